@@ -1,0 +1,43 @@
+# FieldSync: `make run` starts everything on the embedded defaults, `make test` runs the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+STORE_STAMP := embedded_store/node_modules/.installed
+
+.PHONY: setup run test lint bench clean migration
+
+setup: $(PY_STAMP) $(STORE_STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(STORE_STAMP): embedded_store/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the embedded store"; exit 1; }
+	cd embedded_store && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/fieldsync run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup lint
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Regenerate the initial migration from the models (allowed until the first release).
+migration: setup
+	$(BIN)/python scripts/regen_initial_migration.py
+
+clean:
+	rm -rf $(VENV) embedded_store/node_modules var

@@ -1,0 +1,1 @@
+"""FieldSync conflicts: per-type policies for conflicting revisions and their resolution."""

@@ -1,0 +1,1 @@
+"""FieldSync server: the Flask app, the REST API, the CLI and the composition root."""

@@ -1,0 +1,38 @@
+"""The Flask app factory: the REST API, the sync gateway, operations endpoints and the web app."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from server.bootstrap import Services, bootstrap
+from server.config import Settings
+
+API_TITLE = "FieldSync API"
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    if services is None:
+        services = bootstrap(settings or Settings.from_env())
+    app = Flask("fieldsync")
+    app.config.update(
+        API_TITLE=API_TITLE,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=services.settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["fieldsync"] = services
+    api = Api(app)
+    _register(app, api, services)
+    return app
+
+
+def _register(app: Flask, api: Api, services: Services) -> None:
+    from server import health
+
+    health.register(app, services)

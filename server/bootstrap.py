@@ -1,0 +1,56 @@
+"""The composition root: builds every FieldSync service from one Settings object."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.config import Settings
+from server.sql.session import make_engine, make_session_factory
+from sync.store import CouchStore, DocumentStore
+
+
+class ConfigurationError(RuntimeError):
+    """Settings that cannot work together, explained for the operator."""
+
+
+@dataclass
+class Services:
+    """The built services; the app factory, worker, scheduler and CLI each take one of these."""
+
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: DocumentStore
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def store_from_settings(settings: Settings) -> CouchStore:
+    """The configured external store, or the embedded one `fieldsync run` announced in var/."""
+    if settings.store_url:
+        return CouchStore(settings.store_url, settings.store_username, settings.store_password)
+    announced = settings.var_dir / "store" / "endpoint.json"
+    if announced.exists():
+        endpoint = json.loads(announced.read_text())
+        return CouchStore(endpoint["url"], endpoint["username"], endpoint["password"])
+    raise ConfigurationError(
+        "No document store: start everything with `fieldsync run` (it starts the embedded "
+        "store), or set FIELDSYNC_STORE_URL (and _USERNAME/_PASSWORD) to a CouchDB/Cloudant."
+    )
+
+
+def bootstrap(settings: Settings, *, store: DocumentStore | None = None) -> Services:
+    engine = make_engine(settings.sqlalchemy_url)
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        store=store or store_from_settings(settings),
+    )

@@ -1,0 +1,1 @@
+"""The SQL projection: typed models, sessions and Alembic migrations."""

@@ -1,0 +1,3 @@
+"""Users, teams, territories, tokens and the login log."""
+
+from __future__ import annotations

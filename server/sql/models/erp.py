@@ -1,0 +1,3 @@
+"""The ERP outbox, its attempts and the dead-letter list."""
+
+from __future__ import annotations

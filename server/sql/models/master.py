@@ -1,0 +1,3 @@
+"""Master data: customers, products and price lists."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""FieldSync sync: the documents, the phones' gateway, the store adapter and the worker."""

@@ -1,0 +1,185 @@
+"""The document store adapter: a small Protocol and its CouchDB/Cloudant implementation (ibmcloudant)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from ibm_cloud_sdk_core import ApiException
+from ibm_cloud_sdk_core.authenticators import BasicAuthenticator, NoAuthAuthenticator
+from ibmcloudant.cloudant_v1 import BulkGetQueryDocument, CloudantV1
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import Timeout as RequestsTimeout
+
+Doc = dict[str, Any]
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A store request failed."""
+
+
+class TransientStoreError(StoreError):
+    """The store could not be reached or was overloaded: try again later."""
+
+
+class TerminalStoreError(StoreError):
+    """The store answered that the request itself is wrong; retrying will not help."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+class NotFoundError(TerminalStoreError):
+    """The database or document does not exist."""
+
+
+@dataclass(frozen=True)
+class ChangesPage:
+    """One page of a `_changes` feed; `last_seq` is opaque (an int here, a string on CouchDB 3)."""
+
+    results: list[Doc]
+    last_seq: str
+
+
+class DocumentStore(Protocol):
+    """What FieldSync needs from a CouchDB-compatible store."""
+
+    url: str
+
+    def ping(self) -> bool: ...
+    def all_dbs(self) -> list[str]: ...
+    def ensure_db(self, db: str) -> bool: ...
+    def delete_db(self, db: str) -> None: ...
+    def db_info(self, db: str) -> Doc: ...
+    def changes(self, db: str, since: str = "0", limit: int | None = None, *,
+                include_docs: bool = True, conflicts: bool = False) -> ChangesPage: ...
+    def bulk_docs(self, db: str, docs: Sequence[Doc], *, new_edits: bool = True) -> list[Doc]: ...
+    def all_docs(self, db: str, keys: Sequence[str] | None = None, *,
+                 include_docs: bool = False) -> list[Doc]: ...
+    def get_doc(self, db: str, doc_id: str, **params: Any) -> Doc: ...
+    def bulk_get(self, db: str, refs: Sequence[tuple[str, str | None]]) -> list[Doc]: ...
+    def put_doc(self, db: str, doc: Doc) -> Doc: ...
+
+
+def _serialise(payload: Any) -> io.BytesIO:
+    # Raw JSON bytes skip the SDK's model conversion, which costs more than the request.
+    return io.BytesIO(json.dumps(payload, separators=(",", ":")).encode())
+
+
+def _call(fn: Callable[[], T]) -> T:
+    """Run one SDK call and sort its failure into transient or terminal."""
+    try:
+        return fn()
+    except ApiException as exc:
+        if exc.status_code in (404,):
+            raise NotFoundError(exc.status_code, str(exc.message)) from exc
+        if exc.status_code in (408, 429) or exc.status_code >= 500 or exc.status_code == 0:
+            raise TransientStoreError(f"{exc.status_code}: {exc.message}") from exc
+        raise TerminalStoreError(exc.status_code, str(exc.message)) from exc
+    except (RequestsConnectionError, RequestsTimeout, OSError) as exc:
+        raise TransientStoreError(str(exc)) from exc
+
+
+class CouchStore:
+    """CouchDB 3, Cloudant or the embedded PouchDB Server, reached with admin credentials."""
+
+    def __init__(self, url: str, username: str = "", password: str = "",
+                 timeout_s: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self.username = username
+        self.password = password
+        auth = BasicAuthenticator(username, password) if username else NoAuthAuthenticator()
+        self.client = CloudantV1(authenticator=auth)
+        self.client.set_service_url(self.url)
+        # Gzip bodies make the embedded store return attachments gzipped (store notes).
+        self.client.set_enable_gzip_compression(False)
+        self.client.set_http_config({"timeout": timeout_s})
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return (self.username, self.password) if self.username else None
+
+    def ping(self) -> bool:
+        try:
+            _call(lambda: self.client.get_server_information())
+        except StoreError:
+            return False
+        return True
+
+    def all_dbs(self) -> list[str]:
+        return list(_call(lambda: self.client.get_all_dbs()).get_result())
+
+    def ensure_db(self, db: str) -> bool:
+        """Create the database if missing; True when it was created now."""
+        try:
+            _call(lambda: self.client.put_database(db))
+        except TerminalStoreError as exc:
+            if exc.status == 412:
+                return False
+            raise
+        return True
+
+    def delete_db(self, db: str) -> None:
+        try:
+            _call(lambda: self.client.delete_database(db))
+        except NotFoundError:
+            pass
+
+    def db_info(self, db: str) -> Doc:
+        return dict(_call(lambda: self.client.get_database_information(db)).get_result())
+
+    def changes(self, db: str, since: str = "0", limit: int | None = None, *,
+                include_docs: bool = True, conflicts: bool = False) -> ChangesPage:
+        result = _call(lambda: self.client.post_changes(
+            db, since=str(since), limit=limit, include_docs=include_docs,
+            conflicts=conflicts or None, style="all_docs")).get_result()
+        return ChangesPage(list(result.get("results", [])), str(result.get("last_seq", since)))
+
+    def bulk_docs(self, db: str, docs: Sequence[Doc], *, new_edits: bool = True) -> list[Doc]:
+        if not docs:
+            return []
+        body: Doc = {"docs": list(docs)}
+        if not new_edits:
+            body["new_edits"] = False
+        return list(_call(lambda: self.client.post_bulk_docs(db, _serialise(body))).get_result())
+
+    def all_docs(self, db: str, keys: Sequence[str] | None = None, *,
+                 include_docs: bool = False) -> list[Doc]:
+        result = _call(lambda: self.client.post_all_docs(
+            db, keys=list(keys) if keys is not None else None,
+            include_docs=include_docs)).get_result()
+        return list(result.get("rows", []))
+
+    def get_doc(self, db: str, doc_id: str, **params: Any) -> Doc:
+        return dict(_call(lambda: self.client.get_document(db, doc_id, **params)).get_result())
+
+    def bulk_get(self, db: str, refs: Sequence[tuple[str, str | None]]) -> list[Doc]:
+        query = [BulkGetQueryDocument(id=i, rev=r) if r else BulkGetQueryDocument(id=i)
+                 for i, r in refs]
+        result = _call(lambda: self.client.post_bulk_get(db, query, revs=True)).get_result()
+        return list(result.get("results", []))
+
+    def put_doc(self, db: str, doc: Doc) -> Doc:
+        return dict(_call(lambda: self.client.put_document(
+            db, doc["_id"], _serialise(doc), content_type="application/json")).get_result())
+
+    def put_security_admin_only(self, db: str) -> None:
+        """Only the store admin may read or write: devices reach data through the gateway."""
+        _call(lambda: self.client.put_security(
+            db, members={"names": [self.username] if self.username else [], "roles": ["_admin"]}))
+
+
+def chunks(items: Iterable[T], size: int) -> Iterable[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

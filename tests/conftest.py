@@ -1,0 +1,78 @@
+"""Shared fixtures: the real embedded store, real SQLite and PostgreSQL, and built services."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.bootstrap import Services, bootstrap
+from server.config import Settings
+from server.sql.migrate import upgrade
+from sync.embedded import EmbeddedStore, StoreEndpoint
+from sync.store import CouchStore
+from tests.support.postgres import create_database, drop_database, postgres_server
+
+_prefixes = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def store_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoreEndpoint]:
+    """One in-memory PouchDB Server for the whole run; tests isolate by database prefix."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("store"), in_memory=True)
+    with store:
+        yield store.endpoint
+
+
+@pytest.fixture
+def store(store_endpoint: StoreEndpoint) -> CouchStore:
+    return CouchStore(store_endpoint.url, store_endpoint.username, store_endpoint.password)
+
+
+@pytest.fixture
+def db_prefix() -> str:
+    return f"t{next(_prefixes)}-"
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty SQL database: SQLite and PostgreSQL in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fieldsync.db'}"
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    url, name = create_database(admin_url)
+    yield url
+    drop_database(admin_url, name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, sql_url: str, store_endpoint: StoreEndpoint,
+             db_prefix: str) -> Settings:
+    return Settings(
+        var_dir=tmp_path / "var",
+        database_url=sql_url,
+        store_url=store_endpoint.url,
+        store_username=store_endpoint.username,
+        store_password=store_endpoint.password,
+        db_prefix=db_prefix,
+        jwt_secret="test-secret-not-for-production-0123456789",
+        worker_poll_interval_s=0.02,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings) -> Iterator[Services]:
+    """Bootstrapped services on a migrated database (Alembic `upgrade head`)."""
+    built = bootstrap(settings)
+    upgrade(built.engine)
+    yield built
+    built.close()

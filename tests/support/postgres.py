@@ -1,0 +1,76 @@
+"""A PostgreSQL server for the tests: the one CI started, or a private throwaway cluster."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+from sync.embedded import free_port
+
+ENV_URL = "FIELDSYNC_TEST_POSTGRES_URL"
+
+
+def _bin(name: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return found[-1] if found else shutil.which(name)
+
+
+def _as_postgres_user(cmd: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; the Debian package brings a `postgres` user.
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yields an admin URL (database `postgres`)."""
+    if os.environ.get(ENV_URL):
+        yield os.environ[ENV_URL]
+        return
+    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise RuntimeError(f"PostgreSQL is not installed: install it or set {ENV_URL}")
+    root = Path(tempfile.mkdtemp(prefix="fieldsync-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+    subprocess.run(_as_postgres_user([initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
+                                      "--no-sync"]), check=True, capture_output=True)
+    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-o", opts, "-w", "-l",
+                                      str(root / "log.txt"), "start"]), check=True,
+                   capture_output=True)
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def create_database(admin_url: str) -> tuple[str, str]:
+    """A fresh empty database; returns (its URL, its name)."""
+    name = "fs_test_" + uuid.uuid4().hex[:12]
+    for _ in range(50):
+        try:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            break
+        except psycopg.OperationalError:
+            time.sleep(0.1)
+    base = admin_url.rsplit("/", 1)[0]
+    return f"{base}/{name}", name
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
