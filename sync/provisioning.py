@@ -1,0 +1,56 @@
+"""Engineer databases: their names, and creating them in the store and SQL (idempotent)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.sql.models.sync_state import EngineerDatabase
+from server.sql.session import transaction
+from sync.store import DocumentStore
+
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
+
+
+class ProvisioningError(ValueError):
+    """A username that cannot name a database."""
+
+
+def engineer_db_name(prefix: str, username: str) -> str:
+    """The store database of one engineer: `<prefix>eng-<username>`."""
+    if not USERNAME_PATTERN.match(username):
+        raise ProvisioningError(
+            f"username {username!r} must be 2-40 characters: a lowercase letter, then lowercase "
+            "letters, digits, '_' or '-'"
+        )
+    return f"{prefix}eng-{username}"
+
+
+def catalog_db_name(prefix: str) -> str:
+    """Products and price lists, read-only for every phone."""
+    return f"{prefix}catalog"
+
+
+def customers_db_name(prefix: str, territory_code: str) -> str:
+    """The customers of one territory, read-only for the phones of that territory."""
+    return f"{prefix}customers-{territory_code.lower()}"
+
+
+def provision_engineer(store: DocumentStore, sessions: sessionmaker[Session], prefix: str,
+                       username: str) -> str:
+    """Create the engineer's database and record it; safe to call again."""
+    db_name = engineer_db_name(prefix, username)
+    store.ensure_db(db_name)
+    with transaction(sessions) as session:
+        known = session.scalar(select(EngineerDatabase).where(EngineerDatabase.db_name == db_name))
+        if known is None:
+            session.add(EngineerDatabase(db_name=db_name, username=username))
+    return db_name
+
+
+def engineer_databases(sessions: sessionmaker[Session]) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(select(EngineerDatabase.db_name).order_by(
+            EngineerDatabase.db_name)))
