@@ -1,0 +1,116 @@
+"""The `fieldsync` command: run everything, or one process (serve, worker, scheduler), and tools."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from types import FrameType
+
+import click
+
+from server.bootstrap import ConfigurationError, Services, bootstrap
+from server.config import Settings
+
+
+def _services() -> Services:
+    try:
+        return bootstrap(Settings.from_env())
+    except ConfigurationError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+@click.group()
+def main() -> None:
+    """FieldSync: offline-first sales management."""
+
+
+@main.command()
+@click.option("--no-demo", is_flag=True, help="Do not load demo data on the first start.")
+def run(no_demo: bool) -> None:
+    """Start the embedded store, the HTTP server, the worker and the scheduler together."""
+    from server.supervisor import Supervisor
+
+    settings = Settings.from_env()
+    setup_logging(settings.log_level)
+    raise SystemExit(Supervisor(settings, load_demo=not no_demo).run())
+
+
+@main.command()
+def serve() -> None:
+    """Serve the REST API, the sync gateway and the web app (gunicorn + gevent)."""
+    from sync.gateway.serving import serve as serve_http
+
+    settings = Settings.from_env()
+    setup_logging(settings.log_level)
+    serve_http(settings)
+
+
+@main.command()
+def worker() -> None:
+    """Follow the engineer databases and materialise their documents into SQL."""
+    from sync.worker import Worker
+
+    services = _services()
+    setup_logging(services.settings.log_level)
+    the_worker = Worker(services)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        the_worker.stop()  # the current batch finishes and commits first
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    the_worker.run_forever()
+    services.close()
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduled jobs: ERP outbox drain, master-data pulls, sweeps and rollups."""
+    from server.jobs import run_scheduler
+
+    services = _services()
+    setup_logging(services.settings.log_level)
+    run_scheduler(services)
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the SQL schema to the newest version (Alembic upgrade head)."""
+    from server.sql.migrate import upgrade
+
+    services = _services()
+    upgrade(services.engine)
+    click.echo("SQL schema is up to date")
+
+
+@main.command()
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def rebuild(yes: bool) -> None:
+    """Rebuild the SQL projection from the documents in the store."""
+    from server.rebuild import rebuild_projection
+
+    if not yes:
+        click.confirm("Drop the projected rows and rebuild them from the store?", abort=True)
+    services = _services()
+    counts = rebuild_projection(services, progress=True)
+    click.echo(f"Rebuilt {counts.documents} documents from {counts.databases} databases")
+
+
+@main.command("demo-data")
+def demo_data() -> None:
+    """Load the demo users, teams, territories and master data (idempotent)."""
+    from server.demo import load_demo
+
+    services = _services()
+    for line in load_demo(services):
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    main()

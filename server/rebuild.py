@@ -1,0 +1,44 @@
+"""`fieldsync rebuild`: drop the projected rows and replay every engineer database from seq 0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Table, delete, update
+from tqdm import tqdm
+
+from server.bootstrap import Services
+from server.sql.models import Base, documents
+from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDocument
+from server.sql.session import transaction
+from sync.provisioning import engineer_databases
+from sync.worker import Worker
+
+
+@dataclass(frozen=True)
+class RebuildCounts:
+    databases: int
+    documents: int
+
+
+def projection_tables() -> list[Table]:
+    """Every table that is a pure projection of the documents, children before parents."""
+    mine = {Checkpoint.__table__, DocumentStatus.__table__, RejectedDocument.__table__}
+    for obj in vars(documents).values():
+        if isinstance(obj, type) and issubclass(obj, Base) and obj.__module__ == documents.__name__:
+            mine.add(obj.__table__)
+    return [t for t in reversed(Base.metadata.sorted_tables) if t in mine]
+
+
+def rebuild_projection(services: Services, *, progress: bool = False) -> RebuildCounts:
+    with transaction(services.sessions) as session:
+        for table in projection_tables():
+            session.execute(delete(table))
+    worker = Worker(services, write_receipts=False)  # receipts in the store are already right
+    dbs = engineer_databases(services.sessions)
+    total = 0
+    for db in tqdm(dbs, desc="databases", unit="db", disable=not progress):
+        total += worker.drain(db)
+    with transaction(services.sessions) as session:
+        session.execute(update(DocumentStatus).values(receipt_pending=False))
+    return RebuildCounts(databases=len(dbs), documents=total)

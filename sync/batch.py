@@ -1,0 +1,111 @@
+"""One batch of changes: judge each document, materialise, checkpoint, all in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.bootstrap import Services
+from server.sql.models.sync_state import EngineerDatabase
+from server.sql.session import transaction
+from sync import metrics
+from sync.checkpoints import CheckpointStore
+from sync.documents.validate import validate
+from sync.master_data import SqlMasterData
+from sync.receipts import is_server_document
+from sync.sql_projection import Outcome, SqlProjection
+from sync.store import ChangesPage
+
+log = logging.getLogger("fieldsync.worker")
+Doc = dict[str, Any]
+
+
+def parse_rev(rev: str) -> tuple[int, str]:
+    """CouchDB's ordering of revisions: generation first, then the hash as a string."""
+    pos, _, digest = rev.partition("-")
+    return int(pos), digest
+
+
+def is_newer(rev: str, known: tuple[int, str] | None) -> bool:
+    return known is None or parse_rev(rev) > parse_rev(known[1])
+
+
+class BatchProcessor:
+    """Turns one page of a `_changes` feed into rows, statuses and a checkpoint."""
+
+    def __init__(self, services: Services, checkpoints: CheckpointStore) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.projection = SqlProjection()
+        self.checkpoints = checkpoints
+        self._owners: dict[str, str] = {}
+        self.after_accept: list[Any] = []  # hooks(session, db_name, outcomes): ERP outbox etc.
+
+    def process(self, db_name: str, page: ChangesPage) -> int:
+        started = time.perf_counter()
+        docs = [c["doc"] for c in page.results
+                if "doc" in c and not is_server_document(str(c.get("id", "")))]
+        owner = self.owner_of(db_name)
+        with transaction(self.services.sessions) as session:
+            outcomes = self._judge_all(session, db_name, owner, docs)
+            self.projection.apply(session, db_name, outcomes)
+            for hook in self.after_accept:
+                hook(session, db_name, outcomes)
+            self.checkpoints.write(session, db_name, page.last_seq, len(page.results))
+        self._report(db_name, outcomes, time.perf_counter() - started)
+        return len(outcomes)
+
+    def _judge_all(self, session: Session, db_name: str, owner: str,
+                   docs: list[Doc]) -> list[Outcome]:
+        known = self.projection.known_revisions(session, db_name, [d["_id"] for d in docs])
+        fresh = [d for d in docs if is_newer(d["_rev"], known.get(d["_id"]))]
+        facts = SqlMasterData(session, self.settings.company_state)
+        facts.prefetch(fresh)
+        return [self.judge(doc, owner, facts) for doc in fresh]
+
+    def judge(self, doc: Doc, owner: str, facts: SqlMasterData) -> Outcome:
+        in_conflict = bool(doc.get("_conflicts"))
+        if doc.get("_deleted"):
+            return Outcome(doc=doc, status="accepted", reason="deleted", errors=[],
+                           deleted=True, in_conflict=in_conflict)
+        try:
+            verdict = validate(doc, owner=owner, facts=facts,
+                               max_bytes=self.settings.max_document_bytes)
+        except Exception:  # a bad document must never stop the worker
+            log.exception("event=validator_failed doc=%s", doc.get("_id"))
+            return Outcome(doc=doc, status="rejected", errors=[], deleted=False,
+                           in_conflict=in_conflict,
+                           reason="The server could not read this document; contact support.")
+        if not verdict.ok:
+            errors = [{"field": p.field, "message": p.message} for p in verdict.problems]
+            return Outcome(doc=doc, status="rejected", reason=verdict.reason, errors=errors,
+                           deleted=False, in_conflict=in_conflict)
+        facts.remember(verdict.doc)
+        return Outcome(doc=verdict.doc, status="accepted", reason="", errors=[], deleted=False,
+                       in_conflict=in_conflict)
+
+    def owner_of(self, db_name: str) -> str:
+        """The engineer a database belongs to (from SQL, else from its name)."""
+        if db_name not in self._owners:
+            with self.services.sessions() as session:
+                username = session.scalar(select(EngineerDatabase.username)
+                                          .where(EngineerDatabase.db_name == db_name))
+            prefix = self.settings.db_prefix + "eng-"
+            self._owners[db_name] = username or db_name.removeprefix(prefix)
+        return self._owners[db_name]
+
+    def _report(self, db_name: str, outcomes: list[Outcome], seconds: float) -> None:
+        metrics.BATCH_SECONDS.observe(seconds)
+        tally: Counter[tuple[str, str]] = Counter()
+        for o in outcomes:
+            doc_type = str(o.doc.get("type", "unknown"))[:32]
+            tally[(doc_type, o.status)] += 1
+            log.info("event=%s db=%s doc=%s rev=%s%s", o.status, db_name, o.doc.get("_id"),
+                     o.doc.get("_rev"), f" reason={o.reason!r}" if o.status == "rejected" else "")
+        for (doc_type, status), n in tally.items():
+            metrics.DOCUMENTS.labels(doc_type, status).inc(n)

@@ -1,0 +1,148 @@
+"""The sync worker: follows engineer databases that changed and materialises them into SQL.
+
+Delivery from the store is at least once; the effect is exactly once because the rows, the
+document status and the checkpoint commit in one SQL transaction, and receipts are written
+afterwards from the status rows still marked `receipt_pending` (so a crash between the two only
+delays receipts, never loses or duplicates them).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from server.bootstrap import Services
+from sync import metrics
+from sync.batch import BatchProcessor
+from sync.checkpoints import CheckpointStore
+from sync.dirty import DirtySet
+from sync.provisioning import engineer_databases
+from sync.receipt_writer import ReceiptWriter
+from sync.store import DocumentStore, TransientStoreError
+
+log = logging.getLogger("fieldsync.worker")
+
+
+@dataclass
+class Backoff:
+    """Capped exponential backoff with full jitter for transient store failures."""
+
+    base_s: float = 0.2
+    cap_s: float = 30.0
+    attempt: int = 0
+    rng: random.Random = field(default_factory=random.Random)
+
+    def next_delay(self) -> float:
+        self.attempt += 1
+        return self.rng.uniform(0, min(self.cap_s, self.base_s * 2 ** (self.attempt - 1)))
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+def owns(db_name: str, shard: tuple[int, int]) -> bool:
+    """Each worker owns a hash range of the databases (stable across processes)."""
+    index, count = shard
+    if count <= 1:
+        return True
+    import zlib  # crc32 is stable across processes, unlike hash()
+
+    return zlib.crc32(db_name.encode()) % count == index
+
+
+class Worker:
+    """Drains the dirty set, with a slow full sweep as a safety net."""
+
+    def __init__(self, services: Services, *, sleep: Callable[[float], None] = time.sleep,
+                 write_receipts: bool = True) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.store: DocumentStore = services.store
+        self.dirty = DirtySet(services.sessions)
+        self.checkpoints = CheckpointStore()
+        self.receipts = ReceiptWriter(services.store, services.sessions)
+        self.batches = BatchProcessor(services, self.checkpoints)
+        self.sleep = sleep
+        self.write_receipts = write_receipts
+        self.stopping = False
+        self.backoff = Backoff()
+        self._last_sweep = 0.0
+
+    def stop(self) -> None:
+        """Finish the current batch, then return from run_forever()."""
+        self.stopping = True
+
+    def run_forever(self) -> None:
+        log.info("event=worker_started shard=%s", self.settings.worker_shard)
+        while not self.stopping:
+            try:
+                done = self.run_once()
+                if time.monotonic() - self._last_sweep > self.settings.worker_sweep_interval_s:
+                    done += self.sweep()
+                self.backoff.reset()
+            except TransientStoreError as exc:
+                delay = self.backoff.next_delay()
+                log.warning("event=store_unavailable error=%r retry_in_s=%.2f", str(exc), delay)
+                self.sleep(delay)
+                continue
+            if not done:
+                self.sleep(self.settings.worker_poll_interval_s)
+        log.info("event=worker_stopped")
+
+    def run_once(self) -> int:
+        """One pass over the dirty databases this worker owns; returns documents processed."""
+        processed = 0
+        snapshot = self.dirty.snapshot()
+        metrics.DIRTY_DATABASES.set(len(snapshot))
+        for db_name, generation in snapshot.items():
+            if self.stopping:
+                break
+            if not owns(db_name, self.settings.shard):
+                continue
+            processed += self.drain(db_name)
+            self.dirty.clear(db_name, generation)
+        return processed
+
+    def sweep(self) -> int:
+        """Visit every owned engineer database, for writes that were never marked dirty."""
+        self._last_sweep = time.monotonic()
+        owned = [db for db in engineer_databases(self.services.sessions)
+                 if owns(db, self.settings.shard)]
+        return sum(self.drain(db) for db in owned if not self.stopping)
+
+    def run_until_idle(self, max_passes: int = 1000) -> int:
+        """Process until nothing is dirty (tests, `fieldsync rebuild`, the benchmark)."""
+        total = 0
+        for _ in range(max_passes):
+            done = self.run_once()
+            total += done
+            if not done and not self.dirty.snapshot():
+                break
+        return total
+
+    def drain(self, db_name: str) -> int:
+        """Read a database's changes from its checkpoint to the end, batch by batch."""
+        processed = 0
+        if self.write_receipts:
+            self.receipts.flush(db_name)  # left over from a crash after the last commit
+        while not self.stopping:
+            since = self.checkpoints.read(self.services.sessions, db_name)
+            page = self.store.changes(db_name, since, limit=self.settings.worker_batch_size,
+                                      include_docs=True, conflicts=True)
+            if not page.results:
+                break
+            processed += self.batches.process(db_name, page)
+            if self.write_receipts:
+                self.receipts.flush(db_name)
+        return processed
+
+    def drain_all(self, db_names: Iterable[str]) -> int:
+        return sum(self.drain(db) for db in db_names)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
