@@ -1,0 +1,1 @@
+"""FieldSync benchmarks: `make bench` prints each figure as `name: value`."""

@@ -1,0 +1,148 @@
+"""Worker benchmark: 20,000 mixed documents in 50 engineer databases (LevelDB store, SQLite).
+
+The bare run does the same I/O with no logic: it reads the same changes, upserts precomputed rows
+into an identical empty schema and writes the same receipts. `worker_ratio` = bare / worker time.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from server.bootstrap import Services, bootstrap
+from server.config import Settings
+from server.demo import load_master_data
+from server.sql.migrate import upgrade
+from server.sql.models import Base
+from server.sql.models.sync_state import Checkpoint
+from server.sql.session import transaction
+from server.sql.upsert import upsert
+from sync.dirty import DirtySet
+from sync.embedded import EmbeddedStore
+from sync.projection import project
+from sync.provisioning import provision_engineer
+from sync.receipts import ReceiptContent
+from sync.store import CouchStore, chunks
+from sync.worker import Worker
+from tests.factories import (
+    make_approval,
+    make_expense,
+    make_lead,
+    make_offer,
+    make_order,
+    make_todo,
+    make_track,
+    make_visit,
+)
+
+ENGINEERS = 50
+DOCS_PER_ENGINEER = 400
+BATCH = 500
+Doc = dict[str, Any]
+
+
+def engineer_documents(owner: str, rng: random.Random) -> list[Doc]:
+    """A realistic mix: offers with approvals and orders, leads, visits, expenses, to-dos, tracks."""
+    docs: list[Doc] = []
+    while len(docs) < DOCS_PER_ENGINEER:
+        customer = rng.choice(["C-1001", "C-1002", "C-1003", "C-1004", "C-1005"])
+        lines = [(rng.choice(["P-100", "P-102", "P-400"]), rng.randint(1, 5), "6400.00",
+                  rng.choice(["0", "5", "7.5"]), "18") for _ in range(rng.randint(1, 4))]
+        offer = make_offer(owner, customer, lines=lines, status="approved")
+        approval = make_approval(offer)
+        docs += [offer, approval, make_order(offer, approval),
+                 make_lead(owner, customer), make_visit(owner, customer),
+                 make_expense(owner), make_todo(owner),
+                 make_track(owner, [(12.97 + i * 1e-4, 77.59 + i * 1e-4) for i in range(20)])]
+    return docs[:DOCS_PER_ENGINEER]
+
+
+def write_documents(store: CouchStore, dbs: dict[str, list[Doc]]) -> None:
+    for db, docs in dbs.items():
+        for batch in chunks(docs, BATCH):
+            store.bulk_docs(db, batch)
+
+
+def bare_run(services: Services, dbs: list[str]) -> float:
+    """The same store reads, SQL upserts and receipt writes, without validation or bookkeeping."""
+    store = services.store
+    started = time.perf_counter()
+    for db in dbs:
+        since = "0"
+        while True:
+            page = store.changes(db, since, limit=BATCH, include_docs=True, conflicts=True)
+            if not page.results:
+                break
+            docs = [c["doc"] for c in page.results]
+            _bare_upsert(services, db, docs, page.last_seq)
+            store.bulk_docs(db, [_receipt(d) for d in docs])
+            since = page.last_seq
+    return time.perf_counter() - started
+
+
+def _bare_upsert(services: Services, db: str, docs: list[Doc], seq: str) -> None:
+    tables: dict[str, list[Doc]] = {}
+    for doc in docs:
+        for table, rows in project(doc, db).tables.items():
+            tables.setdefault(table, []).extend(rows)
+    with transaction(services.sessions) as session:
+        for table_name, rows in tables.items():
+            table = Base.metadata.tables[table_name]
+            upsert(session, table, rows, [c.name for c in table.primary_key.columns])
+        upsert(session, Checkpoint, [{"db_name": db, "seq": seq, "docs_seen": len(docs)}],
+               ["db_name"])
+
+
+def _receipt(doc: Doc) -> Doc:
+    return ReceiptContent(doc_id=doc["_id"], doc_rev=doc["_rev"], status="accepted", reason="",
+                          processed_at=datetime.now(UTC)).to_doc(None)
+
+
+def _services(root: Path, name: str, store: EmbeddedStore) -> Services:
+    ep = store.endpoint
+    settings = Settings(var_dir=root / name, database_url=f"sqlite:///{root / name}.db",
+                        store_url=ep.url, store_username=ep.username, store_password=ep.password,
+                        db_prefix=f"{name}-")
+    services = bootstrap(settings)
+    upgrade(services.engine)
+    load_master_data(services)
+    return services
+
+
+def _corpus() -> Iterator[tuple[str, list[Doc]]]:
+    rng = random.Random(7)
+    for i in range(ENGINEERS):
+        owner = f"eng{i:02d}"
+        yield owner, engineer_documents(owner, rng)
+
+
+def run() -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="fieldsync-bench-") as tmp:
+        root = Path(tmp)
+        store = EmbeddedStore(root / "store", in_memory=False)
+        with store:
+            bare, real = _services(root, "bare", store), _services(root, "real", store)
+            corpus = dict(_corpus())
+            bare_dbs = {provision_engineer(bare.store, bare.sessions, "bare-", o): d
+                        for o, d in corpus.items()}
+            real_dbs = {provision_engineer(real.store, real.sessions, "real-", o): d
+                        for o, d in corpus.items()}
+            write_documents(real.store, bare_dbs)
+            write_documents(real.store, real_dbs)
+            bare_s = bare_run(bare, list(bare_dbs))
+            DirtySet(real.sessions).mark(real_dbs)
+            started = time.perf_counter()
+            processed = Worker(real).run_until_idle()
+            worker_s = time.perf_counter() - started
+            bare.close()
+            real.close()
+    total = ENGINEERS * DOCS_PER_ENGINEER
+    assert processed == total, f"the worker processed {processed} of {total} documents"
+    return {"worker_docs": float(total), "worker_seconds": worker_s,
+            "worker_docs_per_s": total / worker_s, "bare_seconds": bare_s,
+            "bare_docs_per_s": total / bare_s, "worker_ratio": bare_s / worker_s}
