@@ -14,6 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from tests.factories import (
+    make_approval,
+    make_expense,
+    make_lead,
+    make_offer,
+    make_order,
+    make_todo,
+    make_track,
+    make_visit,
+)
+
 from server.bootstrap import Services, bootstrap
 from server.config import Settings
 from server.demo import load_master_data
@@ -29,16 +40,6 @@ from sync.provisioning import provision_engineer
 from sync.receipts import ReceiptContent
 from sync.store import CouchStore, chunks
 from sync.worker import Worker
-from tests.factories import (
-    make_approval,
-    make_expense,
-    make_lead,
-    make_offer,
-    make_order,
-    make_todo,
-    make_track,
-    make_visit,
-)
 
 ENGINEERS = 50
 DOCS_PER_ENGINEER = 400
@@ -47,7 +48,7 @@ Doc = dict[str, Any]
 
 
 def engineer_documents(owner: str, rng: random.Random) -> list[Doc]:
-    """A realistic mix: offers with approvals and orders, leads, visits, expenses, to-dos, tracks."""
+    """A realistic mix: sales (offer, approval, order), leads, visits, expenses, to-dos, tracks."""
     docs: list[Doc] = []
     while len(docs) < DOCS_PER_ENGINEER:
         customer = rng.choice(["C-1001", "C-1002", "C-1003", "C-1004", "C-1005"])

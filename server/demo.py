@@ -1,4 +1,4 @@
-"""Demo data for `make run`: two territories, a team, engineers, customers, products, a price list."""
+"""Demo data for `make run`: territories, a team, engineers, customers, products, prices."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ class DirtySet:
         """The dirty databases and the generation each was at when read."""
         with self.sessions() as session:
             rows = session.execute(select(DirtyDatabase.db_name, DirtyDatabase.generation))
-            return {name: gen for name, gen in rows}
+            return dict(rows.tuples().all())
 
     def clear(self, db_name: str, generation: int) -> None:
         """Forget a mark unless a writer marked the database again since it was read."""

@@ -1,7 +1,8 @@
-"""The document store adapter: a small Protocol and its CouchDB/Cloudant implementation (ibmcloudant)."""
+"""The document store adapter: a small Protocol and its CouchDB/Cloudant implementation."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from collections.abc import Callable, Iterable, Sequence
@@ -125,10 +126,8 @@ class CouchStore:
         return True
 
     def delete_db(self, db: str) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):
             _call(lambda: self.client.delete_database(db))
-        except NotFoundError:
-            pass
 
     def db_info(self, db: str) -> Doc:
         return dict(_call(lambda: self.client.get_database_information(db)).get_result())
