@@ -86,14 +86,15 @@ def _demo_users(services: Services) -> Iterator[str]:
     from server.accounts.service import create_user
 
     people = [
-        ("admin", "admin-demo", "admin", None, None, None),
-        ("priya", "head-demo", "head", "South", "blr", None),
+        ("admin", "admin-demo", "admin", None, None, Decimal("0")),
+        ("priya", "head-demo", "head", "South", "blr", Decimal("0")),
         ("asha", "engineer-demo", "engineer", "South", "blr", Decimal("10")),
         ("ravi", "engineer-demo", "engineer", "South", "blr", Decimal("5")),
         ("meera", "engineer-demo", "engineer", "South", "mum", Decimal("10")),
     ]
     for username, password, role, team, territory, limit in people:
-        create_user(services, username=username, password=password, role=role, team=team,
-                    territory=territory, discount_limit_pct=limit)
+        create_user(services.sessions, services.store, services.settings, username, password,
+                    role, team=team, territory=territory, discount_limit_pct=limit,
+                    full_name=username.capitalize())
     yield "demo logins: admin/admin-demo, priya/head-demo (head), " \
           "asha, ravi, meera / engineer-demo (engineers)"

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy import func, select
 
 from server.bootstrap import Services
+from server.sql.models.sync_state import DirtyDatabase
+
+# Past this, the worker is too far behind for phones to get receipts promptly.
+MAX_HEALTHY_LAG_S = 300.0
 
 
 def register(app: Flask, services: Services) -> None:
@@ -19,19 +31,38 @@ def register(app: Flask, services: Services) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """Every FieldSync process's metrics when they share a multi-process directory."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
 
 
 def health_report(services: Services) -> dict[str, Any]:
-    sql_ok = _sql_ok(services)
     store_ok = services.store.ping()
-    return {"ok": sql_ok and store_ok, "sql": sql_ok, "store": store_ok}
-
-
-def _sql_ok(services: Services) -> bool:
     try:
-        with services.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
+        dirty, lag = _worker_lag(services)
+        sql_ok = True
     except Exception:  # any failure to reach SQL is reported, not raised
-        return False
-    return True
+        dirty, lag, sql_ok = 0, None, False
+    lagging = lag is not None and lag > MAX_HEALTHY_LAG_S
+    return {"ok": sql_ok and store_ok and not lagging, "store": store_ok, "sql": sql_ok,
+            "worker": {"dirty_databases": dirty,
+                       "lag_s": None if lag is None else round(lag, 3)}}
+
+
+def _worker_lag(services: Services) -> tuple[int, float | None]:
+    """How many databases wait for the worker, and for how long the oldest has waited."""
+    with services.sessions() as session:
+        count, oldest = session.execute(
+            select(func.count(), func.min(DirtyDatabase.marked_at))).one()
+    if oldest is None:
+        return int(count), None
+    if oldest.tzinfo is None:  # SQLite returns naive timestamps
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), (datetime.now(UTC) - oldest).total_seconds()

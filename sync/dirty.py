@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.sql.models.base import utcnow
 from server.sql.models.sync_state import DirtyDatabase
 from server.sql.session import transaction
 
@@ -41,5 +42,8 @@ class DirtySet:
     def clear(self, db_name: str, generation: int) -> None:
         """Forget a mark unless a writer marked the database again since it was read."""
         with transaction(self.sessions) as session:
-            session.execute(delete(DirtyDatabase).where(and_(
+            gone = session.connection().execute(delete(DirtyDatabase).where(and_(
                 DirtyDatabase.db_name == db_name, DirtyDatabase.generation == generation)))
+            if not gone.rowcount:  # marked again meanwhile: its wait starts from this catch-up
+                session.execute(update(DirtyDatabase).where(DirtyDatabase.db_name == db_name)
+                                .values(marked_at=utcnow()))
