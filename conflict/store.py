@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
-from urllib.parse import quote
 
 from conflict.ancestry import common_ancestor, open_leaves
 from conflict.engine import ConflictSet
 from conflict.values import Doc
-from sync.store import CouchStore, NotFoundError, _call
+from sync.store import DocumentStore, NotFoundError
 
 
 class RevisionStore(Protocol):
@@ -23,25 +22,12 @@ class RevisionStore(Protocol):
 class CouchRevisionStore:
     """CouchDB 3, Cloudant or the embedded PouchDB Server, through the shared CouchStore."""
 
-    def __init__(self, store: CouchStore) -> None:
+    def __init__(self, store: DocumentStore) -> None:
         self.store = store
 
     def leaves(self, db: str, doc_id: str) -> list[Doc]:
-        """Every leaf revision, deleted ones included, each with `_revisions`; [] if unknown.
-
-        `open_revs=all` is the only request that shows deleted leaves on every store
-        (the embedded one ignores `deleted_conflicts`).
-        """
-        client = self.store.client
-        request = client.prepare_request(
-            "GET", f"/{quote(db, safe='')}/{quote(doc_id, safe='')}",
-            headers={"Accept": "application/json"},
-            params={"open_revs": "all", "revs": "true"})
-        try:
-            rows = _call(lambda: client.send(request)).get_result()
-        except NotFoundError:
-            return []
-        return [dict(row["ok"]) for row in rows if "ok" in row]
+        """Every leaf revision, deleted ones included, each with `_revisions`."""
+        return self.store.open_revs(db, doc_id)
 
     def revision(self, db: str, doc_id: str, rev: str) -> Doc | None:
         """An old revision's body, or None when compaction removed it."""

@@ -14,7 +14,8 @@ from sync import metrics
 from sync.receipts import ReceiptContent, receipt_id
 from sync.store import DocumentStore
 
-# Extra receipt content per document (the ERP bridge adds the order's ERP status).
+# Receipt fields to override per document id: `erp` from the ERP bridge, `status`/`reason`
+# for revisions a conflict resolution wrote.
 ReceiptEnricher = Callable[[Session, Sequence[DocumentStatus]], dict[str, dict[str, Any]]]
 
 
@@ -53,7 +54,8 @@ class ReceiptWriter:
                 .limit(self.batch_size)))
             extras: dict[str, dict[str, Any]] = {}
             for enrich in self.enrichers:
-                extras.update(enrich(session, rows))
+                for doc_id, fields in enrich(session, rows).items():
+                    extras.setdefault(doc_id, {}).update(fields)
             session.expunge_all()
         return rows, extras
 
@@ -76,11 +78,18 @@ class ReceiptWriter:
 
     @staticmethod
     def _content(row: DocumentStatus, extra: dict[str, Any] | None) -> ReceiptContent:
+        extra = extra or {}
         status = "deleted" if row.deleted else ("conflict" if row.in_conflict
                                                 and row.status == "accepted" else row.status)
+        if row.status == "accepted" and "status" in extra:
+            status = extra["status"]
+        reason = extra.get("reason", row.reason) if row.status == "accepted" else row.reason
+        if status == "conflict" and not reason:
+            reason = ("edited on two devices; an admin will settle the differences, "
+                      "your entries are kept")
         return ReceiptContent(doc_id=row.doc_id, doc_rev=row.rev, status=status,
-                              reason=row.reason, errors=list(row.errors or []),
-                              processed_at=row.processed_at, erp=(extra or {}).get("erp"))
+                              reason=reason, errors=list(row.errors or []),
+                              processed_at=row.processed_at, erp=extra.get("erp"))
 
     @staticmethod
     def _sort_results(result: list[dict[str, Any]]) -> tuple[dict[str, str], list[str]]:

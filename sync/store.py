@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import quote
 
 from ibm_cloud_sdk_core import ApiException
 from ibm_cloud_sdk_core.authenticators import BasicAuthenticator, NoAuthAuthenticator
@@ -65,6 +66,7 @@ class DocumentStore(Protocol):
     def get_doc(self, db: str, doc_id: str, **params: Any) -> Doc: ...
     def bulk_get(self, db: str, refs: Sequence[tuple[str, str | None]]) -> list[Doc]: ...
     def put_doc(self, db: str, doc: Doc) -> Doc: ...
+    def open_revs(self, db: str, doc_id: str) -> list[Doc]: ...
 
 
 def _serialise(payload: Any) -> io.BytesIO:
@@ -166,6 +168,23 @@ class CouchStore:
     def put_doc(self, db: str, doc: Doc) -> Doc:
         return dict(_call(lambda: self.client.put_document(
             db, doc["_id"], _serialise(doc), content_type="application/json")).get_result())
+
+    def open_revs(self, db: str, doc_id: str) -> list[Doc]:
+        """Every leaf revision with `_revisions`, deleted leaves included; [] if unknown.
+
+        `open_revs=all` is the only request that shows deleted leaves on every store
+        (the embedded one ignores `deleted_conflicts`).
+        """
+        client = self.client
+        request = client.prepare_request(
+            "GET", f"/{quote(db, safe='')}/{quote(doc_id, safe='')}",
+            headers={"Accept": "application/json"},
+            params={"open_revs": "all", "revs": "true"})
+        try:
+            rows = _call(lambda: client.send(request)).get_result()
+        except NotFoundError:
+            return []
+        return [dict(row["ok"]) for row in rows if "ok" in row]
 
     def put_security_admin_only(self, db: str) -> None:
         """Only the store admin may read or write: devices reach data through the gateway."""

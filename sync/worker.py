@@ -19,6 +19,7 @@ from server.bootstrap import Services
 from sync import metrics
 from sync.batch import BatchProcessor
 from sync.checkpoints import CheckpointStore
+from sync.conflict_hook import ConflictHook, conflicted_ids
 from sync.dirty import DirtySet
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
@@ -66,6 +67,8 @@ class Worker:
         self.checkpoints = CheckpointStore()
         self.receipts = ReceiptWriter(services.store, services.sessions)
         self.batches = BatchProcessor(services, self.checkpoints)
+        self.conflicts = ConflictHook(services.store, services.sessions)
+        self.receipts.enrichers.append(self.conflicts.receipt_overrides)
         self.sleep = sleep
         self.write_receipts = write_receipts
         self.stopping = False
@@ -127,8 +130,9 @@ class Worker:
     def drain(self, db_name: str) -> int:
         """Read a database's changes from its checkpoint to the end, batch by batch."""
         processed = 0
-        if self.write_receipts:
-            self.receipts.flush(db_name)  # left over from a crash after the last commit
+        if self.write_receipts:  # left over from a crash after the last commit
+            self.conflicts.settle(db_name, self.conflicts.unsettled(db_name))
+            self.receipts.flush(db_name)
         while not self.stopping:
             since = self.checkpoints.read(self.services.sessions, db_name)
             page = self.store.changes(db_name, since, limit=self.settings.worker_batch_size,
@@ -137,6 +141,7 @@ class Worker:
                 break
             processed += self.batches.process(db_name, page)
             if self.write_receipts:
+                self.conflicts.settle(db_name, conflicted_ids(page))
                 self.receipts.flush(db_name)
         return processed
 
