@@ -57,9 +57,9 @@ def engineer_documents(owner: str, rng: random.Random) -> list[Doc]:
         offer = make_offer(owner, customer, lines=lines, status="approved")
         approval = make_approval(offer)
         docs += [offer, approval, make_order(offer, approval),
-                 make_lead(owner, customer), make_visit(owner, customer),
+                 make_lead(owner, customer_id=customer), make_visit(owner, customer_id=customer),
                  make_expense(owner), make_todo(owner),
-                 make_track(owner, [(12.97 + i * 1e-4, 77.59 + i * 1e-4) for i in range(20)])]
+                 make_track([(12.97 + i * 1e-4, 77.59 + i * 1e-4) for i in range(20)], owner=owner)]
     return docs[:DOCS_PER_ENGINEER]
 
 

@@ -37,7 +37,7 @@ class DirtySet:
         """The dirty databases and the generation each was at when read."""
         with self.sessions() as session:
             rows = session.execute(select(DirtyDatabase.db_name, DirtyDatabase.generation))
-            return dict(rows.tuples().all())
+            return {str(name): int(gen) for name, gen in rows}
 
     def clear(self, db_name: str, generation: int) -> None:
         """Forget a mark unless a writer marked the database again since it was read."""

@@ -64,10 +64,10 @@ def a_sale(owner: str = "asha") -> list[Doc]:
 
 def test_documents_become_rows_and_receipts(world: tuple[Services, str]) -> None:
     services, db = world
-    docs = write(services, db, [*a_sale(), make_lead("asha", "C-1002"),
-                                make_visit("asha", "C-1001"), make_expense("asha"),
-                                make_todo("asha"), make_track("asha", [(12.97, 77.59),
-                                                                       (12.98, 77.60)])])
+    docs = write(services, db, [*a_sale(), make_lead("asha", customer_id="C-1002"),
+                                make_visit("asha", customer_id="C-1001"), make_expense("asha"),
+                                make_todo("asha"),
+                                make_track([(12.97, 77.59), (12.98, 77.60)], owner="asha")])
     assert Worker(services).run_until_idle() == len(docs)
     for doc in docs:
         r = receipt(services, db, doc["_id"])
@@ -83,7 +83,7 @@ def test_documents_become_rows_and_receipts(world: tuple[Services, str]) -> None
 def test_a_newer_revision_replaces_and_an_older_never_overwrites(
         world: tuple[Services, str]) -> None:
     services, db = world
-    (lead,) = write(services, db, [make_lead("asha", "C-1002")])
+    (lead,) = write(services, db, [make_lead("asha", customer_id="C-1002")])
     Worker(services).run_until_idle()
     newer = copy.deepcopy(lead)
     newer["title"] = "Compressor for the new plant"
@@ -134,7 +134,7 @@ def _mutations() -> list[tuple[str, Any, str]]:
         ("totals off", lambda: set_(offer(), ["totals", "grand_total"], "1.00"), "grand_total"),
         ("bad date", lambda: set_(offer(), ["valid_until"], "31/12/2026"), "valid_until"),
         ("future schema", lambda: set_(offer(), ["schema_version"], 99), "schema"),
-        ("over 1 MB", lambda: set_(offer(), ["notes"], "x" * 1_100_000), "MB"),
+        ("over 1 MB", lambda: set_(offer(), ["notes"], "x" * 1_100_000), "bytes"),
     ]
 
 
@@ -177,7 +177,7 @@ def test_order_without_approved_offer_and_order_differing_from_offer(
 
 def test_lead_skipping_stages_is_rejected(world: tuple[Services, str]) -> None:
     services, db = world
-    (lead,) = write(services, db, [make_lead("asha", "C-1002")])
+    (lead,) = write(services, db, [make_lead("asha", customer_id="C-1002")])
     Worker(services).run_until_idle()
     skipped = copy.deepcopy(lead)
     skipped["stage"] = "advance"
@@ -194,7 +194,7 @@ def test_lead_skipping_stages_is_rejected(world: tuple[Services, str]) -> None:
 
 def test_rebuild_equals_incremental(world: tuple[Services, str]) -> None:
     services, db = world
-    write(services, db, [*a_sale(), make_lead("asha", "C-1002"), make_todo("asha"),
+    write(services, db, [*a_sale(), make_lead("asha", customer_id="C-1002"), make_todo("asha"),
                          {**make_todo("asha"), "owner": "ravi"}])
     Worker(services).run_until_idle()
     incremental = projection_snapshot(services)

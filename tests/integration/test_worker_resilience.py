@@ -34,8 +34,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def corpus(owner: str, n: int) -> list[Doc]:
-    makers = [lambda: make_todo(owner), lambda: make_lead(owner, "C-1002"),
-              lambda: make_visit(owner, "C-1001")]
+    makers = [lambda: make_todo(owner), lambda: make_lead(owner, customer_id="C-1002"),
+              lambda: make_visit(owner, customer_id="C-1001")]
     return [makers[i % 3]() for i in range(n)]
 
 
@@ -87,11 +87,14 @@ def test_sigkill_at_random_points_ends_like_one_clean_run(services: Services) ->
     load_master_data(services)
     dbs = fill(services, [f"eng{i}" for i in range(5)], 1000)
     rng = random.Random(2026)
+    progress = []
     for _ in range(5):
         proc = start_worker(services.settings)
         time.sleep(rng.uniform(1.0, 3.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+        progress.append(_judged(services))
+    assert any(0 < n < 5000 for n in progress), f"no kill landed mid-ingest: {progress}"
     proc = start_worker(services.settings)
     try:
         deadline = time.monotonic() + 120
@@ -138,6 +141,11 @@ def test_store_stopped_and_restarted_mid_feed(tmp_path: Path, sql_url: str) -> N
         thread.join(timeout=30)
         store.stop()
         services.close()
+
+
+def _judged(services: Services) -> int:
+    with services.sessions() as s:
+        return int(s.scalar(select(func.count()).select_from(DocumentStatus)) or 0)
 
 
 def _some_done(services: Services) -> bool:
