@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 STORE_STAMP := embedded_store/node_modules/.installed
+PHONE_STAMP := phone/node_modules/.installed
 
 .PHONY: setup run test lint bench clean migration
 
-setup: $(PY_STAMP) $(STORE_STAMP)
+setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +21,12 @@ $(PY_STAMP): setup.cfg pyproject.toml | $(BIN)/python
 $(STORE_STAMP): embedded_store/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the embedded store"; exit 1; }
 	cd embedded_store && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The PouchDB 9 test phone that the end-to-end tests and benchmarks drive.
+$(PHONE_STAMP): phone/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the test phone"; exit 1; }
+	cd phone && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: setup

@@ -33,6 +33,18 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _register(app: Flask, api: Api, services: Services) -> None:
+    from erp_bridge import api as erp_api
     from server import health
+    from server.accounts import web as accounts_web
+    from server.api import prepare as prepare_api
+    from server.api import register as register_api
+    from server.reports import web as reports_web
+    from sync.gateway import web as gateway_web
 
+    prepare_api(app, api)  # before any blueprint: how schemas appear in the OpenAPI document
     health.register(app, services)
+    accounts_web.register(app, api, services.accounts)
+    gateway_web.register(app, services)
+    register_api(app, api, services)
+    api.register_blueprint(erp_api.blp)
+    reports_web.register(app, api, services)

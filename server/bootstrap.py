@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.accounts.service import AccountService
 from server.config import Settings
 from server.sql.session import make_engine, make_session_factory
 from sync.store import CouchStore, DocumentStore
@@ -27,6 +29,11 @@ class Services:
     sessions: sessionmaker[Session]
     store: DocumentStore
     extras: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        """Sign-in and token checks (built on first use: it may create the token secret)."""
+        return AccountService.from_settings(self.settings, self.sessions)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -56,16 +56,19 @@ def worker() -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
     from sync.worker import Worker
 
-    services = _services()
-    setup_logging(services.settings.log_level)
-    the_worker = Worker(services)
+    stopping: list[Worker] = []
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        the_worker.stop()  # the current batch finishes and commits first
+        if not stopping:  # asked to stop before the worker began: nothing to finish
+            raise SystemExit(0)
+        stopping[0].stop()  # the current batch finishes and commits first
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    the_worker.run_forever()
+    services = _services()
+    setup_logging(services.settings.log_level)
+    stopping.append(Worker(services))
+    stopping[0].run_forever()
     services.close()
 
 
@@ -110,6 +113,16 @@ def demo_data() -> None:
     services = _services()
     for line in load_demo(services):
         click.echo(line)
+
+
+@main.command("import")
+@click.argument("kind", type=click.Choice(["customers", "products"]))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_master_data(kind: str, path: str) -> None:
+    """Import customers or products from a CSV or XLSX file (all rows or none)."""
+    from server.importing.cli import run_import
+
+    raise SystemExit(run_import(_services(), kind, path))
 
 
 if __name__ == "__main__":

@@ -40,6 +40,16 @@ class Settings:
     erp_username: str = ""
     erp_password: str = ""
     erp_max_attempts: int = 8
+    erp_timeout_s: float = 30.0
+    erp_source_system: str = "FSYNC"  # Oracle SourceTransactionSystem
+    erp_order_defaults: str = ""  # Name=value;… merged into each ERP order header
+    erp_currency: str = "INR"
+    erp_backoff_base_s: float = 2.0
+    erp_backoff_cap_s: float = 300.0
+    erp_batch_size: int = 50
+    erp_page_size: int = 500
+    erp_drain_interval_s: float = 15.0
+    erp_pull_interval_s: float = 3600.0
     geofence_radius_m: float = 300.0
     log_level: str = "INFO"
     demo_data: bool = False

@@ -21,6 +21,9 @@ def build_scheduler(services: Services) -> BlockingScheduler:
         log.warning("ERP bridge not installed: no outbox drain scheduled")
     else:
         schedule_erp_jobs(scheduler, services)
+    from server.reports.jobs import schedule_report_jobs
+
+    schedule_report_jobs(scheduler, services)
     return scheduler
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Table, delete, update
+from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from server.bootstrap import Services
 from server.sql.models import Base, documents
+from server.sql.models.documents import Order
+from server.sql.models.erp import ErpOutbox
 from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDocument
 from server.sql.session import transaction
 from sync.provisioning import engineer_databases
@@ -41,4 +45,16 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
         total += worker.drain(db)
     with transaction(services.sessions) as session:
         session.execute(update(DocumentStatus).values(receipt_pending=False))
+        restore_erp_status(session)
     return RebuildCounts(databases=len(dbs), documents=total)
+
+
+def restore_erp_status(session: Session) -> None:
+    """Orders keep what the ERP bridge knows: the outbox survives a rebuild, the rows do not."""
+    def from_outbox(column: Any) -> Any:
+        return select(column).where(ErpOutbox.order_id == Order.doc_id).scalar_subquery()
+
+    session.execute(update(Order).where(
+        select(ErpOutbox.order_id).where(ErpOutbox.order_id == Order.doc_id).exists()).values(
+        erp_status=from_outbox(ErpOutbox.status), erp_number=from_outbox(ErpOutbox.erp_number),
+        erp_reason=from_outbox(func.nullif(ErpOutbox.last_error, ""))))

@@ -52,12 +52,17 @@ class ReceiptWriter:
                 select(DocumentStatus)
                 .where(DocumentStatus.db_name == db_name, DocumentStatus.receipt_pending)
                 .limit(self.batch_size)))
-            extras: dict[str, dict[str, Any]] = {}
-            for enrich in self.enrichers:
-                for doc_id, fields in enrich(session, rows).items():
-                    extras.setdefault(doc_id, {}).update(fields)
+            extras = self._enrich(session, rows)
             session.expunge_all()
         return rows, extras
+
+    def _enrich(self, session: Session,
+                rows: Sequence[DocumentStatus]) -> dict[str, dict[str, Any]]:
+        extras: dict[str, dict[str, Any]] = {}
+        for enrich in self.enrichers:
+            for doc_id, fields in enrich(session, rows).items():
+                extras.setdefault(doc_id, {}).update(fields)
+        return extras
 
     def _write(self, db_name: str, rows: list[DocumentStatus],
                extras: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -66,10 +71,14 @@ class ReceiptWriter:
         result = self.store.bulk_docs(
             db_name, [docs[d].to_doc(revs[d]) for d in docs])
         written, stale = self._sort_results(result)
-        if stale:  # our remembered revision is out of date (a crash, a rebuild): read and retry
+        if stale:  # someone else wrote the receipt (the ERP bridge, a crash): read and retry
             current = {row["key"]: row.get("value", {}).get("rev") for row in
                        self.store.all_docs(db_name, [receipt_id(d) for d in stale])}
-            retry = [docs[d].to_doc(current.get(receipt_id(d))) for d in stale]
+            stale_rows = [r for r in rows if r.doc_id in set(stale)]
+            with self.sessions() as session:  # the other writer may have changed `erp`
+                fresh = self._enrich(session, stale_rows)
+            retry = [self._content(r, fresh.get(r.doc_id)).to_doc(current.get(receipt_id(r.doc_id)))
+                     for r in stale_rows]
             again, still = self._sort_results(self.store.bulk_docs(db_name, retry))
             written.update(again)
             if still:

@@ -5,9 +5,12 @@ The rules are pure: the worker answers these questions from SQL, tests from plai
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
+
+from sync.documents.canonical import business_key, offer_hash
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class OfferFacts:
     business_key: str  # canonical content without validity: what an order must match
     approved: bool  # a customer approval with a matching hash was accepted
     grand_total: Decimal
+    max_discount_pct: Decimal = Decimal(0)  # the largest line discount, percent
 
 
 class MasterData(Protocol):
@@ -51,3 +55,83 @@ class MasterData(Protocol):
     def product(self, product_id: str) -> ProductFacts | None: ...
     def offer(self, offer_id: str) -> OfferFacts | None: ...
     def lead_stage(self, lead_id: str) -> str | None: ...
+    def discount_limit(self, owner: str) -> Decimal | None: ...
+    def decision(self, subject_id: str) -> str | None: ...  # a head's outcome, if decided
+
+
+def _max_discount(offer: dict[str, Any]) -> Decimal:
+    lines = offer.get("lines")
+    values = [Decimal(str(line.get("discount_pct", "0"))) for line in lines or ()
+              if isinstance(line, dict)] if isinstance(lines, list) else []
+    return max(values, default=Decimal(0))
+
+
+def offer_facts(offer: dict[str, Any], *, approved: bool) -> OfferFacts:
+    """The facts the rules keep about an accepted offer document."""
+    totals = offer.get("totals") or {}
+    return OfferFacts(
+        offer_id=str(offer["_id"]),
+        owner=str(offer.get("owner", "")),
+        customer_id=str(offer.get("customer_id", "")),
+        status=str(offer.get("status", "")),
+        content_hash=offer_hash(offer),
+        business_key=business_key(offer),
+        approved=approved,
+        grand_total=Decimal(str(totals.get("grand_total", "0"))),
+        max_discount_pct=_max_discount(offer),
+    )
+
+
+@dataclass
+class DictMasterData:
+    """Master data held in plain dicts: for unit tests and callers who already hold the facts."""
+
+    company_state: str
+    customers: dict[str, CustomerFacts] = field(default_factory=dict)
+    products: dict[str, ProductFacts] = field(default_factory=dict)
+    offers: dict[str, OfferFacts] = field(default_factory=dict)
+    leads: dict[str, str] = field(default_factory=dict)  # lead id -> stage the server holds
+    limits: dict[str, Decimal] = field(default_factory=dict)  # engineer -> discount limit %
+    decisions: dict[str, str] = field(default_factory=dict)  # subject id -> head's outcome
+
+    @classmethod
+    def of(
+        cls,
+        company_state: str,
+        customers: Iterable[CustomerFacts] = (),
+        products: Iterable[ProductFacts] = (),
+        offers: Iterable[OfferFacts] = (),
+        leads: dict[str, str] | None = None,
+    ) -> DictMasterData:
+        """Build from lists of facts, keyed by their ids."""
+        return cls(
+            company_state,
+            {c.customer_id: c for c in customers},
+            {p.product_id: p for p in products},
+            {o.offer_id: o for o in offers},
+            dict(leads or {}),
+        )
+
+    def add_offer(self, offer: dict[str, Any], *, approved: bool = True) -> OfferFacts:
+        """Record an offer document as accepted (and approved unless told otherwise)."""
+        facts = offer_facts(offer, approved=approved)
+        self.offers[facts.offer_id] = facts
+        return facts
+
+    def customer(self, customer_id: str) -> CustomerFacts | None:
+        return self.customers.get(customer_id)
+
+    def product(self, product_id: str) -> ProductFacts | None:
+        return self.products.get(product_id)
+
+    def offer(self, offer_id: str) -> OfferFacts | None:
+        return self.offers.get(offer_id)
+
+    def lead_stage(self, lead_id: str) -> str | None:
+        return self.leads.get(lead_id)
+
+    def discount_limit(self, owner: str) -> Decimal | None:
+        return self.limits.get(owner)
+
+    def decision(self, subject_id: str) -> str | None:
+        return self.decisions.get(subject_id)

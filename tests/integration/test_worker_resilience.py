@@ -97,6 +97,7 @@ def test_sigkill_at_random_points_ends_like_one_clean_run(services: Services) ->
     assert any(0 < n < 5000 for n in progress), f"no kill landed mid-ingest: {progress}"
     proc = start_worker(services.settings)
     try:
+        time.sleep(3)  # past start-up, so SIGTERM meets the worker's own handler
         deadline = time.monotonic() + 120
         while not settled(services, 5000) and time.monotonic() < deadline:
             time.sleep(0.2)

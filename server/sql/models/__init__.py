@@ -1,6 +1,16 @@
 """All FieldSync tables; importing this package registers every model on Base.metadata."""
 
-from server.sql.models import accounts, conflicts, documents, erp, master, sync_state
+from server.sql.models import (
+    accounts,
+    conflicts,
+    documents,
+    erp,
+    master,
+    reports,
+    sales,
+    sync_state,
+)
 from server.sql.models.base import Base
 
-__all__ = ["Base", "accounts", "conflicts", "documents", "erp", "master", "sync_state"]
+__all__ = ["Base", "accounts", "conflicts", "documents", "erp", "master", "reports",
+           "sales", "sync_state"]

@@ -1,0 +1,176 @@
+"""SAP S/4HANA: `API_SALES_ORDER_SRV` orders, `API_BUSINESS_PARTNER` and `API_PRODUCT_SRV` pulls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from erp_bridge.adapters.base import CustomerRecord, ProductRecord
+from erp_bridge.adapters.http import ErpHttp
+from erp_bridge.delivery import Accepted
+from erp_bridge.errors import ErpRejected, ErpTransient
+from erp_bridge.mapping import (
+    odata_quote,
+    parse_odata_date,
+    parse_odata_time,
+    sap_error_text,
+    sap_order_payload,
+)
+
+ORDERS = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
+PARTNERS = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
+PRODUCTS = "/sap/opu/odata/sap/API_PRODUCT_SRV"
+
+
+class SapErp:
+    """OData V2 over a thin httpx client, with the CSRF handshake done by hand."""
+
+    kind = "sap"
+
+    def __init__(self, http: ErpHttp, defaults: dict[str, str]) -> None:
+        self.http = http
+        self.defaults = defaults
+        self._token: str | None = None
+
+    def create_order(self, snapshot: dict[str, Any]) -> Accepted:
+        body = sap_order_payload(snapshot, self.defaults)
+        response = self._modify("POST", f"{ORDERS}/A_SalesOrder", json=body)
+        if response.status_code != 201:
+            raise ErpRejected(sap_error_text(response.status_code, response.text))
+        order = _d(response)
+        return Accepted(str(order["SalesOrder"]), str(order.get("OverallSDProcessStatus") or ""))
+
+    def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
+        query = (f"PurchaseOrderByCustomer eq {odata_quote(snapshot['key'])} and "
+                 f"SoldToParty eq {odata_quote(snapshot['customer_id'])}")
+        response = self.http.send("GET", f"{ORDERS}/A_SalesOrder", params={
+            "$filter": query, "$select": "SalesOrder,OverallSDProcessStatus",
+            "$orderby": "SalesOrder", "$format": "json"})
+        if response.status_code != 200:
+            raise ErpTransient(sap_error_text(response.status_code, response.text))
+        found = _d(response).get("results", [])
+        if not found:
+            return None
+        first = found[0]
+        return Accepted(str(first["SalesOrder"]), str(first.get("OverallSDProcessStatus") or ""))
+
+    def update_order(self, number: str, changes: dict[str, Any]) -> None:
+        """PATCH header fields with `If-Match`; a stale ETag (412) is re-read once."""
+        for _ in range(2):
+            url = f"{ORDERS}/A_SalesOrder({odata_quote(number)})"
+            read = self.http.send("GET", url, params={"$format": "json"})
+            if read.status_code != 200:
+                raise ErpRejected(sap_error_text(read.status_code, read.text))
+            etag = read.headers.get("etag") or _d(read)["__metadata"].get("etag", "")
+            response = self._modify("PATCH", url, json=changes, headers={"If-Match": etag})
+            if response.status_code == 204:
+                return
+            if response.status_code != 412:
+                raise ErpRejected(sap_error_text(response.status_code, response.text))
+        raise ErpTransient(f"Sales order {number} kept changing in SAP; try again later.")
+
+    def _modify(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """A state-changing request with the CSRF token; one refetch on 403 `Required`."""
+        headers = dict(kwargs.pop("headers", {}))
+        for fetched_now in (False, True):
+            if self._token is None or fetched_now:
+                self._token = self._fetch_token()
+            response = self.http.send(method, url, creates=method == "POST",
+                                      headers={**headers, "x-csrf-token": self._token},
+                                      **kwargs)
+            if not _csrf_refused(response):
+                return response
+        self._token = None
+        raise ErpTransient("SAP refused the CSRF token twice (403 Required); will retry.")
+
+    def _fetch_token(self) -> str:
+        response = self.http.send("HEAD", f"{ORDERS}/", headers={"x-csrf-token": "Fetch"})
+        token = response.headers.get("x-csrf-token", "")
+        if response.status_code != 200 or not token or token.lower() == "required":
+            raise ErpTransient(f"SAP gave no CSRF token (HTTP {response.status_code}); "
+                               "check the ERP user and URL.")
+        return token
+
+    def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
+        params = {"$expand": "to_Customer", "$orderby": "BusinessPartner"}
+        if since is not None:
+            # A_BusinessPartner has a change date and time, no timestamp: filter the time here.
+            day = since.strftime("%Y-%m-%dT00:00:00")
+            params["$filter"] = f"LastChangeDate ge datetime'{day}'"
+        for row in self._collection(f"{PARTNERS}/A_BusinessPartner", params):
+            record = _customer(row)
+            if record is not None and (since is None or record.changed_at is None
+                                       or record.changed_at >= since):
+                yield record
+
+    def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
+        params = {"$expand": "to_Description", "$orderby": "Product"}
+        if since is not None:
+            stamp = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+            params["$filter"] = f"LastChangeDateTime ge datetimeoffset'{stamp}'"
+        for row in self._collection(f"{PRODUCTS}/A_Product", params):
+            yield _product(row)
+
+    def _collection(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
+        """Every row of a collection, following `__next` on the same server only."""
+        url: str | None = path
+        # No $top: SAP pages on its own and links the next page in `__next`.
+        query: dict[str, str] | None = {**params, "$format": "json"}
+        while url:
+            response = self.http.send("GET", url, params=query)
+            if response.status_code != 200:
+                raise ErpTransient(sap_error_text(response.status_code, response.text))
+            page = _d(response)
+            yield from page.get("results", [])
+            url, query = self._same_origin(page.get("__next")), None
+
+    def _same_origin(self, next_url: str | None) -> str | None:
+        if not next_url:
+            return None
+        target, base = urlsplit(next_url), urlsplit(str(self.http.client.base_url))
+        if target.netloc and target.netloc != base.netloc:
+            raise ErpTransient(f"SAP sent a next page on another server: {next_url}")
+        return next_url
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _csrf_refused(response: httpx.Response) -> bool:
+    return (response.status_code == 403
+            and response.headers.get("x-csrf-token", "").lower() == "required")
+
+
+def _d(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()["d"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ErpTransient(f"SAP answered {response.status_code} without a `d` body") from exc
+    return dict(data)
+
+
+def _customer(row: dict[str, Any]) -> CustomerRecord | None:
+    customer = row.get("to_Customer") or {}
+    number = customer.get("Customer") or row.get("Customer")
+    if not number:
+        return None  # a partner that is not a customer (a supplier, a contact person)
+    changed = parse_odata_date(row.get("LastChangeDate"))
+    if changed is not None:
+        changed += parse_odata_time(row.get("LastChangeTime"))
+    blocked = bool(row.get("BusinessPartnerIsBlocked") or customer.get("OrderIsBlockedForCustomer")
+                   or customer.get("DeletionIndicator"))
+    name = customer.get("CustomerName") or row.get("BusinessPartnerFullName") or number
+    return CustomerRecord(str(number), str(name), blocked, changed)
+
+
+def _product(row: dict[str, Any]) -> ProductRecord:
+    descriptions = (row.get("to_Description") or {}).get("results", [])
+    english = [d.get("ProductDescription") for d in descriptions if d.get("Language") == "EN"]
+    name = (english or [d.get("ProductDescription") for d in descriptions] or [row["Product"]])[0]
+    return ProductRecord(str(row["Product"]), str(name), str(row.get("BaseUnit") or ""),
+                         not row.get("IsMarkedForDeletion"),
+                         parse_odata_date(row.get("LastChangeDateTime")))

@@ -1,0 +1,197 @@
+"""The outbox in SQL: enqueue inside the worker's transaction, claim rows, record outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, sessionmaker
+
+from erp_bridge.delivery import (
+    CLAIMABLE,
+    NOT_SENT,
+    QUEUED,
+    Accepted,
+    Transition,
+    receipt_part,
+)
+from erp_bridge.snapshot import build_snapshot
+from server.sql.models.base import utcnow
+from server.sql.models.documents import Order
+from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
+from server.sql.session import transaction
+
+
+def enqueue_order(session: Session, order_doc: dict[str, Any], db_name: str, erp_kind: str,
+                  *, currency: str = "INR") -> None:
+    """Write the order's outbox row in the caller's transaction; a second call does nothing.
+
+    Raises `SnapshotError` when the order lacks what an ERP order needs.
+    """
+    enqueue_orders(session, [order_doc], db_name, erp_kind, currency=currency)
+
+
+def enqueue_orders(session: Session, order_docs: Sequence[dict[str, Any]], db_name: str,
+                   erp_kind: str, *, currency: str = "INR") -> None:
+    """The batch form the worker uses: three statements for a whole batch of orders."""
+    if not order_docs:
+        return
+    snapshots = {str(doc.get("_id", "")): build_snapshot(doc, currency) for doc in order_docs}
+    known = set(session.scalars(select(ErpOutbox.order_id)
+                                .where(ErpOutbox.order_id.in_(list(snapshots)))))
+    fresh = {order_id: snap for order_id, snap in snapshots.items() if order_id not in known}
+    if not fresh:
+        return
+    status = NOT_SENT if erp_kind == "null" else QUEUED
+    now = utcnow()
+    rows = [{"order_id": order_id, "db_name": db_name, "owner": snap["owner"],
+             "erp_kind": erp_kind, "idempotency_key": snap["key"], "snapshot": snap,
+             "status": status, "next_attempt_at": now, "created_at": now, "updated_at": now,
+             "attempts": 0, "outcome_unknown": False, "last_error": "",
+             "state_version": 1, "receipt_version": 0} for order_id, snap in fresh.items()]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # A concurrent worker may enqueue the same order: the loser's insert is a no-op.
+    session.execute(insert(ErpOutbox).on_conflict_do_nothing(), rows)
+    session.execute(update(Order).where(Order.doc_id.in_(list(fresh)))
+                    .values(erp_status=status, erp_number=None, erp_reason=None))
+
+
+def erp_receipt_part(session: Session, order_id: str) -> dict[str, Any] | None:
+    """The receipt's `erp` object for an order, for the worker to write with its receipt."""
+    row = session.get(ErpOutbox, order_id)
+    if row is None:
+        return None
+    return receipt_part(row.status, row.erp_number, row.last_error)
+
+
+def erp_receipt_enricher(session: Session, rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """For the worker's ReceiptWriter: the current `erp` part of each order receipt it writes.
+
+    Without it a receipt the worker rewrites would lose what the bridge put there.
+    """
+    order_ids = [row.doc_id for row in rows if str(row.doc_id).startswith("order:")]
+    if not order_ids:
+        return {}
+    found = session.scalars(select(ErpOutbox).where(ErpOutbox.order_id.in_(order_ids))).all()
+    return {row.order_id: {"erp": receipt_part(row.status, row.erp_number, row.last_error)}
+            for row in found}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An outbox row leased to one drainer for one attempt."""
+
+    order_id: str
+    erp_kind: str
+    snapshot: dict[str, Any]
+    attempts: int
+    outcome_unknown: bool
+
+
+@dataclass(frozen=True)
+class ReceiptChange:
+    """An order whose receipt on the phone is behind its outbox state."""
+
+    order_id: str
+    db_name: str
+    version: int
+    erp: dict[str, Any]
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every time FieldSync stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class OutboxRepository:
+    """Every SQL statement the drainer and the admin services run on the outbox."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def claim(self, erp_kind: str, owner: str, now: datetime, limit: int,
+              lease: timedelta) -> list[Claim]:
+        """Lease due rows: SKIP LOCKED on PostgreSQL, BEGIN IMMEDIATE's write lock on SQLite."""
+        with transaction(self.sessions) as session:
+            rows = session.scalars(
+                select(ErpOutbox).where(
+                    ErpOutbox.erp_kind == erp_kind, ErpOutbox.status.in_(CLAIMABLE),
+                    ErpOutbox.next_attempt_at <= now,
+                    or_(ErpOutbox.lease_until.is_(None), ErpOutbox.lease_until < now))
+                .order_by(ErpOutbox.next_attempt_at, ErpOutbox.order_id).limit(limit)
+                .with_for_update(skip_locked=True)).all()
+            claims = [Claim(r.order_id, r.erp_kind, dict(r.snapshot), r.attempts,
+                            r.outcome_unknown) for r in rows]
+            for row in rows:
+                row.lease_owner, row.lease_until = owner, now + lease
+                # Until an answer says otherwise, a crash from here on leaves the outcome unknown.
+                row.outcome_unknown = True
+            return claims
+
+    def record(self, claim: Claim, owner: str, change: Transition,
+               accepted: Accepted | None, now: datetime) -> bool:
+        """Store one attempt's outcome; False when the lease was lost to another drainer."""
+        with transaction(self.sessions) as session:
+            row = session.get(ErpOutbox, claim.order_id, with_for_update=True)
+            if row is None or row.lease_owner != owner:
+                return False
+            self._apply(session, row, change, accepted, now)
+            outcome = "accepted" if accepted else ("dead" if change.dead else "retry")
+            detail = accepted.detail or accepted.number if accepted else change.reason
+            session.add(ErpAttempt(order_id=row.order_id, erp_kind=row.erp_kind,
+                                   attempt=change.attempts, outcome=outcome,
+                                   detail=detail[:4000], at=now))
+            return True
+
+    def _apply(self, session: Session, row: ErpOutbox, change: Transition,
+               accepted: Accepted | None, now: datetime) -> None:
+        row.status, row.attempts = change.status, change.attempts
+        row.outcome_unknown, row.last_error = change.outcome_unknown, change.reason
+        row.lease_owner, row.lease_until, row.updated_at = None, None, now
+        row.next_attempt_at = change.next_attempt_at or now
+        if accepted is not None:
+            row.erp_number, row.erp_status, row.accepted_at = (accepted.number,
+                                                               accepted.erp_status, now)
+        if change.dead:
+            session.merge(ErpDeadLetter(order_id=row.order_id, erp_kind=row.erp_kind,
+                                        attempts=change.attempts, reason=change.reason,
+                                        failed_at=now))
+        self.touch(session, row)
+
+    @staticmethod
+    def touch(session: Session, row: ErpOutbox) -> None:
+        """A state change: the receipt is now behind, and the Order row follows."""
+        row.state_version += 1
+        session.execute(update(Order).where(Order.doc_id == row.order_id).values(
+            erp_status=row.status, erp_number=row.erp_number, erp_reason=row.last_error or None))
+
+    def next_due(self, erp_kind: str) -> datetime | None:
+        with self.sessions() as session:
+            due = session.scalar(select(ErpOutbox.next_attempt_at).where(
+                ErpOutbox.erp_kind == erp_kind, ErpOutbox.status.in_(CLAIMABLE))
+                .order_by(ErpOutbox.next_attempt_at).limit(1))
+            return aware(due) if due is not None else None
+
+    def receipts_behind(self, limit: int) -> list[ReceiptChange]:
+        with self.sessions() as session:
+            rows = session.scalars(select(ErpOutbox).where(
+                ErpOutbox.receipt_version < ErpOutbox.state_version)
+                .order_by(ErpOutbox.updated_at).limit(limit)).all()
+            return [ReceiptChange(r.order_id, r.db_name, r.state_version,
+                                  receipt_part(r.status, r.erp_number, r.last_error))
+                    for r in rows]
+
+    def receipts_written(self, changes: list[ReceiptChange]) -> None:
+        if not changes:
+            return
+        with transaction(self.sessions) as session:
+            for change in changes:
+                session.execute(update(ErpOutbox).where(and_(
+                    ErpOutbox.order_id == change.order_id,
+                    ErpOutbox.receipt_version < change.version)).values(
+                    receipt_version=change.version))

@@ -1,0 +1,1 @@
+"""Accounts: users and roles, password hashing, access and refresh tokens, login throttling."""

@@ -1,0 +1,187 @@
+"""The account use cases: create users, log in, refresh, log out, resolve access tokens."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from server.accounts import passwords, throttle, tokens
+from server.accounts.errors import (
+    InvalidCredentialsError,
+    InvalidTokenError,
+    InvalidUserInputError,
+    LoginThrottledError,
+    UserExistsError,
+)
+from server.accounts.repository import AccountsRepository, SqlAccounts
+from server.accounts.roles import Principal, Role, parse_role
+from server.accounts.secret import load_or_create_secret
+from server.config import Settings
+from sync.provisioning import USERNAME_PATTERN, provision_engineer
+from sync.store import DocumentStore
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a login or a refresh hands the client."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    principal: Principal
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a login attempt came from, for the log and the per-address throttle."""
+
+    address: str = ""
+    user_agent: str = ""
+
+
+class AccountService:
+    """Sign-in and token checks; one per process, safe to share between requests."""
+
+    # A deactivation takes effect within this many seconds on every server process.
+    ACTIVE_CACHE_S = 1.0
+
+    def __init__(self, repo: AccountsRepository, signer: tokens.TokenSigner,
+                 refresh_ttl: timedelta, *, clock: Clock = utcnow) -> None:
+        self.repo = repo
+        self.signer = signer
+        self.refresh_ttl = refresh_ttl
+        self.clock = clock
+        self._active: dict[int, tuple[float, Principal | None]] = {}
+
+    @classmethod
+    def from_settings(cls, settings: Settings, sessions: sessionmaker[Session],
+                      *, clock: Clock = utcnow) -> AccountService:
+        secret = load_or_create_secret(settings.jwt_secret, settings.var_dir)
+        signer = tokens.TokenSigner(secret, timedelta(seconds=settings.access_token_ttl_s))
+        return cls(SqlAccounts(sessions), signer,
+                   timedelta(seconds=settings.refresh_token_ttl_s), clock=clock)
+
+    def login(self, username: str, password: str, client: ClientInfo) -> TokenPair:
+        now = self.clock()
+        self._check_throttle(username, client, now)
+        found = self.repo.find_user(username)
+        ok = passwords.verify_password(found[1] if found else None, password)
+        if not (found and ok and found[2]):
+            reason = "inactive user" if found and ok else "wrong username or password"
+            self.repo.record("failed", username, found[0].user_id if found else None,
+                             client.address, client.user_agent, reason, now)
+            raise InvalidCredentialsError("wrong username or password, or the account is disabled")
+        principal = found[0]
+        self.repo.record("login", username, principal.user_id, client.address,
+                         client.user_agent, "", now)
+        return self._issue(principal, now)
+
+    def refresh(self, refresh_token: str, client: ClientInfo) -> TokenPair:
+        now = self.clock()
+        taken = self.repo.take_refresh(tokens.refresh_token_hash(refresh_token), now)
+        if taken is None or taken[1] <= now:
+            raise InvalidTokenError("the refresh token is unknown, used or expired: sign in again")
+        principal = self.repo.principal(taken[0])
+        if principal is None:
+            raise InvalidTokenError("the account is disabled")
+        self.repo.record("refresh", principal.username, principal.user_id, client.address,
+                         client.user_agent, "", now)
+        return self._issue(principal, now)
+
+    def logout(self, refresh_token: str, client: ClientInfo) -> None:
+        now = self.clock()
+        taken = self.repo.take_refresh(tokens.refresh_token_hash(refresh_token), now)
+        if taken is None:
+            raise InvalidTokenError("the refresh token is unknown or already used")
+        principal = self.repo.principal(taken[0])
+        name = principal.username if principal else ""
+        self.repo.record("logout", name, taken[0], client.address, client.user_agent, "", now)
+
+    def authenticate(self, access_token: str) -> Principal:
+        """The active user an access token stands for, or InvalidTokenError."""
+        claims = self.signer.verify(access_token, self.clock())
+        principal = self._current(claims.user_id)
+        if principal is None:
+            raise InvalidTokenError("the account is disabled or no longer exists")
+        return principal
+
+    def deactivate(self, username: str) -> bool:
+        self._active.clear()
+        return self.repo.set_active(username, False)
+
+    def _current(self, user_id: int) -> Principal | None:
+        # A short cache: every replication request authenticates, most within a second.
+        hit = self._active.get(user_id)
+        if hit is not None and time.monotonic() - hit[0] < self.ACTIVE_CACHE_S:
+            return hit[1]
+        principal = self.repo.principal(user_id)
+        if len(self._active) > 10_000:
+            self._active.clear()
+        self._active[user_id] = (time.monotonic(), principal)
+        return principal
+
+    def _issue(self, principal: Principal, now: datetime) -> TokenPair:
+        refresh = tokens.new_refresh_token()
+        self.repo.save_refresh(tokens.refresh_token_hash(refresh), principal.user_id, now,
+                               now + self.refresh_ttl)
+        access = self.signer.issue(principal.user_id, principal.username, principal.role.value,
+                                   now)
+        return TokenPair(access, refresh, int(self.signer.ttl.total_seconds()), principal)
+
+    def _check_throttle(self, username: str, client: ClientInfo, now: datetime) -> None:
+        since = now - max(throttle.PER_USER.window, throttle.PER_ADDRESS.window)
+        waits = [throttle.retry_after_s(
+            self.repo.failures_since(username=username, address=None, since=since), now,
+            throttle.PER_USER)]
+        if client.address:
+            waits.append(throttle.retry_after_s(
+                self.repo.failures_since(username=None, address=client.address, since=since),
+                now, throttle.PER_ADDRESS))
+        wait = max(waits)
+        if wait > 0:
+            self.repo.record("throttled", username, None, client.address, client.user_agent,
+                             f"retry after {wait} s", now)
+            raise LoginThrottledError(
+                f"too many failed sign-ins: wait {wait} s before trying again", wait)
+
+
+def create_user(sessions: sessionmaker[Session], store: DocumentStore, settings: Settings,
+                username: str, password: str, role: str | Role, *, team: str | None = None,
+                territory: str | None = None, discount_limit_pct: Decimal | str = "0",
+                full_name: str = "") -> Principal:
+    """Create a user (and an engineer's phone database); teams and territories by name/code."""
+    checked = parse_role(role) if isinstance(role, str) else role
+    limit = _discount_limit(discount_limit_pct)
+    if not USERNAME_PATTERN.match(username):
+        raise InvalidUserInputError(
+            f"username {username!r} must be 2-40 characters: a lowercase letter, then "
+            "lowercase letters, digits, '_' or '-'")
+    repo = SqlAccounts(sessions)
+    if repo.find_user(username) is not None:
+        raise UserExistsError(f"the username {username!r} is taken")
+    principal = repo.add_user(username, passwords.hash_password(password), checked, team,
+                              territory, limit, full_name)
+    if checked is Role.ENGINEER:
+        provision_engineer(store, sessions, settings.db_prefix, username)
+    return principal
+
+
+def _discount_limit(value: Decimal | str) -> Decimal:
+    try:
+        limit = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise InvalidUserInputError(f"discount limit {value!r} is not a number") from None
+    if not (Decimal(0) <= limit <= Decimal(100)) or not limit.is_finite():
+        raise InvalidUserInputError("the discount limit is a percentage from 0 to 100")
+    return limit

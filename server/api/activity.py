@@ -1,0 +1,306 @@
+"""Visits, travel expenses, to-dos, attachments and travel rates, scoped by role."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.api.common import (
+    ADMIN,
+    ANYONE,
+    HEAD_OR_ADMIN,
+    Page,
+    UtcDateTime,
+    current_principal,
+    current_scope,
+    error,
+    http_errors,
+    list_args,
+    page_schema,
+    paginate,
+    requires_role,
+    services,
+)
+from server.api.trade import DecisionIn, DecisionOut, LocOut, loc_of
+from server.sales.expenses import MODES, allowance
+from server.sales.service import HeadActions, set_travel_rate, travel_rates
+from server.sql.models.documents import Expense, Todo, Visit
+from server.sql.models.sales import HeadDecision, TravelRate
+from server.sql.models.sync_state import DocumentStatus
+from sync.store import NotFoundError, StoreError
+
+blp = Blueprint("activity", __name__, url_prefix="/api/v1",
+                description="Visits, expenses, to-dos and attachments")
+OWNER = fields.String(validate=validate.Length(1, 64))
+
+
+def _copy(row: Any, schema: type[Schema]) -> dict[str, Any]:
+    out = {c: getattr(row, c) for c in schema._declared_fields if hasattr(row, c)}
+    out["loc"] = loc_of(row)
+    return out
+
+
+def _one(s: Session, model: Any, doc_id: str, what: str) -> Any:
+    row = s.get(model, doc_id)
+    current_scope().check(row.owner if row else None, f"{what} {doc_id!r}")
+    return row
+
+
+class VisitOut(Schema):
+    doc_id = fields.String()
+    owner = fields.String()
+    customer_id = fields.String(allow_none=True)
+    lead_id = fields.String(allow_none=True)
+    purpose = fields.String()
+    check_in_at = UtcDateTime()
+    check_in_lat = fields.Float(allow_none=True)
+    check_in_lon = fields.Float(allow_none=True)
+    check_out_at = UtcDateTime(allow_none=True)
+    check_out_lat = fields.Float(allow_none=True)
+    check_out_lon = fields.Float(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    next_action = fields.String(allow_none=True)
+    next_action_date = fields.Date(allow_none=True)
+    created_at = UtcDateTime()
+    loc = fields.Nested(LocOut, allow_none=True)
+
+
+VisitArgs = list_args("VisitArgs", ("check_in_at", "owner", "created_at"), owner=OWNER,
+                      customer_id=fields.String(validate=validate.Length(1, 64)))
+VisitPage = page_schema("VisitPage", VisitOut)
+
+
+@blp.route("/visits")
+@blp.arguments(VisitArgs, location="query")
+@blp.response(200, VisitPage)
+@requires_role(*ANYONE)
+def list_visits(args: dict[str, Any]) -> Page:
+    """Visit reports: engineers their own, heads their team's, admins all."""
+    stmt = current_scope().limit(select(Visit), Visit.owner)
+    for key in ("owner", "customer_id"):
+        if key in args:
+            stmt = stmt.where(getattr(Visit, key) == args[key])
+    with services().sessions() as s:
+        page = paginate(s, stmt, args, {"check_in_at": Visit.check_in_at, "owner": Visit.owner,
+                                        "created_at": Visit.created_at}, "-check_in_at")
+    return Page([_copy(r, VisitOut) for r in page.items], page.page, page.page_size, page.total)
+
+
+@blp.route("/visits/<string:visit_id>")
+@blp.response(200, VisitOut)
+@requires_role(*ANYONE)
+def get_visit(visit_id: str) -> dict[str, Any]:
+    """One visit report."""
+    with services().sessions() as s:
+        return _copy(_one(s, Visit, visit_id, "visit"), VisitOut)
+
+
+class ExpenseOut(Schema):
+    doc_id = fields.String()
+    owner = fields.String()
+    date = fields.Date()
+    from_place = fields.String()
+    to_place = fields.String()
+    mode = fields.String()
+    km = fields.Decimal(as_string=True)
+    amount = fields.Decimal(as_string=True)
+    allowance = fields.Decimal(as_string=True, allow_none=True,
+                               metadata={"description": "km x the mode's rate, if set"})
+    purpose = fields.String()
+    has_receipt_photo = fields.Boolean()
+    approval_status = fields.String()
+    reimbursed = fields.Boolean()
+    decision = fields.Nested(DecisionOut, allow_none=True)
+    created_at = UtcDateTime()
+    loc = fields.Nested(LocOut, allow_none=True)
+
+
+ExpenseArgs = list_args(
+    "ExpenseArgs", ("date", "amount", "owner", "created_at"), owner=OWNER,
+    approval_status=fields.String(validate=validate.OneOf(["pending", "approved", "declined"])),
+    reimbursed=fields.Boolean(), mode=fields.String(validate=validate.OneOf(MODES)),
+    date_from=fields.Date(), date_to=fields.Date())
+ExpensePage = page_schema("ExpensePage", ExpenseOut)
+
+
+def _expense_out(s: Session, row: Expense, rates: dict[str, Any]) -> dict[str, Any]:
+    out = _copy(row, ExpenseOut)
+    out["decision"] = s.get(HeadDecision, row.doc_id)
+    out["allowance"] = allowance(row.mode, row.km, rates)
+    return out
+
+
+@blp.route("/expenses")
+@blp.arguments(ExpenseArgs, location="query")
+@blp.response(200, ExpensePage)
+@requires_role(*ANYONE)
+def list_expenses(args: dict[str, Any]) -> Page:
+    """Travel expenses: engineers their own, heads their team's, admins all."""
+    stmt = current_scope().limit(select(Expense), Expense.owner)
+    for key in ("owner", "approval_status", "reimbursed", "mode"):
+        if key in args:
+            stmt = stmt.where(getattr(Expense, key) == args[key])
+    if "date_from" in args:
+        stmt = stmt.where(Expense.date >= args["date_from"])
+    if "date_to" in args:
+        stmt = stmt.where(Expense.date <= args["date_to"])
+    built = services()
+    rates = travel_rates(built.sessions)
+    with built.sessions() as s:
+        page = paginate(s, stmt, args, {"date": Expense.date, "amount": Expense.amount,
+                                        "owner": Expense.owner,
+                                        "created_at": Expense.created_at}, "-date")
+        return Page([_expense_out(s, r, rates) for r in page.items], page.page,
+                    page.page_size, page.total)
+
+
+@blp.route("/expenses/<string:expense_id>")
+@blp.response(200, ExpenseOut)
+@requires_role(*ANYONE)
+def get_expense(expense_id: str) -> dict[str, Any]:
+    """One travel expense with the head's decision."""
+    built = services()
+    rates = travel_rates(built.sessions)
+    with built.sessions() as s:
+        return _expense_out(s, _one(s, Expense, expense_id, "expense"), rates)
+
+
+@blp.route("/expenses/<string:expense_id>/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(201, DecisionOut)
+@requires_role(*HEAD_OR_ADMIN)
+def decide_expense(body: dict[str, Any], expense_id: str) -> HeadDecision:
+    """Approve or decline a travel expense; the engineer's phone sees the decision."""
+    built = services()
+    with http_errors():
+        return HeadActions(built.store, built.sessions).decide_expense(
+            current_principal(), expense_id, body["outcome"], body["note"])
+
+
+@blp.route("/expenses/<string:expense_id>/reimbursed", methods=["POST"])
+@blp.response(200, DecisionOut)
+@requires_role(*HEAD_OR_ADMIN)
+def reimburse_expense(expense_id: str) -> HeadDecision:
+    """Mark an approved expense as paid back."""
+    built = services()
+    with http_errors():
+        return HeadActions(built.store, built.sessions).mark_reimbursed(
+            current_principal(), expense_id)
+
+
+class TodoOut(Schema):
+    doc_id = fields.String()
+    owner = fields.String()
+    title = fields.String()
+    due_date = fields.Date(allow_none=True)
+    done = fields.Boolean()
+    customer_id = fields.String(allow_none=True)
+    lead_id = fields.String(allow_none=True)
+    notes = fields.String(allow_none=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+
+
+TodoArgs = list_args("TodoArgs", ("due_date", "created_at", "owner", "title"), owner=OWNER,
+                     done=fields.Boolean())
+TodoPage = page_schema("TodoPage", TodoOut)
+
+
+@blp.route("/todos")
+@blp.arguments(TodoArgs, location="query")
+@blp.response(200, TodoPage)
+@requires_role(*ANYONE)
+def list_todos(args: dict[str, Any]) -> Page:
+    """To-dos: engineers their own, heads their team's, admins all."""
+    stmt = current_scope().limit(select(Todo), Todo.owner)
+    for key in ("owner", "done"):
+        if key in args:
+            stmt = stmt.where(getattr(Todo, key) == args[key])
+    with services().sessions() as s:
+        return paginate(s, stmt, args, {"due_date": Todo.due_date, "owner": Todo.owner,
+                                        "created_at": Todo.created_at, "title": Todo.title},
+                        "-created_at")
+
+
+@blp.route("/todos/<string:todo_id>")
+@blp.response(200, TodoOut)
+@requires_role(*ANYONE)
+def get_todo(todo_id: str) -> Todo:
+    """One to-do."""
+    with services().sessions() as s:
+        row: Todo = _one(s, Todo, todo_id, "to-do")
+        return row
+
+
+@blp.route("/attachments/<string:doc_id>/<string:name>")
+@blp.response(200, content_type="application/octet-stream",
+              description="The attachment's bytes with its own content type")
+@requires_role(*ANYONE)
+def attachment(doc_id: str, name: str) -> Response:
+    """A document's attachment (receipt photo, signature), with the document's access rules."""
+    built = services()
+    with built.sessions() as s:
+        status = s.scalar(select(DocumentStatus).where(DocumentStatus.doc_id == doc_id)
+                          .limit(1))
+    current_scope().check(status.owner if status else None, f"document {doc_id!r}")
+    assert status is not None
+    try:
+        doc = built.store.get_doc(status.db_name, doc_id, attachments=True)
+    except NotFoundError:
+        error(404, f"document {doc_id!r} is no longer in the store")
+    except StoreError:
+        error(503, "the document store is unreachable; try again shortly")
+    stub = (doc.get("_attachments") or {}).get(name)
+    if not isinstance(stub, dict) or "data" not in stub:
+        error(404, f"document {doc_id!r} has no attachment named {name!r}")
+    try:
+        body = base64.b64decode(stub["data"], validate=True)
+    except (binascii.Error, ValueError):
+        error(502, "the stored attachment is damaged; ask the engineer to attach it again")
+    return Response(body, mimetype=str(stub.get("content_type") or "application/octet-stream"))
+
+
+class RateOut(Schema):
+    mode = fields.String()
+    rate_per_km = fields.Decimal(as_string=True)
+    updated_by = fields.String()
+    updated_at = UtcDateTime()
+
+
+class RateIn(Schema):
+    rate_per_km = fields.Decimal(required=True, as_string=True,
+                                 metadata={"description": "rupees per km, like \"9.50\""})
+
+
+RateArgs = list_args("RateArgs", ("mode",))
+RatePage = page_schema("RatePage", RateOut)
+
+
+@blp.route("/travel-rates")
+@blp.arguments(RateArgs, location="query")
+@blp.response(200, RatePage)
+@requires_role(*ANYONE)
+def list_rates(args: dict[str, Any]) -> Page:
+    """The per-km rate of each travel mode."""
+    with services().sessions() as s:
+        return paginate(s, select(TravelRate), args, {"mode": TravelRate.mode}, "mode")
+
+
+@blp.route("/travel-rates/<string:mode>")
+class OneRate(MethodView):
+    @blp.arguments(RateIn)
+    @blp.response(200, RateOut)
+    @requires_role(*ADMIN)
+    def put(self, body: dict[str, Any], mode: str) -> Any:
+        """Set the per-km rate of a travel mode."""
+        with http_errors():
+            return set_travel_rate(services().sessions, current_principal(), mode,
+                                   body["rate_per_km"])

@@ -1,0 +1,354 @@
+"""Master data (/api/v1/customers, /products, /price-lists, /imports): admins change it.
+
+Everyone signed in may read it (engineers see the customers of their territory); every change
+is published to the phones' read-only databases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from server.accounts.roles import Role
+from server.api.common import (
+    ADMIN,
+    Page,
+    RateField,
+    UtcDateTime,
+    between,
+    current_principal,
+    error,
+    http_errors,
+    list_args,
+    page_schema,
+    paginate,
+    requires_role,
+    services,
+)
+from server.api.users import catalog
+from server.importing.service import Importer
+from server.sql.models.master import Customer, PriceList, Product
+
+blp = Blueprint("master", __name__, url_prefix="/api/v1", description="Master data")
+ID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="1-64 letters, digits, '_', '.' or '-'")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+class CustomerOut(Schema):
+    customer_id = fields.String()
+    name = fields.String()
+    gstin = fields.String(allow_none=True)
+    state_code = fields.String()
+    address = fields.String()
+    city = fields.String()
+    pincode = fields.String()
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    territory_code = fields.String()
+    active = fields.Boolean()
+    updated_at = UtcDateTime()
+
+
+class CustomerPatch(Schema):
+    name = fields.String(validate=validate.Length(1, 200))
+    gstin = fields.String(allow_none=True, validate=validate.Length(0, 15))
+    state_code = fields.String(validate=validate.Regexp(r"^[0-9]{2}$", error="two digits"))
+    address = fields.String(validate=validate.Length(0, 2000))
+    city = fields.String(validate=validate.Length(0, 100))
+    pincode = fields.String(validate=validate.Length(0, 6))
+    lat = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-90, 90))
+    lon = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-180, 180))
+    territory_code = fields.String(validate=validate.Length(1, 32))
+    active = fields.Boolean()
+
+
+class CustomerIn(CustomerPatch):
+    customer_id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    state_code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{2}$",
+                                                                       error="two digits"))
+    territory_code = fields.String(required=True, validate=validate.Length(1, 32))
+
+
+CustomerArgs = list_args(
+    "CustomerArgs", ("customer_id", "name", "city", "updated_at"),
+    territory_code=fields.String(validate=validate.Length(1, 32)),
+    state_code=fields.String(validate=validate.Length(2, 2)),
+    active=fields.Boolean(),
+    q=fields.String(validate=validate.Length(1, 100), metadata={"description": "part of name"}))
+CustomerPage = page_schema("CustomerPage", CustomerOut)
+CUSTOMER_SORT = {"customer_id": Customer.customer_id, "name": Customer.name,
+                 "city": Customer.city, "updated_at": Customer.updated_at}
+
+
+def _customer_query(args: dict[str, Any]) -> Any:
+    stmt = select(Customer)
+    principal = current_principal()
+    if principal.role is Role.ENGINEER:  # a phone holds only its territory's customers
+        stmt = stmt.where(Customer.territory_code == (principal.territory_code or ""))
+    for key in ("territory_code", "state_code", "active"):
+        if key in args:
+            stmt = stmt.where(getattr(Customer, key) == args[key])
+    if "q" in args:
+        stmt = stmt.where(Customer.name.icontains(args["q"], autoescape=True))
+    return stmt
+
+
+@blp.route("/customers")
+class Customers(MethodView):
+    @blp.arguments(CustomerArgs, location="query")
+    @blp.response(200, CustomerPage)
+    @requires_role()
+    def get(self, args: dict[str, Any]) -> Page:
+        """Customers (engineers: their territory's)."""
+        with services().sessions() as s:
+            return paginate(s, _customer_query(args), args, CUSTOMER_SORT, "customer_id")
+
+    @blp.arguments(CustomerIn)
+    @blp.response(201, CustomerOut)
+    @requires_role(*ADMIN)
+    def post(self, body: dict[str, Any]) -> Customer:
+        """Add a customer."""
+        with http_errors():
+            return catalog().create_customer(body)
+
+
+def _one_customer(customer_id: str) -> Customer:
+    with services().sessions() as s:
+        row = s.get(Customer, customer_id)
+    principal = current_principal()
+    if row is None or (principal.role is Role.ENGINEER
+                       and row.territory_code != principal.territory_code):
+        error(404, f"customer {customer_id!r} was not found")
+    return row
+
+
+@blp.route("/customers/<string:customer_id>")
+class OneCustomer(MethodView):
+    @blp.response(200, CustomerOut)
+    @requires_role()
+    def get(self, customer_id: str) -> Customer:
+        """One customer."""
+        return _one_customer(customer_id)
+
+    @blp.arguments(CustomerPatch)
+    @blp.response(200, CustomerOut)
+    @requires_role(*ADMIN)
+    def patch(self, body: dict[str, Any], customer_id: str) -> Customer:
+        """Change a customer (deactivate with active=false; phones keep older documents)."""
+        _one_customer(customer_id)
+        with http_errors():
+            return catalog().update_customer(customer_id, body)
+
+
+class ProductOut(Schema):
+    product_id = fields.String()
+    name = fields.String()
+    hsn_code = fields.String()
+    gst_rate = RateField()
+    unit = fields.String()
+    active = fields.Boolean()
+    updated_at = UtcDateTime()
+
+
+class ProductPatch(Schema):
+    name = fields.String(validate=validate.Length(1, 200))
+    hsn_code = fields.String(validate=validate.Regexp(r"^[0-9]{4,8}$", error="4-8 digits"))
+    gst_rate = fields.Decimal(validate=between(0, 100), places=3, as_string=True)
+    unit = fields.String(validate=validate.Length(1, 16))
+    active = fields.Boolean()
+
+
+class ProductIn(ProductPatch):
+    product_id = fields.String(required=True, validate=ID)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    hsn_code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{4,8}$",
+                                                                     error="4-8 digits"))
+    gst_rate = fields.Decimal(required=True, validate=between(0, 100), places=3,
+                              as_string=True)
+
+
+ProductArgs = list_args("ProductArgs", ("product_id", "name", "gst_rate", "updated_at"),
+                        active=fields.Boolean(),
+                        q=fields.String(validate=validate.Length(1, 100)))
+ProductPage = page_schema("ProductPage", ProductOut)
+PRODUCT_SORT = {"product_id": Product.product_id, "name": Product.name,
+                "gst_rate": Product.gst_rate, "updated_at": Product.updated_at}
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @blp.arguments(ProductArgs, location="query")
+    @blp.response(200, ProductPage)
+    @requires_role()
+    def get(self, args: dict[str, Any]) -> Page:
+        """Products."""
+        stmt = select(Product)
+        if "active" in args:
+            stmt = stmt.where(Product.active == args["active"])
+        if "q" in args:
+            stmt = stmt.where(Product.name.icontains(args["q"], autoescape=True))
+        with services().sessions() as s:
+            return paginate(s, stmt, args, PRODUCT_SORT, "product_id")
+
+    @blp.arguments(ProductIn)
+    @blp.response(201, ProductOut)
+    @requires_role(*ADMIN)
+    def post(self, body: dict[str, Any]) -> Product:
+        """Add a product."""
+        with http_errors():
+            return catalog().create_product(body)
+
+
+@blp.route("/products/<string:product_id>")
+class OneProduct(MethodView):
+    @blp.response(200, ProductOut)
+    @requires_role()
+    def get(self, product_id: str) -> Product:
+        """One product."""
+        with services().sessions() as s:
+            row = s.get(Product, product_id)
+        if row is None:
+            error(404, f"product {product_id!r} was not found")
+        return row
+
+    @blp.arguments(ProductPatch)
+    @blp.response(200, ProductOut)
+    @requires_role(*ADMIN)
+    def patch(self, body: dict[str, Any], product_id: str) -> Product:
+        """Change a product (deactivate with active=false)."""
+        with http_errors():
+            return catalog().update_product(product_id, body)
+
+
+PRICE = validate.Regexp(r"^[0-9]{1,12}(\.[0-9]{1,2})?$", error='rupees like "499.00"')
+
+
+class PriceListOut(Schema):
+    price_list_id = fields.String()
+    name = fields.String()
+    valid_from = fields.Date()
+    valid_to = fields.Date(allow_none=True)
+    active = fields.Boolean()
+    items = fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True))
+
+
+class PriceListBody(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(load_default=None, allow_none=True)
+    active = fields.Boolean(load_default=True)
+    items = fields.Dict(keys=fields.String(validate=ID), values=fields.String(validate=PRICE),
+                        load_default=dict, validate=validate.Length(max=5000),
+                        metadata={"description": "product_id -> unit price"})
+
+
+class PriceListIn(PriceListBody):
+    price_list_id = fields.String(required=True, validate=ID)
+
+
+PriceListArgs = list_args("PriceListArgs", ("price_list_id", "name", "valid_from"),
+                          active=fields.Boolean())
+PriceListPage = page_schema("PriceListPage", PriceListOut)
+
+
+def _price_list_out(row: PriceList) -> dict[str, Any]:
+    return {"price_list_id": row.price_list_id, "name": row.name, "valid_from": row.valid_from,
+            "valid_to": row.valid_to, "active": row.active,
+            "items": catalog().price_list_items(row.price_list_id)}
+
+
+@blp.route("/price-lists")
+class PriceLists(MethodView):
+    @blp.arguments(PriceListArgs, location="query")
+    @blp.response(200, PriceListPage)
+    @requires_role()
+    def get(self, args: dict[str, Any]) -> Page:
+        """Price lists with their unit prices."""
+        stmt = select(PriceList)
+        if "active" in args:
+            stmt = stmt.where(PriceList.active == args["active"])
+        with services().sessions() as s:
+            page = paginate(s, stmt, args, {"price_list_id": PriceList.price_list_id,
+                                            "name": PriceList.name,
+                                            "valid_from": PriceList.valid_from},
+                            "price_list_id")
+        return Page([_price_list_out(r) for r in page.items], page.page, page.page_size,
+                    page.total)
+
+    @blp.arguments(PriceListIn)
+    @blp.response(201, PriceListOut)
+    @requires_role(*ADMIN)
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Add a price list with its unit prices."""
+        with http_errors():
+            return _price_list_out(catalog().save_price_list(body, create=True))
+
+
+@blp.route("/price-lists/<string:price_list_id>")
+class OnePriceList(MethodView):
+    @blp.response(200, PriceListOut)
+    @requires_role()
+    def get(self, price_list_id: str) -> dict[str, Any]:
+        """One price list."""
+        with services().sessions() as s:
+            row = s.get(PriceList, price_list_id)
+        if row is None:
+            error(404, f"price list {price_list_id!r} was not found")
+        return _price_list_out(row)
+
+    @blp.arguments(PriceListBody)
+    @blp.response(200, PriceListOut)
+    @requires_role(*ADMIN)
+    def put(self, body: dict[str, Any], price_list_id: str) -> dict[str, Any]:
+        """Replace a price list and all its prices."""
+        with http_errors():
+            return _price_list_out(catalog().save_price_list(
+                {**body, "price_list_id": price_list_id}, create=False))
+
+
+class ImportForm(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class RowErrorOut(Schema):
+    row = fields.Integer()
+    key = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ImportOut(Schema):
+    kind = fields.String()
+    rows = fields.Integer()
+    imported = fields.Integer()
+    ok = fields.Boolean()
+    errors = fields.List(fields.Nested(RowErrorOut))
+
+
+@blp.route("/imports/<any(customers, products):kind>", methods=["POST"])
+@blp.arguments(ImportForm, location="files")
+@blp.response(200, ImportOut)
+@blp.alt_response(422, description="A bad row or file: nothing was imported")
+@requires_role(*ADMIN)
+def import_file(_form: dict[str, Any], kind: str) -> Any:
+    """Import customers or products from a CSV or XLSX file: all rows or none."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        error(422, "send the CSV or XLSX file as multipart form field 'file'",
+              {"file": ["required"]})
+    data = upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        error(413, f"the file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it")
+    built = services()
+    with http_errors():
+        report = Importer(built.sessions, catalog()).run(kind, upload.filename, data)
+    if not report.ok:
+        body = ImportOut().dump(report)
+        error(422, f"{len(report.errors)} row(s) have problems; nothing was imported",
+              {"rows": body["errors"]})
+    return report

@@ -1,0 +1,294 @@
+"""Offers, orders and head decisions on discounts (/api/v1/offers, /orders), scoped by role."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields, validate
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from server.api.common import (
+    ANYONE,
+    HEAD_OR_ADMIN,
+    Page,
+    RateField,
+    UtcDateTime,
+    current_principal,
+    current_scope,
+    http_errors,
+    list_args,
+    page_schema,
+    paginate,
+    requires_role,
+    services,
+)
+from server.sales.pdf import OfferSheet, SheetLine, render_offer
+from server.sales.service import HeadActions
+from server.sql.models.accounts import User
+from server.sql.models.documents import Offer, OfferLine, Order, OrderLine
+from server.sql.models.master import Customer, Product
+from server.sql.models.sales import HeadDecision
+
+blp = Blueprint("trade", __name__, url_prefix="/api/v1",
+                description="Offers, orders and discount decisions")
+DOC_ID = validate.Length(1, 160)
+
+
+class LocOut(Schema):
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    accuracy_m = fields.Float(allow_none=True)
+    at = UtcDateTime(allow_none=True)
+    mock = fields.Boolean(allow_none=True)
+
+
+class LineOut(Schema):
+    line_no = fields.Integer()
+    product_id = fields.String()
+    quantity = fields.Decimal(as_string=True)
+    unit_price = fields.Decimal(as_string=True)
+    discount_pct = RateField()
+    gst_rate = RateField()
+    taxable = fields.Decimal(as_string=True)
+    cgst = fields.Decimal(as_string=True)
+    sgst = fields.Decimal(as_string=True)
+    igst = fields.Decimal(as_string=True)
+    total = fields.Decimal(as_string=True)
+
+
+class DecisionOut(Schema):
+    subject_id = fields.String()
+    kind = fields.String()
+    owner = fields.String()
+    outcome = fields.String()
+    decided_by = fields.String()
+    decided_at = UtcDateTime()
+    note = fields.String()
+    reimbursed = fields.Boolean()
+
+
+class TradeOut(Schema):
+    doc_id = fields.String()
+    owner = fields.String()
+    customer_id = fields.String()
+    supply = fields.String()
+    taxable = fields.Decimal(as_string=True)
+    discount = fields.Decimal(as_string=True)
+    cgst = fields.Decimal(as_string=True)
+    sgst = fields.Decimal(as_string=True)
+    igst = fields.Decimal(as_string=True)
+    gst = fields.Decimal(as_string=True)
+    grand_total = fields.Decimal(as_string=True)
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
+    loc = fields.Nested(LocOut, allow_none=True)
+
+
+class OfferOut(TradeOut):
+    status = fields.String()
+    valid_until = fields.Date()
+    max_discount_pct = RateField()
+    content_hash = fields.String()
+    needs_decision = fields.Boolean()
+    decision = fields.Nested(DecisionOut, allow_none=True)
+    lines = fields.List(fields.Nested(LineOut))
+
+
+class OrderOut(TradeOut):
+    offer_id = fields.String()
+    approval_id = fields.String()
+    po_number = fields.String(allow_none=True)
+    delivery_date = fields.Date(allow_none=True)
+    erp_status = fields.String()
+    erp_number = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(LineOut))
+
+
+def loc_of(row: Any) -> dict[str, Any] | None:
+    if row.loc_lat is None:
+        return None
+    return {"lat": row.loc_lat, "lon": row.loc_lon, "accuracy_m": row.loc_accuracy_m,
+            "at": row.loc_at, "mock": row.loc_mock}
+
+
+def _offer_out(s: Session, row: Offer, *, lines: bool) -> dict[str, Any]:
+    decision = s.get(HeadDecision, row.doc_id)
+    limit = s.scalar(select(User.discount_limit_pct).where(User.username == row.owner))
+    out = {c: getattr(row, c) for c in OfferOut._declared_fields if hasattr(row, c)}
+    out.update(loc=loc_of(row), decision=decision, needs_decision=bool(
+        decision is None and limit is not None and row.max_discount_pct > limit))
+    if lines:
+        out["lines"] = s.scalars(select(OfferLine).where(OfferLine.offer_id == row.doc_id)
+                                 .order_by(OfferLine.line_no)).all()
+    else:
+        out.pop("lines", None)
+    return out
+
+
+OfferArgs = list_args(
+    "OfferArgs", ("created_at", "updated_at", "grand_total", "owner", "status"),
+    owner=fields.String(validate=validate.Length(1, 64)),
+    customer_id=fields.String(validate=validate.Length(1, 64)),
+    status=fields.String(validate=validate.OneOf(["draft", "presented", "approved", "declined"])),
+    awaiting_decision=fields.Boolean(metadata={"description": "above the limit, undecided"}),
+    created_from=fields.Date(), created_to=fields.Date())
+OfferPage = page_schema("OfferPage", OfferOut)
+OFFER_SORT = {"created_at": Offer.created_at, "updated_at": Offer.updated_at,
+              "grand_total": Offer.grand_total, "owner": Offer.owner, "status": Offer.status}
+
+
+def _filtered(stmt: Select[Any], model: Any, args: dict[str, Any]) -> Select[Any]:
+    for key in ("owner", "customer_id", "status"):
+        if key in args and hasattr(model, key):
+            stmt = stmt.where(getattr(model, key) == args[key])
+    if "created_from" in args:
+        stmt = stmt.where(model.created_at >= args["created_from"])
+    if "created_to" in args:
+        stmt = stmt.where(model.created_at < _next_day(args["created_to"]))
+    return current_scope().limit(stmt, model.owner)
+
+
+def _next_day(day: date) -> date:
+    return date.fromordinal(min(day.toordinal() + 1, date.max.toordinal()))
+
+
+@blp.route("/offers")
+@blp.arguments(OfferArgs, location="query")
+@blp.response(200, OfferPage)
+@requires_role(*ANYONE)
+def list_offers(args: dict[str, Any]) -> Page:
+    """Offers: engineers their own, heads their team's, admins all."""
+    stmt = _filtered(select(Offer), Offer, args)
+    if "awaiting_decision" in args:
+        undecided = and_(Offer.max_discount_pct > User.discount_limit_pct,
+                         HeadDecision.subject_id.is_(None))
+        stmt = (stmt.join(User, User.username == Offer.owner)
+                .outerjoin(HeadDecision, HeadDecision.subject_id == Offer.doc_id)
+                .where(undecided if args["awaiting_decision"] else ~undecided))
+    with services().sessions() as s:
+        page = paginate(s, stmt, args, OFFER_SORT, "-created_at")
+        return Page([_offer_out(s, r, lines=False) for r in page.items], page.page,
+                    page.page_size, page.total)
+
+
+def _offer_row(s: Session, offer_id: str) -> Offer:
+    row = s.get(Offer, offer_id)
+    current_scope().check(row.owner if row else None, f"offer {offer_id!r}")
+    assert row is not None
+    return row
+
+
+@blp.route("/offers/<string:offer_id>")
+@blp.response(200, OfferOut)
+@requires_role(*ANYONE)
+def get_offer(offer_id: str) -> dict[str, Any]:
+    """One offer with its lines and the head's decision, if any."""
+    with services().sessions() as s:
+        return _offer_out(s, _offer_row(s, offer_id), lines=True)
+
+
+class DecisionIn(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "declined"]))
+    note = fields.String(load_default="", validate=validate.Length(0, 2000))
+
+
+@blp.route("/offers/<string:offer_id>/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(201, DecisionOut)
+@requires_role(*HEAD_OR_ADMIN)
+def decide_offer(body: dict[str, Any], offer_id: str) -> HeadDecision:
+    """Approve or decline a discount above the engineer's limit; the phone sees it next sync."""
+    built = services()
+    with http_errors():
+        return HeadActions(built.store, built.sessions).decide_discount(
+            current_principal(), offer_id, body["outcome"], body["note"])
+
+
+def _sheet(s: Session, row: Offer) -> OfferSheet:
+    customer = s.get(Customer, row.customer_id)
+    lines = s.scalars(select(OfferLine).where(OfferLine.offer_id == row.doc_id)
+                      .order_by(OfferLine.line_no)).all()
+    products = {p.product_id: p for p in s.scalars(select(Product).where(
+        Product.product_id.in_([line.product_id for line in lines])))}
+    return OfferSheet(
+        offer_id=row.doc_id, engineer=row.owner,
+        customer_name=customer.name if customer else row.customer_id,
+        customer_address=customer.address if customer else "",
+        customer_gstin=customer.gstin if customer else None,
+        customer_state=customer.state_code if customer else "", supply=row.supply,
+        valid_until=row.valid_until, created=row.created_at.date(),
+        lines=tuple(SheetLine(
+            line.product_id, products[line.product_id].name if line.product_id in products
+            else line.product_id, products[line.product_id].hsn_code
+            if line.product_id in products else "", products[line.product_id].unit
+            if line.product_id in products else "nos", line.quantity, line.unit_price,
+            line.discount_pct, line.gst_rate) for line in lines),
+        grand_total=row.grand_total)
+
+
+@blp.route("/offers/<string:offer_id>/pdf")
+@blp.response(200, content_type="application/pdf",
+              description="The customer's copy of the offer")
+@requires_role(*ANYONE)
+def offer_pdf(offer_id: str) -> Response:
+    """The offer as a PDF for the customer: GST breakdown, totals in words, validity."""
+    with services().sessions() as s:
+        sheet = _sheet(s, _offer_row(s, offer_id))
+    with http_errors():
+        body = render_offer(sheet)
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in offer_id)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{safe}.pdf"'})
+
+
+OrderArgs = list_args(
+    "OrderArgs", ("created_at", "grand_total", "owner", "delivery_date"),
+    owner=fields.String(validate=validate.Length(1, 64)),
+    customer_id=fields.String(validate=validate.Length(1, 64)),
+    erp_status=fields.String(validate=validate.Length(1, 16)),
+    created_from=fields.Date(), created_to=fields.Date())
+OrderPage = page_schema("OrderPage", OrderOut)
+ORDER_SORT = {"created_at": Order.created_at, "grand_total": Order.grand_total,
+              "owner": Order.owner, "delivery_date": Order.delivery_date}
+
+
+def _order_out(s: Session, row: Order, *, lines: bool) -> dict[str, Any]:
+    out = {c: getattr(row, c) for c in OrderOut._declared_fields if hasattr(row, c)}
+    out["loc"] = loc_of(row)
+    if lines:
+        out["lines"] = s.scalars(select(OrderLine).where(OrderLine.order_id == row.doc_id)
+                                 .order_by(OrderLine.line_no)).all()
+    return out
+
+
+@blp.route("/orders")
+class Orders(MethodView):
+    @blp.arguments(OrderArgs, location="query")
+    @blp.response(200, OrderPage)
+    @requires_role(*ANYONE)
+    def get(self, args: dict[str, Any]) -> Page:
+        """Orders: engineers their own, heads their team's, admins all."""
+        stmt = _filtered(select(Order), Order, args)
+        if "erp_status" in args:
+            stmt = stmt.where(Order.erp_status == args["erp_status"])
+        with services().sessions() as s:
+            page = paginate(s, stmt, args, ORDER_SORT, "-created_at")
+            return Page([_order_out(s, r, lines=False) for r in page.items], page.page,
+                        page.page_size, page.total)
+
+
+@blp.route("/orders/<string:order_id>")
+@blp.response(200, OrderOut)
+@requires_role(*ANYONE)
+def get_order(order_id: str) -> dict[str, Any]:
+    """One order with its lines."""
+    with services().sessions() as s:
+        row = s.get(Order, order_id)
+        current_scope().check(row.owner if row else None, f"order {order_id!r}")
+        assert row is not None
+        return _order_out(s, row, lines=True)

@@ -1,0 +1,1 @@
+"""Bulk import of master data from CSV and XLSX: every row checked, all or nothing."""

@@ -1,0 +1,1 @@
+"""The sync gateway: the only door for phones, speaking the CouchDB replication protocol."""

@@ -1,0 +1,60 @@
+"""The gateway's exceptions, each carrying the CouchDB-style `error` and HTTP status it maps to."""
+
+from __future__ import annotations
+
+
+class GatewayError(Exception):
+    """A request the gateway refuses; `reason` is a sentence for the person holding the phone."""
+
+    status = 400
+    error = "bad_request"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BadRequestError(GatewayError):
+    """Malformed input: unreadable JSON, a bad parameter, an id CouchDB would not accept."""
+
+
+class UnauthorizedError(GatewayError):
+    """No token, or one that is forged, expired or for a disabled account."""
+
+    status = 401
+    error = "unauthorized"
+
+
+class ForbiddenError(GatewayError):
+    """The caller is known but may not read or write this."""
+
+    status = 403
+    error = "forbidden"
+
+
+class NotFoundError(GatewayError):
+    """No such database, document or endpoint."""
+
+    status = 404
+    error = "not_found"
+
+
+class MethodNotAllowedError(GatewayError):
+    """The endpoint exists but not with this method."""
+
+    status = 405
+    error = "method_not_allowed"
+
+
+class TooLargeError(GatewayError):
+    """The request body is over the configured limit."""
+
+    status = 413
+    error = "too_large"
+
+
+class UpstreamError(GatewayError):
+    """The store could not be reached or failed; the phone retries later."""
+
+    status = 503
+    error = "unavailable"

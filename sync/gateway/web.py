@@ -1,0 +1,106 @@
+"""The gateway's Flask edge: `/sync/<logical db>/…`, bearer tokens, CouchDB-style errors."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from server.accounts.errors import AccountsError
+from server.accounts.roles import Principal
+from server.bootstrap import Services
+from sync.dirty import DirtySet
+from sync.gateway.errors import GatewayError, TooLargeError, UnauthorizedError
+from sync.gateway.feeds import ChangeHub
+from sync.gateway.handlers import Gateway, Incoming, Outgoing, as_json
+from sync.gateway.routing import Caller, parse_path, physical_db
+from sync.gateway.upstream import Upstream
+from sync.gateway.writes import StructureCheck, VerdictLike
+
+PREFIX = "/sync"
+METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
+
+
+def structure_check() -> StructureCheck:
+    """The worker's structural validators, shaped for the gateway."""
+    from sync.documents.validate import check_structure
+
+    def check(doc: dict[str, Any], owner: str, max_bytes: int) -> VerdictLike:
+        return check_structure(doc, owner=owner, max_bytes=max_bytes)
+
+    return check
+
+
+def build_gateway(services: Services, check: StructureCheck | None = None) -> Gateway:
+    store: Any = services.store
+    upstream = Upstream(store.url, getattr(store, "auth", None))
+    dirty = DirtySet(services.sessions)
+    return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
+                   on_write=lambda db: dirty.mark([db]),
+                   max_document_bytes=services.settings.max_document_bytes)
+
+
+def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
+    bp = Blueprint("sync_gateway", __name__, url_prefix=PREFIX)
+    prefix = services.settings.db_prefix
+    # Stable across restarts so that phones' replication ids (and checkpoints) stay valid.
+    server_uuid = hashlib.sha256(f"fieldsync-gateway:{prefix}".encode()).hexdigest()[:32]
+
+    def authenticate() -> Principal:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise UnauthorizedError("sign in and send 'Authorization: Bearer <access token>'")
+        try:
+            return services.accounts.authenticate(token.strip())
+        except AccountsError as exc:
+            raise UnauthorizedError(str(exc)) from None
+
+    @bp.route("/", methods=METHODS)
+    def root() -> Response:
+        authenticate()
+        return _respond(as_json(200, {"couchdb": "Welcome", "uuid": server_uuid,
+                                      "version": "3.3.3",
+                                      "vendor": {"name": "FieldSync gateway"}}))
+
+    @bp.route("/<path:path>", methods=METHODS)
+    def anything(path: str) -> Response:
+        principal = authenticate()
+        target = parse_path(path)
+        caller = Caller(principal.username, principal.role.value, principal.territory_code)
+        db = physical_db(caller, target.logical, prefix)
+        body = request.get_data(cache=False) if request.method in ("PUT", "POST") else b""
+        incoming = Incoming(request.method, request.args.to_dict(), body)
+        return _respond(gateway.handle(target, db, principal.username, incoming))
+
+    bp.register_error_handler(GatewayError, _gateway_error)
+    bp.register_error_handler(RequestEntityTooLarge, _too_large)
+    return bp
+
+
+def _respond(out: Outgoing) -> Response:
+    response = Response(out.body, status=out.status, content_type=out.content_type)
+    response.headers.update(out.headers)
+    return response
+
+
+def _gateway_error(exc: GatewayError) -> Response:
+    response = _respond(as_json(exc.status, {"error": exc.error, "reason": exc.reason}))
+    if isinstance(exc, UnauthorizedError):
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _too_large(_exc: HTTPException) -> Response:
+    return _gateway_error(TooLargeError(
+        "the request is larger than the gateway accepts: push in smaller batches"))
+
+
+def register(app: Flask, services: Services, check: StructureCheck | None = None) -> Gateway:
+    """Mount the gateway on the app; returns it so servers and tests can reach its hub."""
+    gateway = build_gateway(services, check)
+    app.register_blueprint(make_blueprint(services, gateway))
+    app.extensions["fieldsync.gateway"] = gateway
+    return gateway
+

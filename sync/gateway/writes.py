@@ -1,0 +1,74 @@
+"""Screening the documents a phone writes before any reaches the store (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sync.gateway.errors import GatewayError
+from sync.gateway.routing import check_doc_id
+
+Doc = dict[str, Any]
+# Types a phone may delete; receipts and decisions belong to the server.
+PHONE_TYPES = frozenset({"offer", "approval", "order", "lead", "visit", "expense", "todo",
+                         "track"})
+
+
+class VerdictLike(Protocol):
+    """The structural validators' answer."""
+
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def reason(self) -> str: ...
+
+
+# check(doc, owner, max_bytes): the same structural validators the worker runs.
+StructureCheck = Callable[[Doc, str, int], VerdictLike]
+
+
+@dataclass
+class Screened:
+    """The documents to store, and a `forbidden` entry for each refused one."""
+
+    accepted: list[Doc] = field(default_factory=list)
+    refused: list[Doc] = field(default_factory=list)
+
+
+def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck) -> Screened:
+    """Split a `_bulk_docs` list into storable documents and per-document refusals."""
+    result = Screened()
+    if not isinstance(docs, list):
+        return result
+    for doc in docs:
+        reason = refusal(doc, owner=owner, max_bytes=max_bytes, check=check)
+        if reason is None:
+            result.accepted.append(doc)
+        else:
+            doc_id = doc.get("_id") if isinstance(doc, dict) else None
+            result.refused.append({"id": doc_id if isinstance(doc_id, str) else "",
+                                   "error": "forbidden", "reason": reason})
+    return result
+
+
+def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck) -> str | None:
+    """Why this document may not be stored, or None when it may."""
+    if not isinstance(doc, dict):
+        return "each document must be a JSON object"
+    try:
+        doc_id = check_doc_id(doc.get("_id"))
+    except GatewayError as exc:
+        return exc.reason
+    if _is_tombstone(doc):
+        kind = doc_id.split(":", 1)[0]
+        if kind not in PHONE_TYPES:
+            return f"a {kind!r} document cannot be deleted from a phone"
+        return None
+    verdict = check(doc, owner, max_bytes)
+    return None if verdict.ok else (verdict.reason or "the document is not valid")
+
+
+def _is_tombstone(doc: Doc) -> bool:
+    # A deletion carries only CouchDB's own fields; one with a body is validated like any doc.
+    return doc.get("_deleted") is True and all(k.startswith("_") for k in doc)

@@ -1,0 +1,28 @@
+"""The scheduled ERP jobs: what `fieldsync scheduler` runs, and one drain through them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from erp_bridge.jobs import _drain, build_drainer, schedule_erp_jobs
+from server.bootstrap import Services
+from server.jobs import build_scheduler
+from tests.support.erp_servers.fixtures import erpnext_server  # noqa: F401
+from tests.support.erp_servers.harness import enqueue, erp_settings, receipts
+
+
+def test_jobs_follow_the_configured_erp(services: Services,
+                                        erpnext_server: Any) -> None:  # noqa: F811
+    scheduler = BackgroundScheduler(timezone="UTC")
+    schedule_erp_jobs(scheduler, services)
+    assert [j.id for j in scheduler.get_jobs()] == ["erp_outbox_drain"]  # null: no pull
+
+    services.settings = erp_settings(services, "erpnext", erpnext_server)
+    assert {j.id for j in build_scheduler(services).get_jobs()} >= {"erp_outbox_drain",
+                                                                    "erp_master_pull"}
+    docs = enqueue(services, range(1, 4), "erpnext")
+    _drain(build_drainer(services))
+    assert erpnext_server.count(docs[0]["_id"].replace("order:", "FS-")) == 1
+    assert all(e["status"] == "accepted" for e in receipts(services, docs).values())

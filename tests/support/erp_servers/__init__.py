@@ -1,0 +1,1 @@
+"""Local HTTP servers that follow the SAP, Oracle and ERPNext contracts, with switchable faults."""
