@@ -1,4 +1,4 @@
-"""Runs Alembic from Python: `upgrade head` for the CLI and the tests, autogenerate for developers."""
+"""Runs Alembic from Python: `upgrade head` for the CLI and tests, autogenerate for developers."""
 
 from __future__ import annotations
 
