@@ -2,49 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from server.sales.errors import InvalidRequestError, StateError
 
 KINDS = ("discount", "expense")
 OUTCOMES = ("approved", "declined")
-APPROVED = "approved"
-
-
-def max_discount(lines: Iterable[Mapping[str, Any]]) -> Decimal:
-    """The largest line discount of an offer, in percent (0 for an offer without lines)."""
-    best = Decimal(0)
-    for line in lines:
-        try:
-            value = Decimal(str(line.get("discount_pct", "0")))
-        except InvalidOperation:
-            continue
-        if value.is_finite() and value > best:
-            best = value
-    return best
-
-
-def needs_head_approval(max_discount_pct: Decimal, limit_pct: Decimal | None) -> bool:
-    """An offer needs the head when any line's discount is above the engineer's limit."""
-    return max_discount_pct > (limit_pct if limit_pct is not None else Decimal(0))
-
-
-def discount_problem(max_discount_pct: Decimal, limit_pct: Decimal | None,
-                     outcome: str | None) -> str | None:
-    """Why a customer approval of such an offer cannot be accepted yet, or None when it can."""
-    if not needs_head_approval(max_discount_pct, limit_pct):
-        return None
-    limit = f"{limit_pct if limit_pct is not None else 0}%"
-    if outcome == APPROVED:
-        return None
-    if outcome is None:
-        return (f"the offer gives a discount of {max_discount_pct}%, above your limit of "
-                f"{limit}; wait for your sales head to approve it before the customer signs")
-    return (f"your sales head declined the discount of {max_discount_pct}% (your limit is "
-            f"{limit}); lower the discount and present the offer again")
 
 
 def check_outcome(outcome: str, note: str) -> None:

@@ -27,6 +27,7 @@ from server.sql.models.documents import Expense, Lead, Offer
 from server.sql.models.sales import HeadDecision, TravelRate
 from server.sql.session import transaction
 from sync.dirty import DirtySet
+from sync.documents import discounts
 from sync.documents.validate import check_structure
 from sync.store import DocumentStore, StoreError, TerminalStoreError
 
@@ -91,7 +92,7 @@ class HeadActions:
             offer = s.get(Offer, offer_id)
             limit = s.scalar(select(User.discount_limit_pct).where(User.username == subject.owner))
             assert offer is not None
-            if not decisions.needs_head_approval(offer.max_discount_pct, limit):
+            if not discounts.needs_head_approval(offer.max_discount_pct, limit):
                 raise StateError(f"the offer's discount of {offer.max_discount_pct.normalize():f}% "
                                  f"is within {subject.owner}'s limit; no decision is needed")
         return self._decide("discount", subject, principal, outcome, note)
@@ -180,7 +181,7 @@ class HeadActions:
         with transaction(self.sessions) as s:
             self._subject(s, principal, Expense, expense_id, "expense")
             decision = s.get(HeadDecision, expense_id)
-            if decision is None or decision.outcome != decisions.APPROVED:
+            if decision is None or decision.outcome != discounts.APPROVED:
                 raise StateError("only an approved expense can be reimbursed; approve it first")
             decision.reimbursed = True
             s.execute(update(Expense).where(Expense.doc_id == expense_id)

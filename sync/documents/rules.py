@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from server.sales.decisions import discount_problem
 from sync.documents.canonical import business_key
+from sync.documents.discounts import discount_problem
 from sync.documents.facts import CustomerFacts, MasterData, OfferFacts
 from sync.documents.fields import Checks
 from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_problem

@@ -11,6 +11,7 @@ from server.sales import decisions, leadmoves
 from server.sales.errors import InvalidRequestError, StateError
 from server.sales.expenses import allowance, check_rate, over_allowance
 from server.sales.words import number_words, rupees_in_words
+from sync.documents import discounts
 from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts
 from sync.documents.validate import check_rules
 from tests.factories import make_approval, make_lead, make_offer
@@ -27,7 +28,7 @@ AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 ])
 def test_discount_needs_the_head_above_the_limit(discount: str, limit: str | None,
                                                  outcome: str | None, ok: bool) -> None:
-    why = decisions.discount_problem(Decimal(discount), None if limit is None else
+    why = discounts.discount_problem(Decimal(discount), None if limit is None else
                                      Decimal(limit), outcome)
     assert (why is None) is ok
     if outcome == "declined":
@@ -78,7 +79,7 @@ def test_decision_document_shape_and_outcome_checks() -> None:
         decisions.check_outcome("maybe", "")
     with pytest.raises(StateError, match="already approved"):
         decisions.check_undecided("approved", "offer:1")
-    assert decisions.max_discount([{"discount_pct": "2"}, {"discount_pct": "12.5"}]) == \
+    assert discounts.max_discount([{"discount_pct": "2"}, {"discount_pct": "12.5"}]) == \
         Decimal("12.5")
 
 
