@@ -6,14 +6,22 @@ import logging
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
-from server.bootstrap import ConfigurationError, Services, bootstrap
 from server.config import Settings
+
+if TYPE_CHECKING:
+    from server.bootstrap import Services
+
+# This module stays light at import: `fieldsync serve` must let gevent patch the standard library
+# (gunicorn does it in each worker) before requests, ssl or the SQL drivers are imported.
 
 
 def _services() -> Services:
+    from server.bootstrap import ConfigurationError, bootstrap
+
     try:
         return bootstrap(Settings.from_env())
     except ConfigurationError as exc:

@@ -91,7 +91,7 @@ class Settings:
 def _parse(raw: str, kind: type) -> Any:
     if kind is bool:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if kind is Path:
+    if issubclass(kind, Path):
         return Path(raw)
     if kind in (int, float):
         return kind(raw)

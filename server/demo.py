@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from server.bootstrap import Services
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product, Territory
 from server.sql.session import transaction
+from sync.publish import MasterDataPublisher
 
 TERRITORIES = [("blr", "Bengaluru"), ("mum", "Mumbai")]
 
@@ -58,6 +59,9 @@ def load_demo(services: Services) -> Iterator[str]:
         return
     yield f"demo master data: {len(CUSTOMERS)} customers, {len(PRODUCTS)} products, 1 price list"
     yield from _demo_users(services)
+    published = MasterDataPublisher(services.store, services.sessions,
+                                    services.settings.db_prefix).publish_all()
+    yield f"published {published.written} master-data documents to the phones' databases"
 
 
 def load_master_data(services: Services) -> bool:

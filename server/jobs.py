@@ -8,22 +8,26 @@ from types import FrameType
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from erp_bridge.jobs import schedule_erp_jobs
 from server.bootstrap import Services
+from server.reports.jobs import schedule_report_jobs
+from sync.publish import MasterDataPublisher
 
 log = logging.getLogger("fieldsync.scheduler")
 
 
+# Master data is published on every change; this pass repairs what a crash left unpublished.
+PUBLISH_INTERVAL_S = 600
+
+
 def build_scheduler(services: Services) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone="UTC")
-    try:
-        from erp_bridge.jobs import schedule_erp_jobs
-    except ImportError:  # the bridge is optional in a slimmed-down deployment
-        log.warning("ERP bridge not installed: no outbox drain scheduled")
-    else:
-        schedule_erp_jobs(scheduler, services)
-    from server.reports.jobs import schedule_report_jobs
-
+    schedule_erp_jobs(scheduler, services)
     schedule_report_jobs(scheduler, services)
+    publisher = MasterDataPublisher(services.store, services.sessions,
+                                    services.settings.db_prefix)
+    scheduler.add_job(publisher.publish_all, "interval", seconds=PUBLISH_INTERVAL_S,
+                      id="publish_master_data", max_instances=1, coalesce=True)
     return scheduler
 
 

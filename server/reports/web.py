@@ -49,7 +49,16 @@ def _report_errors() -> Iterator[None]:
         error(exc.status, str(exc))
 
 
+class ReportIndexSchema(Schema):
+    """The reports there are, the filters they take and the export formats."""
+
+    reports = fields.List(fields.String(), required=True)
+    filters = fields.List(fields.String(), required=True)
+    formats = fields.List(fields.String(), required=True)
+
+
 @blp.route("/", methods=["GET"])
+@blp.response(200, ReportIndexSchema)
 @requires_role(*ANYONE)
 def index() -> dict[str, Any]:
     """The reports there are, and the filters each takes."""

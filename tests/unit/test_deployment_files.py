@@ -56,3 +56,14 @@ def test_dockerfile_installs_every_package() -> None:
     dockerfile = (REPO / "Dockerfile").read_text()
     for package in ("server", "sync", "conflict", "erp_bridge"):
         assert f"COPY {package} ./{package}" in dockerfile
+
+
+def test_settings_from_environment_have_the_declared_types() -> None:
+    settings = Settings.from_env({"FIELDSYNC_VAR_DIR": "/srv/fieldsync",
+                                  "FIELDSYNC_HTTP_PORT": "9000",
+                                  "FIELDSYNC_STORE_IN_MEMORY": "yes",
+                                  "FIELDSYNC_GEOFENCE_RADIUS_M": "150.5"})
+    assert settings.var_dir == Path("/srv/fieldsync")
+    assert settings.http_port == 9000
+    assert settings.store_in_memory is True
+    assert settings.geofence_radius_m == 150.5

@@ -1,0 +1,188 @@
+// Builders for the documents a phone writes, following docs/documents.md (schema_version 2).
+import { pricedLines } from './gst.js';
+
+export const SCHEMA_VERSION = 2;
+export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
+export const EXPENSE_MODES = ['bike', 'car', 'bus', 'train', 'auto', 'taxi', 'flight', 'other'];
+
+export class DocumentError extends Error {}
+
+/** A date-time with the device's offset: 2026-11-29T10:15:00+05:30. */
+export function isoWithOffset(date = new Date()) {
+  const pad = (n) => String(Math.abs(n)).padStart(2, '0');
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`;
+}
+
+/** A date (no time) in the device's calendar: 2026-11-29. */
+export function localDate(date = new Date(), plusDays = 0) {
+  const d = new Date(date.getTime() + plusDays * 86400000);
+  return isoWithOffset(d).slice(0, 10);
+}
+
+/** A unique document key: time-ordered, then random ([A-Za-z0-9_.-], under 64 characters). */
+export function newKey(now = Date.now(), random = Math.random) {
+  const tail = Array.from({ length: 10 }, () => Math.floor(random() * 36).toString(36)).join('');
+  return `${now.toString(36)}-${tail}`;
+}
+
+/** A location fix as documents carry it, from a position-like {coords, timestamp}. */
+export function locFromPosition(position, mock = false) {
+  const c = position.coords;
+  return { lat: c.latitude, lon: c.longitude, accuracy_m: Math.max(0, c.accuracy || 0),
+    at: isoWithOffset(new Date(position.timestamp || Date.now())), mock: Boolean(mock) };
+}
+
+/** The common fields; `ctx` is {owner, deviceId, now?: Date, loc?}. */
+export function base(type, ctx, key = newKey()) {
+  if (!ctx || !ctx.owner || !ctx.deviceId) throw new DocumentError('owner and device id are needed');
+  const at = isoWithOffset(ctx.now || new Date());
+  const doc = { _id: `${type}:${key}`, type, owner: ctx.owner, schema_version: SCHEMA_VERSION,
+    device_id: ctx.deviceId, created_at: at, updated_at: at };
+  if (ctx.loc) doc.loc = ctx.loc;
+  return doc;
+}
+
+/** The same document edited now (keeps _id, _rev and created_at). */
+export function touched(doc, changes, ctx) {
+  const next = { ...doc, ...changes, updated_at: isoWithOffset(ctx.now || new Date()) };
+  if (ctx.loc) next.loc = ctx.loc;
+  return next;
+}
+
+/** An offer: inputs are {product_id, quantity, unit_price, discount_pct, gst_rate}. */
+export function buildOffer(ctx, { customer_id, supply, inputs, valid_until, notes, price_list_id }) {
+  if (!customer_id) throw new DocumentError('pick a customer');
+  if (!inputs || inputs.length === 0) throw new DocumentError('add at least one product');
+  if (inputs.length > 200) throw new DocumentError('an offer has at most 200 lines');
+  const { lines, totals } = pricedLines(inputs, supply);
+  const doc = { ...base('offer', ctx), customer_id, supply, valid_until: valid_until || localDate(ctx.now, 30),
+    status: 'draft', lines, totals };
+  if (notes) doc.notes = notes;
+  if (price_list_id) doc.price_list_id = price_list_id;
+  return doc;
+}
+
+/** The same offer with new lines (prices recomputed) or a new status. */
+export function updateOffer(offer, ctx, { inputs, status, supply } = {}) {
+  const changes = {};
+  if (inputs) Object.assign(changes, pricedLines(inputs, supply || offer.supply), { supply: supply || offer.supply });
+  if (status) changes.status = status;
+  return touched(offer, changes, ctx);
+}
+
+/** The customer's approval of `offer`; the signature PNG is attached as signature.png. */
+export function buildApproval(ctx, offer, { signedBy, offerHash, signaturePngBase64 }) {
+  if (!ctx.loc) throw new DocumentError('an approval needs a location fix');
+  if (!signedBy || !signedBy.trim()) throw new DocumentError("write the customer's name");
+  if (!signaturePngBase64) throw new DocumentError('the customer has to sign');
+  const doc = { ...base('approval', ctx), offer_id: offer._id, offer_hash: offerHash,
+    signed_by: signedBy.trim(), signed_at: isoWithOffset(ctx.now || new Date()), signature: 'signature.png' };
+  doc._attachments = { 'signature.png': { content_type: 'image/png', data: signaturePngBase64 } };
+  return doc;
+}
+
+/** An order from an approved offer: customer, lines, totals and supply copied unchanged. */
+export function buildOrder(ctx, offer, approval, extra = {}) {
+  const doc = { ...base('order', ctx), offer_id: offer._id, approval_id: approval._id,
+    customer_id: offer.customer_id, lines: offer.lines, totals: offer.totals, supply: offer.supply };
+  for (const key of ['po_number', 'delivery_date', 'notes']) if (extra[key]) doc[key] = extra[key];
+  return doc;
+}
+
+/** A new lead at `potential`; `prospect` ({name, phone, city}) when there is no customer. */
+export function buildLead(ctx, { customer_id, prospect, title, expected_value }) {
+  if (!title || !title.trim()) throw new DocumentError('give the lead a title');
+  const doc = { ...base('lead', ctx), title: title.trim(), stage: 'potential', details: {},
+    history: [historyEntry('potential', ctx)] };
+  if (customer_id) doc.customer_id = customer_id;
+  else if (prospect) doc.prospect = prospect;
+  else throw new DocumentError('pick a customer or describe the prospect');
+  if (expected_value) doc.expected_value = expected_value;
+  return doc;
+}
+
+function historyEntry(stage, ctx) {
+  const entry = { stage, at: isoWithOffset(ctx.now || new Date()), by: ctx.owner };
+  if (ctx.loc) entry.loc = ctx.loc;
+  return entry;
+}
+
+/** The next stage after `stage`, or null at the end. */
+export function nextStage(stage) {
+  const i = LEAD_STAGES.indexOf(stage);
+  return i >= 0 && i < LEAD_STAGES.length - 1 ? LEAD_STAGES[i + 1] : null;
+}
+
+/** The lead moved one stage forward (with that stage's details) or to lost (with a reason). */
+export function moveLead(lead, ctx, stage, { details, lost_reason } = {}) {
+  if (stage !== 'lost' && stage !== nextStage(lead.stage)) {
+    throw new DocumentError(`a lead at ${lead.stage} can move only to ${nextStage(lead.stage) || 'nothing'} or lost`);
+  }
+  if (stage === 'lost' && !(lost_reason && lost_reason.trim())) throw new DocumentError('say why the lead was lost');
+  const changes = { stage, history: [...lead.history, historyEntry(stage, ctx)] };
+  if (stage === 'lost') changes.lost_reason = lost_reason.trim();
+  else if (details) changes.details = { ...lead.details, [stage]: details };
+  return touched(lead, changes, ctx);
+}
+
+/** A visit checked in now, here. */
+export function checkIn(ctx, { customer_id, lead_id, purpose }) {
+  if (!ctx.loc) throw new DocumentError('a check-in needs a location fix');
+  if (!customer_id && !lead_id) throw new DocumentError('pick a customer or a lead');
+  if (!purpose || !purpose.trim()) throw new DocumentError('write the purpose of the visit');
+  const doc = { ...base('visit', ctx), purpose: purpose.trim(),
+    check_in: { at: isoWithOffset(ctx.now || new Date()), loc: ctx.loc } };
+  if (customer_id) doc.customer_id = customer_id;
+  if (lead_id) doc.lead_id = lead_id;
+  return doc;
+}
+
+/** The visit checked out now, here, with its outcome. */
+export function checkOut(visit, ctx, { outcome, next_action, next_action_date }) {
+  if (!ctx.loc) throw new DocumentError('a check-out needs a location fix');
+  const changes = { check_out: { at: isoWithOffset(ctx.now || new Date()), loc: ctx.loc } };
+  if (outcome) changes.outcome = outcome;
+  if (next_action) changes.next_action = next_action;
+  if (next_action_date) changes.next_action_date = next_action_date;
+  return touched(visit, changes, ctx);
+}
+
+/** A travel expense; the receipt photo (base64) is attached as receipt.jpg or receipt.png. */
+export function buildExpense(ctx, fields, photo) {
+  const doc = { ...base('expense', ctx), ...expenseFields(fields) };
+  if (photo) doc._attachments = photoAttachment(photo);
+  return doc;
+}
+
+export function expenseFields({ date, from_place, to_place, mode, km, amount, purpose }) {
+  if (!EXPENSE_MODES.includes(mode)) throw new DocumentError(`mode must be one of ${EXPENSE_MODES.join(', ')}`);
+  const kmNumber = Number(km);
+  if (!Number.isFinite(kmNumber)) throw new DocumentError('km must be a number');
+  return { date, from_place, to_place, mode, km: kmNumber, amount, purpose };
+}
+
+/** {base64, contentType} as the expense's attachment. */
+export function photoAttachment({ base64, contentType }) {
+  const name = contentType === 'image/png' ? 'receipt.png' : 'receipt.jpg';
+  return { [name]: { content_type: contentType === 'image/png' ? 'image/png' : 'image/jpeg', data: base64 } };
+}
+
+export function buildTodo(ctx, { title, due_date, customer_id, lead_id, notes }) {
+  if (!title || !title.trim()) throw new DocumentError('write what there is to do');
+  const doc = { ...base('todo', ctx), title: title.trim(), done: false };
+  if (due_date) doc.due_date = due_date;
+  if (customer_id) doc.customer_id = customer_id;
+  if (lead_id) doc.lead_id = lead_id;
+  if (notes) doc.notes = notes;
+  return doc;
+}
+
+/** A batch of breadcrumbs (1-2000 points) as one track document. */
+export function buildTrack(ctx, points) {
+  if (!points.length) throw new DocumentError('a track needs at least one point');
+  return { ...base('track', ctx), points: points.slice(0, 2000) };
+}
