@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -11,6 +13,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.sql.models.base import utcnow
 from server.sql.models.sync_state import DirtyDatabase
 from server.sql.session import transaction
+
+
+@dataclass(frozen=True)
+class DirtyMark:
+    """How often a database was marked, and since when it has waited."""
+
+    generation: int
+    marked_at: datetime
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite drops the offset
 
 
 class DirtySet:
@@ -33,11 +47,12 @@ class DirtySet:
             )
             session.execute(stmt)
 
-    def snapshot(self) -> dict[str, int]:
-        """The dirty databases and the generation each was at when read."""
+    def snapshot(self) -> dict[str, DirtyMark]:
+        """The dirty databases, each with the generation it was at when read."""
         with self.sessions() as session:
-            rows = session.execute(select(DirtyDatabase.db_name, DirtyDatabase.generation))
-            return {str(name): int(gen) for name, gen in rows}
+            rows = session.execute(select(DirtyDatabase.db_name, DirtyDatabase.generation,
+                                          DirtyDatabase.marked_at))
+            return {str(name): DirtyMark(int(gen), _aware(at)) for name, gen, at in rows}
 
     def clear(self, db_name: str, generation: int) -> None:
         """Forget a mark unless a writer marked the database again since it was read."""

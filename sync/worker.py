@@ -106,13 +106,15 @@ class Worker:
         processed = 0
         snapshot = self.dirty.snapshot()
         metrics.DIRTY_DATABASES.set(len(snapshot))
-        for db_name, generation in snapshot.items():
+        for db_name, mark in snapshot.items():
             if self.stopping:
                 break
             if not owns(db_name, self.settings.shard):
                 continue
+            lag = (datetime.now(UTC) - mark.marked_at).total_seconds()
+            metrics.WORKER_LAG.labels(db_name).set(max(lag, 0.0))
             processed += self.drain(db_name)
-            self.dirty.clear(db_name, generation)
+            self.dirty.clear(db_name, mark.generation)
         return processed
 
     def sweep(self) -> int:
@@ -162,6 +164,3 @@ class Worker:
     def drain_all(self, db_names: Iterable[str]) -> int:
         return sum(self.drain(db) for db in db_names)
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -184,7 +184,7 @@ class Gateway:
         new_edits = body.get("new_edits", True)
         if not isinstance(new_edits, bool):
             raise BadRequestError("new_edits must be true or false")
-        screened = screen(body["docs"], owner=owner, max_bytes=self.max_document_bytes,
+        screened = screen(body["docs"], owner=owner, max_bytes=self._size_limit(req.body),
                           check=self.check)
         results: list[Any] = []
         if screened.accepted:
@@ -196,6 +196,16 @@ class Gateway:
             results = list(stored)
             self._written(db.name)
         return as_json(201, results + screened.refused)
+
+    def _size_limit(self, raw: bytes) -> int:
+        """Measure each document only when the request is large enough to hold a big one.
+
+        Re-encoding every document just to measure it costs a fifth of the gateway's time on a
+        push. A document in a small request is all but never over the limit (only number
+        spellings like `1e9` grow when re-encoded), and the worker measures every document
+        exactly, rejecting with a receipt what slipped through.
+        """
+        return self.max_document_bytes if len(raw) * 2 > self.max_document_bytes else 1 << 62
 
     def document(self, db: PhysicalDb, doc_id: str, owner: str, req: Incoming) -> Outgoing:
         if req.method in ("GET", "HEAD"):
