@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from server.bootstrap import Services, bootstrap
 from server.config import Settings
 from server.sql.migrate import upgrade
+from server.sql.session import make_engine
 from sync.embedded import EmbeddedStore, StoreEndpoint
 from sync.store import CouchStore
 from tests.support.postgres import create_database, drop_database, postgres_server
@@ -42,11 +44,46 @@ def postgres_admin_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to head once; each test gets a copy (migrating costs seconds)."""
+    path = tmp_path_factory.mktemp("sql-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin_url: str) -> Iterator[str]:
+    """A PostgreSQL database migrated to head once, cloned for each test."""
+    url, name = create_database(postgres_admin_url)
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    drop_database(postgres_admin_url, name)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty SQL database: SQLite and PostgreSQL in turn."""
+    """A fresh SQL database at the newest schema: SQLite and PostgreSQL in turn."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fieldsync.db'}"
+        path = tmp_path / "fieldsync.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    admin_url = request.getfixturevalue("postgres_admin_url")
+    url, name = create_database(admin_url, template=request.getfixturevalue("postgres_template"))
+    yield url
+    drop_database(admin_url, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty SQL database, for the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     admin_url = request.getfixturevalue("postgres_admin_url")
     url, name = create_database(admin_url)
@@ -71,7 +108,8 @@ def settings(tmp_path: Path, sql_url: str, store_endpoint: StoreEndpoint,
 
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
-    """Bootstrapped services on a migrated database (Alembic `upgrade head`)."""
+    """Bootstrapped services on a migrated database (Alembic `upgrade head`, a no-op on the
+    template copies, kept so a test database can never lag behind the migrations)."""
     built = bootstrap(settings)
     upgrade(built.engine)
     yield built

@@ -57,13 +57,14 @@ def postgres_server() -> Iterator[str]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def create_database(admin_url: str) -> tuple[str, str]:
-    """A fresh empty database; returns (its URL, its name)."""
+def create_database(admin_url: str, template: str | None = None) -> tuple[str, str]:
+    """A fresh database, empty or a copy of `template`; returns (its URL, its name)."""
     name = "fs_test_" + uuid.uuid4().hex[:12]
+    clause = f' TEMPLATE "{template}"' if template else ""
     for _ in range(50):
         try:
             with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
+                conn.execute(f'CREATE DATABASE "{name}"{clause}')
             break
         except psycopg.OperationalError:
             time.sleep(0.1)
