@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sync.gateway import codec
 from sync.gateway.errors import BadRequestError, GatewayError
 from sync.gateway.feeds import ChangeHub
 from sync.gateway.upstream import Upstream, path_of
@@ -100,7 +101,7 @@ class ChangesFeed:
             status, body = self.upstream.json(
                 "POST", path_of(self.db, "_changes"),
                 params={**query.params, "filter": "_doc_ids"},
-                body=json.dumps({"doc_ids": query.doc_ids}).encode())
+                body=codec.dumps({"doc_ids": query.doc_ids}))
         else:
             status, body = self.upstream.json("GET", path_of(self.db, "_changes"),
                                               params=query.params)
@@ -147,4 +148,4 @@ class ChangesFeed:
                 page = self.once(query)
         finally:
             self.hub.leave(self.db)
-        yield json.dumps(page, separators=(",", ":")).encode()
+        yield codec.dumps(page)

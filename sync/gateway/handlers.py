@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.gateway import codec
 from sync.gateway.changes import ChangesFeed, parse_query
 from sync.gateway.errors import (
     BadRequestError,
@@ -48,13 +48,13 @@ class Outgoing:
 
 
 def as_json(status: int, payload: Any) -> Outgoing:
-    return Outgoing(status, json.dumps(payload, separators=(",", ":")).encode())
+    return Outgoing(status, codec.dumps(payload))
 
 
 def read_json(body: bytes, want: type) -> Any:
     try:
-        value = json.loads(body or b"null")
-    except ValueError as exc:
+        value = codec.loads(body or b"null")
+    except (ValueError, TypeError) as exc:
         raise BadRequestError(f"the request body is not valid JSON ({exc})") from None
     if not isinstance(value, want):
         raise BadRequestError(f"the request body must be a JSON {want.__name__}")
@@ -99,7 +99,7 @@ class Gateway:
         if req.method == "PUT":
             doc = read_json(req.body, dict)
             doc["_id"] = f"_local/{local_id}"
-            body = json.dumps(doc).encode()
+            body = codec.dumps(doc)
         params = {"rev": req.args["rev"]} if "rev" in req.args else None
         status, answer = self.upstream.json(req.method, path_of(db.name, "_local", local_id),
                                             body=body, params=params)
@@ -136,7 +136,7 @@ class Gateway:
             keys = read_json(req.body, dict).get("keys")
             if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
                 raise BadRequestError("keys must be a JSON list of document ids")
-            body = json.dumps({"keys": keys}).encode()
+            body = codec.dumps({"keys": keys})
         status, answer = self.upstream.json(req.method, path_of(db.name, "_all_docs"),
                                             params=params, body=body)
         if status == 200 and isinstance(answer, dict):
@@ -158,7 +158,7 @@ class Gateway:
                 answer[doc_id] = {"missing": revs}
         if good:
             status, found = self.upstream.json("POST", path_of(db.name, "_revs_diff"),
-                                               body=json.dumps(good).encode())
+                                               body=codec.dumps(good))
             if status != 200:
                 return self._relay_json(status, found)
             answer.update(found)
@@ -173,7 +173,7 @@ class Gateway:
             check_doc_id(d.get("id"))
         params = {k: req.args[k] for k in BULK_GET_PARAMS if k in req.args}
         response = self.upstream.request("POST", path_of(db.name, "_bulk_get"), params=params,
-                                         body=json.dumps({"docs": docs}).encode(), stream=True)
+                                         body=codec.dumps({"docs": docs}), stream=True)
         return Outgoing(response.status_code, stream_body(response))
 
     def bulk_docs(self, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
@@ -189,8 +189,8 @@ class Gateway:
         results: list[Any] = []
         if screened.accepted:
             status, stored = self.upstream.json("POST", path_of(db.name, "_bulk_docs"),
-                                                body=json.dumps({"docs": screened.accepted,
-                                                                 "new_edits": new_edits}).encode())
+                                                body=codec.dumps({"docs": screened.accepted,
+                                                                 "new_edits": new_edits}))
             if status not in (200, 201):
                 return self._relay_json(status, stored)
             results = list(stored)
@@ -225,7 +225,7 @@ class Gateway:
         if screened.refused:
             raise ForbiddenError(screened.refused[0]["reason"])
         status, answer = self.upstream.json("PUT", path_of(db.name, doc_id),
-                                            body=json.dumps(doc).encode())
+                                            body=codec.dumps(doc))
         if status in (200, 201, 202):
             self._written(db.name)
         return self._relay_json(status, answer)

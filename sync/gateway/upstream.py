@@ -9,6 +9,7 @@ from urllib.parse import quote
 import requests
 from requests.adapters import HTTPAdapter
 
+from sync.gateway import codec
 from sync.gateway.errors import UpstreamError
 
 CHUNK = 64 * 1024
@@ -49,7 +50,7 @@ class Upstream:
     def json(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         response = self.request(method, path, **kwargs)
         try:
-            return response.status_code, response.json()
+            return response.status_code, codec.loads(response.content)
         except ValueError as exc:
             raise UpstreamError("the document store answered with something not JSON") from exc
         finally:
