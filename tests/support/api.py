@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -83,6 +84,7 @@ class Reply:
     json: Any
     data: bytes
     mimetype: str
+    headers: Mapping[str, str]
 
 
 class ApiClient:
@@ -109,7 +111,8 @@ class ApiClient:
         if user is not None:
             headers["Authorization"] = f"Bearer {self.token(user)}"
         r = self.client.open(path, method=method, headers=headers, **kwargs)
-        return Reply(r.status_code, r.get_json(silent=True), r.data, r.mimetype or "")
+        return Reply(r.status_code, r.get_json(silent=True), r.data, r.mimetype or "",
+                     dict(r.headers))
 
     def get(self, path: str, user: str | None = None, **kwargs: Any) -> Reply:
         return self.call("GET", path, user, **kwargs)
