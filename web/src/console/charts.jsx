@@ -2,6 +2,11 @@
 
 const COLORS = ['#2f6fde', '#17a07a', '#e59b1b', '#c0392b', '#8e44ad', '#16a2b8', '#7f8c8d'];
 
+// Drawn in chart units; narrow screens get fewer units so the text stays readable.
+function chartWidth() {
+  return typeof window !== 'undefined' && window.innerWidth < 600 ? 380 : 560;
+}
+
 function num(value) {
   const n = Number(value);
   return Number.isFinite(n) ? n : 0;
@@ -18,8 +23,8 @@ function short(n) {
 export function TargetBars({ rows, title, valueLabel = 'achieved', targetLabel = 'target' }) {
   const max = Math.max(1, ...rows.flatMap((r) => [num(r.value), num(r.target)]));
   const rowH = 34;
-  const width = 560;
-  const left = 110;
+  const width = chartWidth();
+  const left = width < 500 ? 70 : 110;
   const plot = width - left - 70;
   const height = rows.length * rowH + 30;
   return (
@@ -50,21 +55,22 @@ export function TargetBars({ rows, title, valueLabel = 'achieved', targetLabel =
 // stages: [{label, count, value?}] as a centred funnel.
 export function Funnel({ stages, title }) {
   const max = Math.max(1, ...stages.map((s) => num(s.count)));
-  const width = 560;
+  const width = chartWidth();
+  const side = width < 500 ? 120 : 200;
   const rowH = 36;
   const height = stages.length * rowH + 8;
   return (
     <figure className="fs-chart" aria-label={title}>
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
         {stages.map((s, i) => {
-          const w = Math.max(24, (num(s.count) / max) * (width - 200));
-          const x = (width - 200 - w) / 2 + 100;
+          const w = Math.max(24, (num(s.count) / max) * (width - side));
+          const x = (width - side - w) / 2 + side / 2 + (width < 500 ? 20 : 0);
           const y = 4 + i * rowH;
           return (
             <g key={s.label} className="fs-stage">
               <rect x={x} y={y} width={w} height={rowH - 6} rx="4" fill={COLORS[i % COLORS.length]} />
-              <text x={width / 2} y={y + 20} textAnchor="middle" className="fs-on-bar">{s.count}</text>
-              <text x={8} y={y + 20} className="fs-axis">{s.label}</text>
+              <text x={x + w / 2} y={y + 20} textAnchor="middle" className="fs-on-bar">{s.count}</text>
+              <text x={4} y={y + 20} className="fs-axis">{s.label.replace('order_acceptance', 'accepted')}</text>
               {s.value !== undefined ? <text x={width - 8} y={y + 20} textAnchor="end" className="fs-axis">{short(num(s.value))}</text> : null}
             </g>
           );
@@ -77,7 +83,7 @@ export function Funnel({ stages, title }) {
 // points: [{label, value}] as vertical columns (orders per day, say).
 export function Columns({ points, title }) {
   const max = Math.max(1, ...points.map((p) => num(p.value)));
-  const width = 560;
+  const width = chartWidth();
   const height = 200;
   const bottom = 170;
   const step = (width - 40) / Math.max(1, points.length);

@@ -1,6 +1,9 @@
 // Shared console building blocks: data loading, tables, filters, pagination, messages.
 import { useCallback, useEffect, useState } from 'react';
 import { describeErrors } from './api.js';
+import { money } from './money.js';
+
+export { money, sumMoney } from './money.js';
 
 // Runs `load` on mount and when deps change; `reload` runs it again.
 export function useLoad(load, deps) {
@@ -38,16 +41,6 @@ export function Loading({ state, children }) {
   return children;
 }
 
-const rupees = new Intl.NumberFormat('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-
-// Money arrives as decimal strings; formatting only, never arithmetic on floats.
-export function money(value) {
-  if (value === null || value === undefined || value === '') return '';
-  const [whole, fraction = ''] = String(value).split('.');
-  const grouped = rupees.format(Number(whole)).split('.')[0];
-  return `₹${grouped}.${(fraction + '00').slice(0, 2)}`;
-}
-
 export function when(value) {
   if (!value) return '';
   const d = new Date(value);
@@ -59,7 +52,7 @@ export function cell(value, kind) {
   if (value === null || value === undefined) return '';
   if (kind === 'money') return money(value);
   if (kind === 'datetime') return when(value);
-  if (kind === 'percent') return `${value}%`;
+  if (kind === 'pct' || kind === 'percent') return `${value}%`;
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

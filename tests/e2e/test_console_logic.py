@@ -1,0 +1,20 @@
+"""The console's pure JavaScript (money, routes, map arithmetic) under Node's own test runner."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not (WEB / "node_modules").exists(),
+                    reason="needs node and `npm ci` in web/")
+def test_console_logic_passes_its_node_tests() -> None:
+    run = subprocess.run(["node", "--test", "src/console/tests/"], cwd=WEB, capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "# fail 0" in run.stdout and "# pass 5" in run.stdout

@@ -1,0 +1,37 @@
+// Order history with filters and CSV/XLSX export (the order_history report).
+import { useState } from 'react';
+import { ExportButtons, Loading, Message, Pager, Section, Table, defaultRange, useLoad } from '../ui.jsx';
+import ReportFilters from './reportFilters.jsx';
+
+const PATH = '/api/v1/reports/order_history';
+const PAGE_SIZE = 50;
+const STATUS = [['', 'any ERP status'], ['queued', 'queued'], ['sent', 'sent'], ['accepted', 'accepted'], ['failed', 'failed'], ['not_sent', 'not sent']];
+
+export default function Orders({ api }) {
+  const [filters, setFilters] = useState({ ...defaultRange(90), status: '' });
+  const [page, setPage] = useState(1);
+  const [error, setError] = useState(null);
+  const params = { ...filters, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE };
+  const state = useLoad(() => api.get(PATH, params), [JSON.stringify(params)]);
+  const data = state.data;
+  const total = data && data.summary && Number(data.summary.orders ?? data.summary.total ?? data.rows.length);
+  const change = (values) => { setPage(1); setFilters(values); };
+  return (
+    <>
+      <ReportFilters values={filters} onChange={change}>
+        <label><span>ERP status</span>
+          <select name="status" value={filters.status} onChange={(e) => change({ ...filters, status: e.target.value })}>
+            {STATUS.map(([v, t]) => <option key={v} value={v}>{t}</option>)}
+          </select>
+        </label>
+      </ReportFilters>
+      <Message error={error} />
+      <Section title="Orders" actions={<ExportButtons api={api} path={PATH} params={filters} onError={setError} />}>
+        <Loading state={state}>
+          {data ? <Table label="orders" columns={data.columns} rows={data.rows} rowKey={(r) => r.order_id} empty="No orders match these filters." /> : null}
+          {data && Number.isFinite(total) ? <Pager page={{ page, page_size: PAGE_SIZE, total }} onPage={setPage} /> : null}
+        </Loading>
+      </Section>
+    </>
+  );
+}
