@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 STORE_STAMP := embedded_store/node_modules/.installed
 PHONE_STAMP := phone/node_modules/.installed
+WEB_STAMP := web/node_modules/.installed
+WEB_BUILD := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
 
 .PHONY: setup run test lint bench clean migration
 
-setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP)
+setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +32,15 @@ $(PHONE_STAMP): phone/package-lock.json
 	cd phone && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The field app and console: installed without install scripts, rebuilt when a source changes.
+$(WEB_STAMP): web/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the web app"; exit 1; }
+	cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
+	cd web && npx vite build --logLevel warn
+
 run: setup
 	$(BIN)/fieldsync run
 
@@ -47,4 +59,4 @@ migration: setup
 	$(BIN)/python scripts/regen_initial_migration.py
 
 clean:
-	rm -rf $(VENV) embedded_store/node_modules var
+	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist

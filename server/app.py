@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 def _register(app: Flask, api: Api, services: Services) -> None:
     from erp_bridge import api as erp_api
-    from server import health
+    from server import health, webapp
     from server.accounts import web as accounts_web
     from server.api import prepare as prepare_api
     from server.api import register as register_api
@@ -48,3 +48,4 @@ def _register(app: Flask, api: Api, services: Services) -> None:
     register_api(app, api, services)
     api.register_blueprint(erp_api.blp)
     reports_web.register(app, api, services)
+    webapp.register(app, services)  # last: its catch-all must not shadow the API

@@ -28,7 +28,7 @@ export function receiptState(doc, receipt, denied) {
 
 /** A short label for people: "Accepted", "ERP 4500012345", "Rejected: …". */
 export function receiptLabel(state) {
-  if (state.erp && state.erp.number) return `ERP ${state.erp.number}`;
+  if (state.erp && state.erp.number) return 'In ERP';
   if (state.state === 'accepted' && state.erp && state.erp.status) return `Accepted · ERP ${state.erp.status}`;
   const names = { pending: 'Waiting for server', accepted: 'Accepted', rejected: 'Rejected',
     conflict: 'In conflict', merged: 'Merged' };

@@ -1,0 +1,69 @@
+"""Serves the built web app (web/dist) at `/`, with caching that keeps offline updates sane."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Flask, Response, abort, jsonify, send_from_directory
+from werkzeug.security import safe_join
+
+from server.bootstrap import Services
+
+DEFAULT_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+# Paths the app never answers with index.html: they belong to the API, the gateway or operations.
+_RESERVED = ("api/", "sync/", "healthz", "metrics")
+# Vite names build output `name-<hash>.ext`; such files never change, so browsers keep them.
+_HASHED = re.compile(r"(^|/)assets/|-[A-Za-z0-9_-]{8,}\.(js|css|woff2?|png|svg|jpg)$")
+NO_CACHE = "no-cache"
+IMMUTABLE = "public, max-age=31536000, immutable"
+MISSING_BUILD = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>FieldSync</title></head><body><h1>FieldSync</h1>
+<p>The web app has not been built yet. Run <code>make</code> (or <code>make setup</code>) in the
+FieldSync checkout, then reload this page. The API is at <a href="/api/docs">/api/docs</a>.</p>
+</body></html>"""
+
+
+def cache_control(path: str) -> str:
+    """Hashed assets forever; the service worker, index.html and anything else revalidated."""
+    return IMMUTABLE if _HASHED.search(path) else NO_CACHE
+
+
+def _file(dist: Path, path: str) -> Response:
+    response = send_from_directory(dist, path, max_age=None)
+    response.headers["Cache-Control"] = cache_control(path)
+    if path == "sw.js":
+        response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def _app_page(dist: Path, path: str) -> Response:
+    if not (dist / "index.html").is_file():
+        return Response(MISSING_BUILD, 200, {"Cache-Control": NO_CACHE},
+                        mimetype="text/html")
+    if path:
+        found = safe_join(str(dist), path)
+        if found is not None and Path(found).is_file():
+            return _file(dist, path)
+        if "." in path.rsplit("/", 1)[-1]:
+            abort(404)  # a missing file, not a deep link into the app
+    return _file(dist, "index.html")
+
+
+def register(app: Flask, services: Services, dist: Path | None = None) -> None:
+    """`/` and unknown non-API paths answer the app (deep links work); `/app-config.json` the
+    server settings the phone needs offline."""
+    root = dist or DEFAULT_DIST
+
+    @app.get("/app-config.json")
+    def app_config() -> Response:
+        response = jsonify({"company_state": services.settings.company_state})
+        response.headers["Cache-Control"] = NO_CACHE
+        return response
+
+    @app.get("/", defaults={"path": ""}, endpoint="webapp")
+    @app.get("/<path:path>", endpoint="webapp")
+    def webapp(path: str) -> Response:
+        if path.startswith(_RESERVED):
+            abort(404)
+        return _app_page(root, path)

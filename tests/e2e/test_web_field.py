@@ -1,0 +1,238 @@
+"""The field app in a real browser: offline offer to order, receipts, a refused expense fixed,
+reload without network, roles and logout; screenshots at phone and desktop sizes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, FilePayload, Page, expect
+
+from server.bootstrap import Services
+from sync.provisioning import engineer_db_name
+from tests.support.browser import (
+    DESKTOP,
+    PASSWORD,
+    PHONE,
+    Stack,
+    build_web_app,
+    chromium,
+    new_context,
+    running_stack,
+    screenshot,
+    sign_in,
+)
+
+pytestmark = [pytest.mark.timeout(240)]
+TUNING = "?sync_ms=1500&track_ms=1500"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+@pytest.fixture
+def sql_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """Browser tests run on SQLite only: the API and worker suites cover PostgreSQL."""
+    path = tmp_path / "fieldsync.db"
+    shutil.copyfile(sqlite_template, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def stack(services: Services) -> Iterator[Stack]:
+    build_web_app()
+    with running_stack(services) as running:
+        yield running
+
+
+@pytest.fixture
+def phone(stack: Stack) -> Iterator[tuple[BrowserContext, Page]]:
+    with chromium() as browser:
+        context = new_context(browser, PHONE, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        yield context, page
+        context.close()
+
+
+def server_ids(stack: Stack, prefix: str) -> list[str]:
+    db = engineer_db_name(stack.services.settings.db_prefix, "asha")
+    return [r["id"] for r in stack.services.store.all_docs(db) if r["id"].startswith(prefix)]
+
+
+def sign_in_and_cache(page: Page, stack: Stack) -> None:
+    sign_in(page, stack.url + "/" + TUNING, "asha")
+    expect(page.get_by_test_id("sync-header")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.goto(stack.url + "/" + TUNING + "#/offers/new")
+    # the phone holds the territory's customers and the catalog before the network goes
+    page.wait_for_function("['customer', 'product'].every(name => document.querySelectorAll("
+                           "`select[name=${name}] option`).length > 5)", timeout=15000)
+
+
+def create_offer_offline(page: Page) -> None:
+    page.fill("input[type=search]", "kaveri")
+    page.select_option("select[name=customer]", "C-1003")
+    page.select_option("select[name=product]", "P-100")
+    expect(page.locator("input[name=unit_price]")).to_have_value("185000.00")
+    page.fill("input[name=quantity]", "2")
+    page.fill("input[name=discount_pct]", "5")
+    # 2 x 185000.00 less 5 % = 351500.00; CGST and SGST 9 % each = 31635.00
+    expect(page.get_by_test_id("total-taxable")).to_have_text("₹3,51,500.00")
+    expect(page.get_by_test_id("total-cgst")).to_have_text("₹31,635.00")
+    expect(page.get_by_test_id("grand-total")).to_have_text("₹4,14,770.00")
+    screenshot(page, "phone-offer-editor")
+    page.click("text=Save offer")
+    expect(page.get_by_test_id("offer-detail")).to_be_visible()
+
+
+def present_sign_and_order(page: Page) -> None:
+    page.click("button:has-text('Present')")
+    expect(page.get_by_test_id("offer-present")).to_be_visible()
+    screenshot(page, "phone-offer-present")
+    page.click("text=Close")
+    page.click("text=Capture approval")
+    page.fill("input[name=signed_by]", "K. Ramesh")
+    pad = page.get_by_test_id("signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
+    page.mouse.up()
+    page.click("text=Save approval")
+    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
+    page.click("text=Convert to order")
+    expect(page.get_by_test_id("order").get_by_test_id("receipt")).to_have_attribute(
+        "data-state", "pending")
+
+
+def test_offer_to_order_offline_then_receipts_and_erp_number(stack: Stack, phone: tuple[
+        BrowserContext, Page]) -> None:
+    context, page = phone
+    sign_in_and_cache(page, stack)
+    context.set_offline(True)
+    expect(page.get_by_test_id("sync-online")).to_have_text("Offline")
+    create_offer_offline(page)
+    present_sign_and_order(page)
+    # the offer, its approval and the order are on the phone only
+    expect(page.get_by_test_id("pending-count")).to_have_attribute("data-count", "3")
+    assert server_ids(stack, "order:") == [] and server_ids(stack, "offer:") == []
+    screenshot(page, "phone-offer-offline")
+
+    page.reload()  # still offline: the service worker serves the app, IndexedDB the data
+    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
+    expect(page.get_by_test_id("order")).to_be_visible()
+
+    context.set_offline(False)
+    order = page.get_by_test_id("order").get_by_test_id("receipt")
+    expect(order.get_by_test_id("erp-number")).to_have_text(re.compile(r"SAL-ORD-"), timeout=30000)
+    expect(page.get_by_test_id("approval").get_by_test_id("receipt")).to_have_attribute(
+        "data-state", "accepted")
+    expect(page.get_by_test_id("offer-detail").get_by_test_id("receipt").first
+           ).to_have_attribute("data-state", "accepted")
+    expect(page.get_by_test_id("pending-count")).to_have_attribute("data-count", "0")
+    expect(page.get_by_test_id("sync-online")).to_have_text("Online")
+    screenshot(page, "phone-offer-accepted")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.add_style_tag(content="html { font-size: 150%; }")  # the phone's large-text setting
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "phone-offer-large-text")
+    assert len(server_ids(stack, "order:")) == 1
+
+
+def test_refused_expense_shows_its_reason_and_is_fixed(stack: Stack, phone: tuple[
+        BrowserContext, Page]) -> None:
+    _, page = phone
+    sign_in_and_cache(page, stack)
+    page.goto(stack.url + "/" + TUNING + "#/expenses/new")
+    page.fill("input[name=from_place]", "Mysuru")
+    page.fill("input[name=to_place]", "Mandya")
+    page.fill("input[name=km]", "450000")
+    page.fill("input[name=amount]", "640")
+    page.fill("input[name=purpose]", "Visit Kaveri Agro")
+    page.set_input_files("input[name=photo]", files=[
+        FilePayload(name="receipt.jpg", mimeType="image/jpeg", buffer=JPEG)])
+    page.click("text=Save expense")
+    card = page.get_by_test_id("expense-card")
+    expect(card.get_by_test_id("receipt")).to_have_attribute("data-state", "rejected",
+                                                             timeout=20000)
+    expect(card.get_by_test_id("receipt-reason")).to_contain_text("km")
+    screenshot(page, "phone-expense-rejected")
+    card.get_by_text("Fix and resend").click()
+    page.fill("input[name=km]", "45")
+    page.click("text=Save and resend")
+    expect(card.get_by_test_id("receipt")).to_have_attribute("data-state", "accepted",
+                                                             timeout=20000)
+    screenshot(page, "phone-expense-accepted")
+
+
+def test_engineer_cannot_open_the_console_and_logout_wipes_the_phone(
+        stack: Stack, phone: tuple[BrowserContext, Page]) -> None:
+    _, page = phone
+    sign_in_and_cache(page, stack)
+    page.goto(stack.url + "/" + TUNING + "#/leads")
+    page.fill("input[name=lead_title]", "Cold room for Kaveri")
+    page.select_option("select[name=customer]", "C-1003")
+    page.click("text=Add lead")
+    expect(page.get_by_test_id("lead-card")).to_be_visible()
+    screenshot(page, "phone-leads")
+    page.goto(stack.url + "/" + TUNING + "#/visits")
+    page.select_option("select[name=customer]", "C-1003")
+    page.fill("input[name=purpose]", "Site survey")
+    page.click("text=Check in")
+    expect(page.get_by_test_id("visit-card").get_by_test_id("receipt")).to_have_attribute(
+        "data-state", "accepted", timeout=20000)
+    screenshot(page, "phone-visits")
+
+    page.goto(stack.url + "/" + TUNING + "#/console/dashboard")
+    expect(page.get_by_test_id("access-denied")).to_be_visible()
+    page.goto(stack.url + "/" + TUNING + "#/offers")
+    page.click("text=Sign out")
+    expect(page.locator("input[name=username]")).to_be_visible()
+    names = page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
+    assert not [n for n in names if "fieldsync-asha" in n], names
+
+    sign_in(page, stack.url + "/" + TUNING, "priya")
+    expect(page.locator(".fs-console")).to_have_attribute("data-role", "head", timeout=10000)
+
+
+def test_desktop_layout(stack: Stack) -> None:
+    with chromium() as browser:
+        context = new_context(browser, DESKTOP)
+        page = context.new_page()
+        sign_in_and_cache(page, stack)
+        screenshot(page, "desktop-offer-editor")
+        page.goto(stack.url + "/" + TUNING + "#/expenses")
+        expect(page.get_by_text("No expenses yet.")).to_be_visible()
+        screenshot(page, "desktop-expenses")
+        context.close()
+
+
+def test_discount_above_the_limit_waits_for_the_head(stack: Stack, phone: tuple[
+        BrowserContext, Page]) -> None:
+    _, page = phone
+    sign_in_and_cache(page, stack)
+    page.select_option("select[name=customer]", "C-1001")
+    page.select_option("select[name=product]", "P-400")
+    page.fill("input[name=discount_pct]", "8")
+    page.click("text=Save offer")
+    expect(page.get_by_test_id("discount-state")).to_have_attribute("data-state", "waiting")
+    expect(page.get_by_text("Capture approval")).to_have_count(0)
+    expect(page.get_by_test_id("offer-detail").get_by_test_id("receipt").first
+           ).to_have_attribute("data-state", "accepted", timeout=20000)
+    screenshot(page, "phone-offer-waiting-for-head")
+
+    offer_id = page.evaluate("decodeURIComponent(location.hash)").split("/")[-1]
+    head = requests.post(stack.url + "/api/v1/auth/login", timeout=10,
+                         json={"username": "priya", "password": PASSWORD}).json()["access_token"]
+    decided = requests.post(f"{stack.url}/api/v1/offers/{offer_id}/decision", timeout=10,
+                            headers={"Authorization": f"Bearer {head}"},
+                            json={"outcome": "approved", "note": "Key account"})
+    assert decided.status_code < 300, decided.text
+    expect(page.get_by_test_id("discount-state")).to_have_attribute("data-state", "approved",
+                                                                    timeout=20000)
+    expect(page.get_by_text("Capture approval")).to_be_visible()

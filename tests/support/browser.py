@@ -1,0 +1,145 @@
+"""Debian's Chromium driven by Playwright, the built web app, and the whole stack it talks to."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Geolocation,
+    Page,
+    ViewportSize,
+    sync_playwright,
+)
+
+from erp_bridge.jobs import build_drainer
+from server.accounts.service import create_user
+from server.bootstrap import Services
+from server.demo import load_master_data
+from sync.publish import MasterDataPublisher
+from sync.worker import Worker
+from tests.support.erp_servers.erpnext import ErpNextServer
+from tests.support.erp_servers.harness import erp_settings
+from tests.support.live_server import LiveServer
+
+REPO = Path(__file__).resolve().parents[2]
+WEB = REPO / "web"
+DIST = WEB / "dist"
+ARTIFACTS = REPO / "test-artifacts" / "web"
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling home on a closed network.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+PHONE = ViewportSize(width=360, height=740)
+DESKTOP = ViewportSize(width=1280, height=860)
+MYSURU = Geolocation(latitude=12.3052, longitude=76.6552, accuracy=12)
+PASSWORD = "field-app-test-pw"
+
+
+def build_web_app() -> None:
+    """`make setup` builds web/dist; build it here when the tests run on their own."""
+    if (DIST / "index.html").is_file():
+        return
+    npm = shutil.which("npm")
+    assert npm, "Node.js 20+ with npm is needed to build the web app"
+    if not (WEB / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=WEB,
+                       check=True)
+    subprocess.run([npm, "exec", "--", "vite", "build", "--logLevel", "warn"], cwd=WEB,
+                   check=True)
+
+
+@dataclass
+class Stack:
+    """The app on a real port, the worker, the ERP outbox drain and a test ERPNext."""
+
+    services: Services
+    server: LiveServer
+    erp: ErpNextServer
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+def _drain_loop(services: Services, stop: threading.Event) -> None:
+    drainer = build_drainer(services)
+    while not stop.wait(0.25):
+        drainer.drain_once()
+
+
+def seed_people(services: Services) -> None:
+    """Demo master data, an engineer (limit 5 %), a head and an admin; published to phones."""
+    load_master_data(services)
+    people = [("asha", "engineer", "South", "blr", "5"), ("priya", "head", "South", "blr", "0")]
+    for username, role, team, territory, limit in people:
+        create_user(services.sessions, services.store, services.settings, username, PASSWORD,
+                    role, team=team, territory=territory, discount_limit_pct=limit)
+    MasterDataPublisher(services.store, services.sessions,
+                        services.settings.db_prefix).publish_all()
+
+
+@contextmanager
+def running_stack(services: Services) -> Iterator[Stack]:
+    """Everything started here is stopped here, in reverse order."""
+    erp = ErpNextServer()
+    erp.start()
+    services.settings = erp_settings(services, "erpnext", erp)
+    seed_people(services)
+    worker = Worker(services)
+    server = LiveServer(services).start()
+    stack = Stack(services, server, erp)
+    stack.threads = [threading.Thread(target=worker.run_forever, daemon=True),
+                     threading.Thread(target=_drain_loop, args=(services, stack.stop), daemon=True)]
+    for thread in stack.threads:
+        thread.start()
+    try:
+        yield stack
+    finally:
+        stack.stop.set()
+        worker.stop()
+        for thread in stack.threads:
+            thread.join(timeout=10)
+        server.stop()
+        erp.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_context(browser: Browser, viewport: ViewportSize, **extra: Any) -> BrowserContext:
+    """A context with a fake GPS fix and permission to read it."""
+    return browser.new_context(viewport=viewport, geolocation=MYSURU,
+                               permissions=["geolocation"], service_workers="allow", **extra)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page: Page, url: str, username: str) -> None:
+    page.goto(url)
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")

@@ -1,0 +1,90 @@
+// Travel expenses with a receipt photo from the camera (or a file); refused ones can be fixed.
+import React, { useState } from 'react';
+import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment, touched } from '../data/documents.js';
+import { go } from '../shell/route.js';
+import { stateOf } from './hooks.js';
+import { save } from './session.js';
+import { Empty, ErrorLine, Field, ReceiptBadge, rupees } from './ui.jsx';
+
+function readPhoto(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve({ base64: String(reader.result).split(',')[1], contentType: file.type || 'image/jpeg' });
+    reader.onerror = () => reject(new Error('the photo could not be read'));
+    reader.readAsDataURL(file);
+  });
+}
+
+const BLANK = { date: '', from_place: '', to_place: '', mode: 'bike', km: '', amount: '', purpose: '' };
+
+export function ExpenseForm({ session, expense }) {
+  const [values, setValues] = useState(expense ? { ...BLANK, ...expense, km: String(expense.km) }
+    : { ...BLANK, date: localDate() });
+  const [photo, setPhoto] = useState(null);
+  const [error, setError] = useState('');
+  const set = (key) => (e) => setValues({ ...values, [key]: e.target.value });
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    try {
+      const amount = /^\d+$/.test(values.amount.trim()) ? `${values.amount.trim()}.00` : values.amount.trim();
+      const fields = { ...values, amount };
+      let doc;
+      if (expense) {
+        doc = touched(expense, expenseFields(fields), session.ctx());
+        if (photo) doc._attachments = photoAttachment(photo);
+      } else {
+        doc = buildExpense(session.ctx(), fields, photo);
+      }
+      await save(session, doc);
+      go('/expenses');
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+
+  return (
+    <form className="editor" onSubmit={submit} data-testid="expense-form">
+      <h2>{expense ? 'Fix expense' : 'New expense'}</h2>
+      <div className="row">
+        <Field label="Date"><input name="date" type="date" value={values.date} onChange={set('date')} required /></Field>
+        <Field label="Mode"><select name="mode" value={values.mode} onChange={set('mode')}>
+          {EXPENSE_MODES.map((m) => <option key={m} value={m}>{m}</option>)}</select></Field>
+      </div>
+      <div className="row">
+        <Field label="From"><input name="from_place" value={values.from_place} onChange={set('from_place')} required /></Field>
+        <Field label="To"><input name="to_place" value={values.to_place} onChange={set('to_place')} required /></Field>
+      </div>
+      <div className="row">
+        <Field label="Km"><input name="km" inputMode="decimal" value={values.km} onChange={set('km')} required /></Field>
+        <Field label="Amount ₹"><input name="amount" inputMode="decimal" value={values.amount} onChange={set('amount')} required /></Field>
+      </div>
+      <Field label="Purpose"><input name="purpose" value={values.purpose} onChange={set('purpose')} required /></Field>
+      <Field label="Receipt photo">
+        <input name="photo" type="file" accept="image/*" capture="environment"
+          onChange={async (e) => { if (e.target.files[0]) setPhoto(await readPhoto(e.target.files[0])); }} />
+      </Field>
+      <ErrorLine error={error} />
+      <button type="submit">{expense ? 'Save and resend' : 'Save expense'}</button>
+    </form>
+  );
+}
+
+export function Expenses({ data }) {
+  const { expenses, receipts, denied } = data;
+  return (
+    <section>
+      <div className="row between"><h2>Expenses</h2><a className="button" href="#/expenses/new">New expense</a></div>
+      {(expenses || []).length === 0 ? <Empty>No expenses yet.</Empty> : (
+        <ul className="cards">{expenses.map((x) => (
+          <li key={x._id} className="card" data-testid="expense-card">
+            <div className="head"><strong>{x.from_place} → {x.to_place}</strong>
+              <span className="amount">{rupees(x.amount)}</span></div>
+            <span className="muted">{x.date} · {x.mode} · {x.km} km{x._attachments ? ' · photo' : ''}</span>
+            <ReceiptBadge state={stateOf(x, receipts, denied)} onFix={() => go(`/expenses/${x._id}/edit`)} />
+          </li>))}
+        </ul>)}
+    </section>
+  );
+}

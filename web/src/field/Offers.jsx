@@ -1,0 +1,175 @@
+// Offers: build one with GST computed on the phone, present it, capture approval, make the order.
+import React, { useState } from 'react';
+import { buildOffer, updateOffer } from '../data/documents.js';
+import { priceDocument, supplyFor } from '../data/gst.js';
+import { go } from '../shell/route.js';
+import { getFix } from './location.js';
+import { save } from './session.js';
+import { CustomerPicker, Empty, ErrorLine, Field, ReceiptBadge, rupees } from './ui.jsx';
+import { stateOf } from './hooks.js';
+
+export function OfferList({ data }) {
+  const { offers, customers, receipts, denied } = data;
+  return (
+    <section>
+      <div className="row between"><h2>Offers</h2><a className="button" href="#/offers/new">New offer</a></div>
+      {!offers || offers.length === 0 ? <Empty>No offers yet.</Empty> : (
+        <ul className="cards">
+          {offers.map((o) => (
+            <li key={o._id} className="card" data-testid="offer-card">
+              <a href={`#/offers/${o._id}`}>
+                <strong>{(customers[`customer:${o.customer_id}`] || {}).name || o.customer_id}</strong>
+                <span className="amount">{rupees(o.totals.grand_total)}</span>
+                <span className="muted">{o.status} · {o.lines.length} line(s)</span>
+              </a>
+              <ReceiptBadge state={stateOf(o, receipts, denied)} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+const emptyLine = { product_id: '', quantity: '1', unit_price: '', discount_pct: '0' };
+
+function toInputs(lines, products) {
+  return lines.filter((l) => l.product_id).map((l) => ({ product_id: l.product_id, quantity: Number(l.quantity),
+    unit_price: normaliseMoney(l.unit_price), discount_pct: String(l.discount_pct || '0').trim() || '0',
+    gst_rate: (products[`product:${l.product_id}`] || {}).gst_rate || l.gst_rate }));
+}
+
+function normaliseMoney(text) {
+  const t = String(text || '').trim();
+  if (/^\d+$/.test(t)) return `${t}.00`;
+  if (/^\d+\.\d$/.test(t)) return `${t}0`;
+  return t;
+}
+
+function preview(inputs, supply) {
+  try {
+    return inputs.length ? priceDocument(inputs, supply) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function OfferEditor({ session, data, offer }) {
+  const { customers, products, prices } = data;
+  const [customerId, setCustomerId] = useState(offer ? offer.customer_id : '');
+  const [query, setQuery] = useState('');
+  const [lines, setLines] = useState(offer ? offer.lines.map((l) => ({ ...l, quantity: String(l.quantity) })) : [{ ...emptyLine }]);
+  const [error, setError] = useState('');
+  const customer = customers[`customer:${customerId}`];
+  const supply = supplyFor(customer && customer.state_code, session.config.company_state);
+  const inputs = toInputs(lines, products);
+  const priced = preview(inputs, supply);
+
+  const setLine = (i, patch) => setLines(lines.map((l, j) => (j === i ? { ...l, ...patch } : l)));
+  const pickProduct = (i, id) => setLine(i, { product_id: id, unit_price: prices[id] || lines[i].unit_price });
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    try {
+      const loc = await getFix();
+      const ctx = { ...session.ctx(), loc: loc || undefined };
+      const doc = offer ? updateOffer(offer, ctx, { inputs, supply, status: 'draft' })
+        : buildOffer(ctx, { customer_id: customerId, supply, inputs });
+      const saved = await save(session, doc);
+      go(`/offers/${saved._id}`);
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+
+  return (
+    <form className="editor" onSubmit={submit}>
+      <h2>{offer ? 'Edit offer' : 'New offer'}</h2>
+      {offer ? <p><strong>{customer ? customer.name : customerId}</strong></p> : (
+        <CustomerPicker customers={Object.fromEntries(Object.values(customers).map((c) => [c.customer_id, c]))}
+          value={customerId} onChange={setCustomerId} query={query} onQuery={setQuery} />
+      )}
+      {lines.map((line, i) => (
+        <fieldset key={i} className="line" data-testid="offer-line">
+          <legend>Line {i + 1}</legend>
+          <Field label="Product">
+            <select name="product" value={line.product_id} onChange={(e) => pickProduct(i, e.target.value)}>
+              <option value="">— product —</option>
+              {Object.values(products).filter((p) => p.active !== false).map((p) => (
+                <option key={p.product_id} value={p.product_id}>{p.name} · GST {p.gst_rate}%</option>))}
+            </select>
+          </Field>
+          <div className="row">
+            <Field label="Qty"><input name="quantity" inputMode="decimal" value={line.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })} /></Field>
+            <Field label="Unit price ₹"><input name="unit_price" inputMode="decimal" value={line.unit_price} onChange={(e) => setLine(i, { unit_price: e.target.value })} /></Field>
+            <Field label="Disc. %"><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
+          </div>
+          <LineTotal priced={priced} inputs={inputs} line={line} />
+          {lines.length > 1 ? <button type="button" className="link" onClick={() => setLines(lines.filter((_, j) => j !== i))}>Remove line</button> : null}
+        </fieldset>
+      ))}
+      <button type="button" className="secondary" onClick={() => setLines([...lines, { ...emptyLine }])}>Add product</button>
+      {priced ? <Totals totals={priced.totals} supply={supply} /> : null}
+      <ErrorLine error={error} />
+      <button type="submit">Save offer</button>
+    </form>
+  );
+}
+
+function LineTotal({ priced, inputs, line }) {
+  const index = inputs.findIndex((x) => x.product_id === line.product_id);
+  if (!priced || index < 0) return null;
+  return <p className="muted">Line total {rupees(priced.lines[index].total)}</p>;
+}
+
+function TotalRow({ label, value, id, grand }) {
+  return (
+    <div className={`total-row${grand ? ' grand' : ''}`}>
+      <span>{label}</span><span className="amount" data-testid={id}>{rupees(value)}</span>
+    </div>
+  );
+}
+
+export function Totals({ totals, supply }) {
+  return (
+    <div className="totals" data-testid="offer-totals">
+      <TotalRow label="Taxable" value={totals.taxable} id="total-taxable" />
+      <TotalRow label="Discount" value={totals.discount} id="total-discount" />
+      {supply === 'intra' ? (<>
+        <TotalRow label="CGST" value={totals.cgst} id="total-cgst" />
+        <TotalRow label="SGST" value={totals.sgst} id="total-sgst" />
+      </>) : <TotalRow label="IGST" value={totals.igst} id="total-igst" />}
+      <TotalRow label="Total" value={totals.grand_total} id="grand-total" grand />
+    </div>
+  );
+}
+
+export function LinesTable({ offer, products }) {
+  return (
+    <table className="lines">
+      <thead><tr><th>Product</th><th>Qty</th><th>Price</th><th className="wide">Disc.</th><th className="wide">GST</th><th>Total</th></tr></thead>
+      <tbody>
+        {offer.lines.map((l, i) => (
+          <tr key={i}>
+            <td>{(products[`product:${l.product_id}`] || {}).name || l.product_id}</td>
+            <td>{l.quantity}</td><td>{rupees(l.unit_price)}</td><td className="wide">{l.discount_pct}%</td>
+            <td className="wide">{l.gst_rate}%</td><td>{rupees(l.total)}</td>
+          </tr>))}
+      </tbody>
+    </table>
+  );
+}
+
+export function OfferPresent({ data, offer }) {
+  const customer = data.customers[`customer:${offer.customer_id}`] || {};
+  return (
+    <div className="present" data-testid="offer-present">
+      <h1>Offer for {customer.name || offer.customer_id}</h1>
+      <p className="muted">Valid until {offer.valid_until} · {offer.supply === 'intra' ? 'CGST + SGST' : 'IGST'}</p>
+      <LinesTable offer={offer} products={data.products} />
+      <Totals totals={offer.totals} supply={offer.supply} />
+      <a className="button" href={`#/offers/${offer._id}`}>Close</a>
+    </div>
+  );
+}

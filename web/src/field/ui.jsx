@@ -1,0 +1,56 @@
+// Small building blocks shared by the field screens.
+import React from 'react';
+import { receiptLabel } from '../data/receipts.js';
+
+/** Money text as people read it in India, without a float: "271400.00" -> "₹2,71,400.00". */
+export function rupees(text) {
+  if (typeof text !== 'string' || !/^-?\d+\.\d{2}$/.test(text)) return text || '';
+  const negative = text.startsWith('-');
+  const [whole, paise] = text.replace('-', '').split('.');
+  const last3 = whole.slice(-3);
+  const rest = whole.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}₹${rest ? `${rest},` : ''}${last3}.${paise}`;
+}
+
+/** The receipt of one document: a coloured badge, the reason when refused. */
+export function ReceiptBadge({ state, onFix }) {
+  return (
+    <div className={`receipt receipt-${state.state}`} data-testid="receipt" data-state={state.state}>
+      <span className="badge">{receiptLabel(state)}</span>
+      {state.erp && state.erp.number ? <span className="erp" data-testid="erp-number">{state.erp.number}</span> : null}
+      {state.state === 'rejected' || state.state === 'conflict' ? (
+        <p className="reason" data-testid="receipt-reason">{state.reason || 'The server refused this document.'}</p>
+      ) : null}
+      {state.state === 'rejected' && onFix ? <button type="button" className="small" onClick={onFix}>Fix and resend</button> : null}
+    </div>
+  );
+}
+
+export function Field({ label, children }) {
+  return <label className="field">{label}{children}</label>;
+}
+
+export function ErrorLine({ error }) {
+  return error ? <p className="error" role="alert">{error}</p> : null;
+}
+
+export function Empty({ children }) {
+  return <p className="muted empty">{children}</p>;
+}
+
+/** Customer options from the local customers database, searchable offline. */
+export function CustomerPicker({ customers, value, onChange, query, onQuery }) {
+  const q = (query || '').toLowerCase();
+  const shown = Object.values(customers).filter((c) => c.active !== false
+    && (!q || `${c.name} ${c.city || ''} ${c.customer_id}`.toLowerCase().includes(q))).slice(0, 50);
+  return (
+    <div className="picker">
+      <input type="search" placeholder="Search customers" aria-label="Search customers" value={query}
+        onChange={(e) => onQuery(e.target.value)} />
+      <select aria-label="Customer" name="customer" value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">— pick a customer —</option>
+        {shown.map((c) => <option key={c.customer_id} value={c.customer_id}>{c.name} · {c.city || c.customer_id}</option>)}
+      </select>
+    </div>
+  );
+}

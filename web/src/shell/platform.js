@@ -1,0 +1,53 @@
+// The browser's parts handed to the data layer: PouchDB, storage, WebCrypto, fetch.
+import PouchDB from 'pouchdb-browser';
+import { createAuth, authorizedFetch } from '../data/auth.js';
+import { webCryptoSha256 } from '../data/canonical.js';
+import { newKey } from '../data/documents.js';
+import { serverUrl } from './config.js';
+
+const LOCAL_DBS = ['me', 'catalog', 'customers'];
+
+export const storage = {
+  get: (key) => window.localStorage.getItem(key),
+  set: (key, value) => window.localStorage.setItem(key, value),
+  remove: (key) => window.localStorage.removeItem(key),
+};
+
+export const sha256Hex = webCryptoSha256(window.crypto.subtle);
+
+/** The phone's local databases (IndexedDB), one set per user. */
+export function openLocalDbs(username) {
+  return Object.fromEntries(LOCAL_DBS.map((name) => [name, new PouchDB(`fieldsync-${username}-${name}`)]));
+}
+
+async function wipeLocal() {
+  const user = JSON.parse(storage.get('fieldsync.user') || 'null');
+  if (user) await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
+  for (const key of ['fieldsync.user', 'fieldsync.config', 'fieldsync.device']) storage.remove(key);
+}
+
+export const baseUrl = serverUrl();
+export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage, wipe: wipeLocal });
+export const syncFetch = authorizedFetch(auth, (...a) => window.fetch(...a));
+export { PouchDB };
+
+/** This browser's device id, made once. */
+export function deviceId() {
+  let id = storage.get('fieldsync.device');
+  if (!id) {
+    id = `web-${newKey()}`;
+    storage.set('fieldsync.device', id);
+  }
+  return id;
+}
+
+/** Server settings the phone needs (the company's GST state), kept for offline use. */
+export async function loadServerConfig() {
+  try {
+    const response = await window.fetch(`${baseUrl}/app-config.json`, { cache: 'no-store' });
+    if (response.ok) storage.set('fieldsync.config', JSON.stringify(await response.json()));
+  } catch {
+    // offline: the copy from the last sign-in stays
+  }
+  return JSON.parse(storage.get('fieldsync.config') || '{"company_state": "29"}');
+}

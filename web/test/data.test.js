@@ -1,0 +1,89 @@
+// The data layer's documents, receipts and sync rules, in plain Node (no browser, no network).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { businessKey, offerHash } from '../src/data/canonical.js';
+import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead } from '../src/data/documents.js';
+import { discountState, receiptLabel, receiptState } from '../src/data/receipts.js';
+import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/data/sync.js';
+import { supplyFor } from '../src/data/gst.js';
+
+const ctx = { owner: 'asha', deviceId: 'web-1', now: new Date('2026-11-29T10:15:00Z'),
+  loc: { lat: 12.3, lon: 76.6, accuracy_m: 10, at: '2026-11-29T10:15:00+00:00', mock: false } };
+const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const inputs = [{ product_id: 'P-100', quantity: 2, unit_price: '500.00', discount_pct: '0', gst_rate: '18' }];
+
+test('an offer carries the common fields and the priced lines', () => {
+  const offer = buildOffer(ctx, { customer_id: 'C-1', supply: supplyFor('29', '29'), inputs });
+  assert.match(offer._id, /^offer:[A-Za-z0-9_.-]{1,64}$/);
+  assert.equal(offer.schema_version, 2);
+  assert.match(offer.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+  assert.deepEqual(offer.totals, { taxable: '1000.00', discount: '0.00', cgst: '90.00', sgst: '90.00',
+    igst: '0.00', gst: '180.00', grand_total: '1180.00' });
+  assert.equal(offer.lines[0].total, '1180.00');
+});
+
+test('an order keeps its offer business key and an approval signs the hash', async () => {
+  const offer = buildOffer(ctx, { customer_id: 'C-1', supply: 'inter', inputs });
+  const hash = await offerHash(offer, sha);
+  const approval = buildApproval(ctx, offer, { signedBy: 'K. Ramesh', offerHash: hash, signaturePngBase64: 'iVBOR' });
+  assert.equal(approval.signature, 'signature.png');
+  assert.equal(approval._attachments['signature.png'].content_type, 'image/png');
+  const order = buildOrder(ctx, offer, approval);
+  assert.equal(businessKey(order), businessKey(offer));
+  assert.equal(order.approval_id, approval._id);
+});
+
+test('an approval without a location fix is refused on the phone', () => {
+  const offer = buildOffer(ctx, { customer_id: 'C-1', supply: 'intra', inputs });
+  assert.throws(() => buildApproval({ ...ctx, loc: undefined }, offer, { signedBy: 'A', offerHash: 'x',
+    signaturePngBase64: 'y' }), /location/);
+});
+
+test('a lead moves one stage at a time and its history ends at its stage', () => {
+  const lead = buildLead(ctx, { customer_id: 'C-1', title: 'Chiller' });
+  const moved = moveLead(lead, ctx, 'proposal', { details: { value: '50000.00' } });
+  assert.deepEqual(moved.history.map((h) => h.stage), ['potential', 'proposal']);
+  assert.equal(moved.details.proposal.value, '50000.00');
+  assert.throws(() => moveLead(moved, ctx, 'installation'), /can move only to po/);
+  assert.throws(() => moveLead(moved, ctx, 'lost', {}), /why/);
+});
+
+test('a visit needs a purpose and a fix', () => {
+  assert.throws(() => checkIn(ctx, { customer_id: 'C-1', purpose: ' ' }), /purpose/);
+  assert.equal(checkIn(ctx, { customer_id: 'C-1', purpose: 'Survey' }).check_in.loc.lat, 12.3);
+});
+
+test('dates carry the device offset', () => {
+  assert.match(isoWithOffset(new Date()), /[+-]\d\d:\d\d$/);
+});
+
+test('receipts: pending until the server answers the revision the phone holds', () => {
+  const doc = { _id: 'order:1', _rev: '2-b' };
+  assert.equal(receiptState(doc, undefined).state, 'pending');
+  assert.equal(receiptState(doc, { doc_rev: '1-a', status: 'rejected' }).state, 'pending');
+  const sent = receiptState(doc, { doc_rev: '2-b', status: 'accepted', erp: { status: 'accepted', number: 'SO-7' } });
+  assert.equal(sent.erp.number, 'SO-7');
+  assert.equal(receiptLabel(sent), 'In ERP');
+  const refused = receiptState(doc, undefined, { rev: '2-b', reason: 'km must be at most 100000' });
+  assert.deepEqual([refused.state, refused.reason], ['rejected', 'km must be at most 100000']);
+  assert.equal(receiptState(doc, undefined, { rev: '1-a', reason: 'old' }).state, 'pending');
+});
+
+test('a discount above the limit waits for the head', () => {
+  const offer = { lines: [{ discount_pct: '8' }] };
+  assert.equal(discountState(offer, undefined, '5'), 'waiting');
+  assert.equal(discountState(offer, { outcome: 'approved' }, '5'), 'approved');
+  assert.equal(discountState(offer, undefined, '10'), 'not_needed');
+});
+
+test('sync: the retry back-off is capped and orders go before photos and tracks', () => {
+  let delay = 0;
+  for (let i = 0; i < 20; i += 1) delay = backOff(delay);
+  assert.equal(delay, MAX_BACKOFF_MS);
+  assert.ok(MAX_BACKOFF_MS <= 5000);
+  const order = PUSH_PASSES.map((p) => p.types).flat();
+  assert.ok(order.indexOf('order') < order.indexOf('track'));
+  assert.ok(order.indexOf('approval') < order.indexOf('expense'));
+  assert.ok(order.indexOf('offer') < order.indexOf('approval'));
+});
