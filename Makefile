@@ -9,6 +9,8 @@ WEB_STAMP := web/node_modules/.installed
 WEB_BUILD := web/dist/index.html
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
 
+SYSTEM_STAMP := $(VENV)/.system-packages
+
 .PHONY: setup run test lint bench clean migration
 
 setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD)
@@ -41,6 +43,18 @@ $(WEB_STAMP): web/package-lock.json
 $(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npx vite build --logLevel warn
 
+# The tests drive Debian's Chromium and start throwaway PostgreSQL clusters.
+$(SYSTEM_STAMP): | $(BIN)/python
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	  else echo "The tests need Debian packages:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
+	fi
+	touch $@
+
 run: setup
 	$(BIN)/fieldsync run
 
@@ -48,7 +62,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: setup lint
+test: setup $(SYSTEM_STAMP) lint
 	$(BIN)/pytest
 
 bench: setup
