@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,7 @@ from conflict.store import RevisionStore, read_conflict
 from server.sql.models.base import utcnow
 from server.sql.models.conflicts import Conflict
 from server.sql.session import transaction
+from sync.dirty import DirtySet
 
 SYSTEM = "fieldsync"  # the name automatic resolutions are audited under
 RESOLVER_ROLES = frozenset({"admin"})
@@ -58,17 +59,32 @@ class Outcome:
         return {"status": status, "reason": self.description} if status else {}
 
 
+class DirtyMarker(Protocol):
+    """Tells the worker a database changed (the SQL dirty set)."""
+
+    def mark(self, db_names: Iterable[str]) -> None: ...
+
+
 class ConflictService:
     """Called by the worker for each conflicted change and by the admin API for the queue."""
 
     def __init__(self, store: RevisionStore, sessions: sessionmaker[Session],
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, dirty: DirtyMarker | None = None) -> None:
         self.store = store
         self.sessions = sessions
         self.clock = clock
+        self.dirty = dirty or DirtySet(sessions)
 
     def handle(self, db_name: str, doc_id: str) -> Outcome:
         """Settle the document's conflict if its policy can, else queue it; safe to repeat."""
+        outcome = self._handle(db_name, doc_id)
+        if outcome.status == "merged":
+            # After the commit (SQLite sessions must not nest): the worker then materialises
+            # the merged revision and writes its `merged` receipt, instead of at the next sweep.
+            self.dirty.mark([db_name])
+        return outcome
+
+    def _handle(self, db_name: str, doc_id: str) -> Outcome:
         conflict = read_conflict(self.store, db_name, doc_id)
         with transaction(self.sessions) as session:
             queue = ConflictQueue(session)
@@ -145,6 +161,11 @@ class ConflictService:
         stale = self._check_current(conflict_id)
         if stale:
             raise StaleConflictError(stale)
+        view = self._resolve(conflict_id, actor, choice)
+        self.dirty.mark([view.db_name])  # the resolved revision reaches SQL and the receipts
+        return view
+
+    def _resolve(self, conflict_id: int, actor: Actor, choice: Choice) -> ConflictView:
         with transaction(self.sessions) as session:
             queue = ConflictQueue(session)
             row = self._open_row(queue, conflict_id)

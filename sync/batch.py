@@ -15,6 +15,7 @@ from server.sql.models.sync_state import EngineerDatabase
 from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
+from sync.conflict_hook import resolution_revisions
 from sync.documents.validate import validate
 from sync.master_data import SqlMasterData
 from sync.receipts import is_server_document
@@ -22,6 +23,7 @@ from sync.sql_projection import Outcome, SqlProjection
 from sync.store import ChangesPage
 
 log = logging.getLogger("fieldsync.worker")
+JUDGING_ORDER = {"offer": 0, "approval": 1, "order": 2}
 Doc = dict[str, Any]
 
 
@@ -63,10 +65,30 @@ class BatchProcessor:
     def _judge_all(self, session: Session, db_name: str, owner: str,
                    docs: list[Doc]) -> list[Outcome]:
         known = self.projection.known_revisions(session, db_name, [d["_id"] for d in docs])
-        fresh = [d for d in docs if is_newer(d["_rev"], known.get(d["_id"]))]
+        resolved = self._resolutions(session, db_name, docs, known)
+        fresh = [d for d in docs if is_newer(d["_rev"], known.get(d["_id"]))
+                 or (d["_id"], d["_rev"]) in resolved]
         facts = SqlMasterData(session, self.settings.company_state)
         facts.prefetch(fresh)
+        for doc in fresh:
+            if doc.get("type") == "lead" and (doc["_id"], doc["_rev"]) in resolved:
+                # A resolution may keep the branch whose stage the server did not hold (lost
+                # against moved on): it continues from the branch point, not the held stage.
+                facts.remember(doc)
+        # An approval needs its offer and an order both; a phone may push them in any order
+        # (an offer edited after its approval comes later in the feed), so judge in that order.
+        fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
         return [self.judge(doc, owner, facts) for doc in fresh]
+
+    @staticmethod
+    def _resolutions(session: Session, db_name: str, docs: list[Doc],
+                     known: dict[str, tuple[int, str]]) -> set[tuple[str, str]]:
+        """Revisions written by a conflict resolution, among leads and revisions sorting below
+        the one processed before (keeping the shorter side of a conflict writes such a winner)."""
+        asked = [(d["_id"], d["_rev"]) for d in docs if d.get("type") == "lead" or (
+            d["_id"] in known and known[d["_id"]][1] != d["_rev"]
+            and not is_newer(d["_rev"], known[d["_id"]]))]
+        return resolution_revisions(session, db_name, asked)
 
     def judge(self, doc: Doc, owner: str, facts: SqlMasterData) -> Outcome:
         in_conflict = bool(doc.get("_conflicts"))

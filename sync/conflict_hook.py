@@ -24,6 +24,19 @@ def conflicted_ids(page: ChangesPage) -> list[str]:
             if len(c.get("changes", [])) > 1 or c.get("doc", {}).get("_conflicts")]
 
 
+def resolution_revisions(session: Session, db_name: str,
+                         keys: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (doc id, rev) pairs among `keys` that a conflict resolution wrote."""
+    if not keys:
+        return set()
+    found = session.execute(
+        select(Conflict.doc_id, ConflictResolution.resulting_rev)
+        .join(Conflict, Conflict.id == ConflictResolution.conflict_id)
+        .where(Conflict.db_name == db_name,
+               tuple_(Conflict.doc_id, ConflictResolution.resulting_rev).in_(list(keys))))
+    return {(str(doc_id), str(rev)) for doc_id, rev in found}
+
+
 class ConflictHook:
     """Runs after a batch commits (the engine writes to the store, never inside a transaction)."""
 
@@ -62,5 +75,7 @@ class ConflictHook:
             .join(Conflict, Conflict.id == ConflictResolution.conflict_id)
             .where(Conflict.db_name == rows[0].db_name,
                    tuple_(Conflict.doc_id, ConflictResolution.resulting_rev).in_(keys)))
-        return {doc_id: {"status": "merged", "reason": f"merged: {summary}"}
+        # Automatic merges are summarised as `merged: took ...` already; admins' choices not.
+        return {doc_id: {"status": "merged", "reason": summary if summary.startswith("merged")
+                         else f"merged: {summary}"}
                 for doc_id, _rev, summary in found}

@@ -202,3 +202,13 @@ def test_rebuild_equals_incremental(world: tuple[Services, str]) -> None:
     assert projection_snapshot(services) == incremental
     with services.sessions() as s:
         assert s.scalars(select(DocumentStatus.status)).all().count("rejected") == 1
+
+
+def test_an_order_pushed_before_its_offer_in_one_batch_is_accepted(
+        world: tuple[Services, str]) -> None:
+    services, db = world
+    offer, approval, order = a_sale()
+    write(services, db, [order, approval, offer])  # the feed lists them in this order
+    Worker(services).run_until_idle()
+    assert [receipt(services, db, d["_id"])["status"] for d in (offer, approval, order)] == \
+        ["accepted", "accepted", "accepted"]
