@@ -95,8 +95,8 @@ class Supervisor:
 
     def _announce(self) -> None:
         print(f"\nFieldSync is running at {self.settings.base_url}/", flush=True)
-        print("  demo logins: admin / admin-demo, head.south / head-demo, "
-              "asha / engineer-demo, ravi / engineer-demo", flush=True)
+        print("  demo logins: admin / admin-demo, priya / head-demo (head), "
+              "asha, ravi, meera / engineer-demo (engineers)", flush=True)
         print("  API docs: /api/docs   health: /healthz   Ctrl-C stops everything\n", flush=True)
 
     def _watch(self) -> int:

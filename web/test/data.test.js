@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { businessKey, offerHash } from '../src/data/canonical.js';
-import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead } from '../src/data/documents.js';
+import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead, updateOffer } from '../src/data/documents.js';
 import { discountState, receiptLabel, receiptState } from '../src/data/receipts.js';
 import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/data/sync.js';
 import { supplyFor } from '../src/data/gst.js';
@@ -86,4 +86,12 @@ test('sync: the retry back-off is capped and orders go before photos and tracks'
   assert.ok(order.indexOf('order') < order.indexOf('track'));
   assert.ok(order.indexOf('approval') < order.indexOf('expense'));
   assert.ok(order.indexOf('offer') < order.indexOf('approval'));
+});
+
+test('an edit on another device names that device', () => {
+  const offer = buildOffer(ctx, { customer_id: 'C-1', supply: 'intra', inputs });
+  const edited = updateOffer(offer, { ...ctx, deviceId: 'web-2' }, { inputs: [{ ...inputs[0], quantity: 3 }] });
+  assert.equal(edited.device_id, 'web-2');
+  assert.equal(edited.created_at, offer.created_at);
+  assert.equal(edited.lines[0].quantity, 3);
 });

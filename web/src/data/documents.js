@@ -46,9 +46,11 @@ export function base(type, ctx, key = newKey()) {
   return doc;
 }
 
-/** The same document edited now (keeps _id, _rev and created_at). */
+/** The same document edited now on this device (keeps _id, _rev and created_at). */
 export function touched(doc, changes, ctx) {
   const next = { ...doc, ...changes, updated_at: isoWithOffset(ctx.now || new Date()) };
+  // The conflict queue tells two phones' edits apart by the device that wrote each revision.
+  if (ctx.deviceId) next.device_id = ctx.deviceId;
   if (ctx.loc) next.loc = ctx.loc;
   return next;
 }

@@ -61,7 +61,9 @@ export function OfferEditor({ session, data, offer }) {
   const [lines, setLines] = useState(offer ? offer.lines.map((l) => ({ ...l, quantity: String(l.quantity) })) : [{ ...emptyLine }]);
   const [error, setError] = useState('');
   const customer = customers[`customer:${customerId}`];
-  const supply = supplyFor(customer && customer.state_code, session.config.company_state);
+  // An offer edited before the customer list has reached this phone keeps the supply it has.
+  const supply = !customer && offer ? offer.supply
+    : supplyFor(customer && customer.state_code, session.config.company_state);
   const inputs = toInputs(lines, products);
   const priced = preview(inputs, supply);
 
