@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import secrets
@@ -9,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 STORE_PACKAGE_DIR = REPO_ROOT / "embedded_store"
 SERVER_SCRIPT = STORE_PACKAGE_DIR / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
 ADMIN_USER = "fieldsync"
+PR_SET_PDEATHSIG = 1
 
 
 class EmbeddedStoreError(RuntimeError):
@@ -32,6 +36,13 @@ class StoreEndpoint:
     url: str
     username: str
     password: str
+
+
+def _die_with_parent() -> None:
+    """Linux: the store gets SIGTERM when the thread that started it dies, even by SIGKILL,
+    so a killed `fieldsync run` or test session never leaves a store behind."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:
@@ -85,6 +96,7 @@ class EmbeddedStore:
             stdout=subprocess.DEVNULL,
             stderr=(self.work_dir / "stderr.txt").open("ab"),
             start_new_session=True,  # Ctrl-C in a terminal goes to us; we stop it ourselves
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         self._wait_ready(timeout_s)
         return self.endpoint
