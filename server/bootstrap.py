@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,7 +27,6 @@ class Services:
     engine: Engine
     sessions: sessionmaker[Session]
     store: DocumentStore
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def accounts(self) -> AccountService:
