@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from server.bootstrap import Services
+from server.demo_activity import load_demo_activity
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product, Territory
 from server.sql.session import transaction
 from sync.publish import MasterDataPublisher
@@ -62,6 +63,7 @@ def load_demo(services: Services) -> Iterator[str]:
     published = MasterDataPublisher(services.store, services.sessions,
                                     services.settings.db_prefix).publish_all()
     yield f"published {published.written} master-data documents to the phones' databases"
+    yield f"demo field work: {load_demo_activity(services)} documents from asha's and ravi's phones"
 
 
 def load_master_data(services: Services) -> bool:

@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sync.documents.canonical import offer_hash, quantity_decimal
+from sync.documents.builders import Line, priced_lines
+from sync.documents.canonical import offer_hash
 from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts
-from sync.documents.pricing import format_money, price_line, sum_lines
 from sync.documents.schema import CURRENT_SCHEMA_VERSION
 from sync.documents.stages import FORWARD
 
 Doc = dict[str, Any]
-Line = tuple[str, float | int, str, str, str]  # product_id, quantity, unit_price, discount, gst
 
 OWNER = "asha"
 COMPANY_STATE = "29"  # Karnataka
@@ -38,25 +37,6 @@ def common(kind: str, owner: str, doc_id: str | None = None, at: str = AT) -> Do
         "schema_version": CURRENT_SCHEMA_VERSION, "device_id": "android-7f3a",
         "created_at": at, "updated_at": at, "loc": loc(at=at),
     }
-
-
-def priced_lines(lines: Sequence[Line], supply: str) -> tuple[list[Doc], Doc]:
-    """Line objects and totals exactly as the phone computes them."""
-    out, amounts = [], []
-    for product_id, quantity, unit_price, discount_pct, gst_rate in lines:
-        a = price_line(quantity_decimal(quantity), Decimal(unit_price), Decimal(discount_pct),
-                       Decimal(gst_rate), supply)
-        amounts.append(a)
-        out.append({
-            "product_id": product_id, "quantity": quantity, "unit_price": unit_price,
-            "discount_pct": discount_pct, "gst_rate": gst_rate, "taxable": format_money(a.taxable),
-            "cgst": format_money(a.cgst), "sgst": format_money(a.sgst),
-            "igst": format_money(a.igst), "total": format_money(a.total),
-        })
-    t = sum_lines(amounts)
-    totals = {key: format_money(getattr(t, key))
-              for key in ("taxable", "discount", "cgst", "sgst", "igst", "gst", "grand_total")}
-    return out, totals
 
 
 def make_offer(
