@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.bootstrap import Services
-from server.sql.models.sync_state import EngineerDatabase
+from server.sql.models.sync_state import EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
@@ -78,7 +78,25 @@ class BatchProcessor:
         # An approval needs its offer and an order both; a phone may push them in any order
         # (an offer edited after its approval comes later in the feed), so judge in that order.
         fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
-        return [self.judge(doc, owner, facts) for doc in fresh]
+        outcomes = [self.judge(doc, owner, facts) for doc in fresh]
+        return outcomes + self._rejudge_dependants(session, db_name, owner, facts, outcomes)
+
+    def _rejudge_dependants(self, session: Session, db_name: str, owner: str,
+                            facts: SqlMasterData, outcomes: list[Outcome]) -> list[Outcome]:
+        """Approvals and orders refused because their offer or approval had not arrived yet
+        are judged again once it is accepted, so the order a phone pushed early is not lost."""
+        arrived = {o.doc["_id"] for o in outcomes if o.status == "accepted"
+                   and o.doc.get("type") in ("offer", "approval")}
+        if not arrived:
+            return []
+        judged = {o.doc["_id"] for o in outcomes}
+        refused = session.scalars(select(RejectedDocument).where(
+            RejectedDocument.db_name == db_name,
+            RejectedDocument.doc_type.in_(("approval", "order")))).all()
+        waiting = [dict(r.body) for r in refused if r.doc_id not in judged
+                   and {r.body.get("offer_id"), r.body.get("approval_id")} & arrived]
+        waiting.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
+        return [self.judge(doc, owner, facts) for doc in waiting]
 
     @staticmethod
     def _resolutions(session: Session, db_name: str, docs: list[Doc],

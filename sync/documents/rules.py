@@ -77,7 +77,7 @@ def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     offer = facts.offer(doc["offer_id"])
     if offer is None or offer.owner != doc["owner"]:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" is not one of your offers the server '
-              "has accepted; sync the offer first")
+              "has accepted yet; sync the offer first (this is checked again when it arrives)")
     elif offer.content_hash != doc["offer_hash"]:
         c.add("offer_hash", "offer_hash does not match the offer as the server has it: the "
               "offer changed after it was signed; capture the customer's approval again")
@@ -100,7 +100,7 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     offer = facts.offer(doc["offer_id"])
     if offer is None or offer.owner != doc["owner"]:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" is not one of your offers the server '
-              "has accepted; sync the offer first")
+              "has accepted yet; sync the offer first (this is checked again when it arrives)")
     elif not offer.approved:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" has no accepted customer approval; '
               "capture the approval before converting the offer to an order")

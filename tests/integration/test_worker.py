@@ -212,3 +212,20 @@ def test_an_order_pushed_before_its_offer_in_one_batch_is_accepted(
     Worker(services).run_until_idle()
     assert [receipt(services, db, d["_id"])["status"] for d in (offer, approval, order)] == \
         ["accepted", "accepted", "accepted"]
+
+
+def test_an_order_that_arrived_before_its_offer_is_accepted_when_the_offer_arrives(
+        world: tuple[Services, str]) -> None:
+    services, db = world
+    offer, approval, order = a_sale()
+    write(services, db, [approval, order])  # one push; the offer comes in a later one
+    Worker(services).run_until_idle()
+    assert receipt(services, db, order["_id"])["status"] == "rejected"
+    write(services, db, [offer])
+    Worker(services).run_until_idle()
+    for doc in (offer, approval, order):
+        r = receipt(services, db, doc["_id"])
+        assert (r["status"], r["doc_rev"]) == ("accepted", doc["_rev"]), r
+    with services.sessions() as s:
+        assert s.get(Order, order["_id"]) is not None
+        assert s.get(RejectedDocument, (db, order["_id"])) is None
