@@ -187,6 +187,15 @@ def test_engineer_cannot_open_the_console_and_logout_wipes_the_phone(
     expect(page.get_by_test_id("visit-card").get_by_test_id("receipt")).to_have_attribute(
         "data-state", "accepted", timeout=20000)
     screenshot(page, "phone-visits")
+    page.goto(stack.url + "/" + TUNING + "#/todos")
+    page.fill("input[name=todo_title]", "Send the AMC quote")
+    page.fill("input[name=todo_due]", "2026-12-02")
+    page.select_option("select[name=customer]", "C-1003")
+    page.get_by_role("button", name="Add", exact=True).click()
+    todo = page.get_by_test_id("todo-card")
+    expect(todo).to_contain_text("due 2026-12-02")
+    expect(todo.get_by_test_id("receipt")).to_have_attribute("data-state", "accepted",
+                                                             timeout=20000)
 
     page.goto(stack.url + "/" + TUNING + "#/console/dashboard")
     expect(page.get_by_test_id("access-denied")).to_be_visible()

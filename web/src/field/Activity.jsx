@@ -153,12 +153,18 @@ export function Visits({ session, data }) {
 }
 
 export function Todos({ session, data }) {
-  const { todos, receipts, denied } = data;
+  const { todos, customers, receipts, denied } = data;
   const [title, setTitle] = useState('');
+  const [due, setDue] = useState('');
+  const [customerId, setCustomerId] = useState('');
   const [error, run] = useAction();
   const add = (event) => {
     event.preventDefault();
-    run(async () => { await save(session, buildTodo(session.ctx(), { title })); setTitle(''); });
+    run(async () => {
+      await save(session, buildTodo(session.ctx(), {
+        title, due_date: due || undefined, customer_id: customerId || undefined }));
+      setTitle(''); setDue(''); setCustomerId('');
+    });
   };
   const toggle = (t) => run(() => save(session, touched(t, { done: !t.done }, session.ctx())));
   return (
@@ -166,6 +172,8 @@ export function Todos({ session, data }) {
       <h2>To-dos</h2>
       <form className="inline-form" onSubmit={add}>
         <Field label="To do"><input name="todo_title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
+        <Field label="Due"><input type="date" name="todo_due" value={due} onChange={(e) => setDue(e.target.value)} /></Field>
+        <CustomerSelect customers={customers || {}} value={customerId} onChange={setCustomerId} />
         <button type="submit">Add</button>
         <ErrorLine error={error} />
       </form>
@@ -173,6 +181,11 @@ export function Todos({ session, data }) {
         <ul className="cards">{todos.map((t) => (
           <li key={t._id} className="card todo" data-testid="todo-card">
             <label className="check"><input type="checkbox" checked={t.done} onChange={() => toggle(t)} /> {t.title}</label>
+            <span className="muted">
+              {[t.due_date && `due ${t.due_date}`,
+                t.customer_id && ((customers || {})[`customer:${t.customer_id}`] || {}).name]
+                .filter(Boolean).join(' · ')}
+            </span>
             <ReceiptBadge state={stateOf(t, receipts, denied)} />
           </li>))}
         </ul>)}
