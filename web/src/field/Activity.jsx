@@ -65,21 +65,32 @@ export function Leads({ session, data }) {
   const { leads, customers, receipts, denied } = data;
   const [title, setTitle] = useState('');
   const [customerId, setCustomerId] = useState('');
+  const [prospect, setProspect] = useState({ name: '', phone: '', city: '' });
   const [error, run] = useAction();
   const add = (event) => {
     event.preventDefault();
     run(async () => {
       const loc = await getFix();
-      await save(session, buildLead({ ...session.ctx(), loc: loc || undefined }, { customer_id: customerId, title }));
-      setTitle('');
+      // A customer not yet in master data is recorded as a prospect (name, phone, city).
+      const who = customerId ? { customer_id: customerId }
+        : { prospect: Object.fromEntries(Object.entries(prospect).filter(([, v]) => v.trim())) };
+      if (!customerId && !prospect.name.trim()) throw new Error('pick a customer or name the prospect');
+      await save(session, buildLead({ ...session.ctx(), loc: loc || undefined }, { ...who, title }));
+      setTitle(''); setProspect({ name: '', phone: '', city: '' });
     });
   };
+  const setP = (key) => (e) => setProspect({ ...prospect, [key]: e.target.value });
   return (
     <section>
       <h2>Leads</h2>
       <form className="inline-form" onSubmit={add}>
         <Field label="Title"><input name="lead_title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
         <CustomerSelect customers={customers} value={customerId} onChange={setCustomerId} />
+        {customerId ? null : (<>
+          <Field label="or a new prospect"><input name="prospect_name" placeholder="Name" value={prospect.name} onChange={setP('name')} /></Field>
+          <Field label="Phone"><input name="prospect_phone" type="tel" value={prospect.phone} onChange={setP('phone')} /></Field>
+          <Field label="City"><input name="prospect_city" value={prospect.city} onChange={setP('city')} /></Field>
+        </>)}
         <button type="submit">Add lead</button>
         <ErrorLine error={error} />
       </form>
