@@ -70,12 +70,13 @@ def test_missing_node_gives_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_leveldb_store_keeps_its_data_and_password_across_restarts(tmp_path: Path) -> None:
     first = EmbeddedStore(tmp_path, in_memory=False)
     with first:
-
-
         ep = first.endpoint
-        CouchStore(ep.url, ep.username, ep.password).ensure_db("kept")
+        store = CouchStore(ep.url, ep.username, ep.password)
+        store.ensure_db("kept")
+        store.put_doc("kept", {"_id": "todo:1", "title": "still here"})
     second = EmbeddedStore(tmp_path, in_memory=False)
     with second:
         ep2 = second.endpoint
         assert ep2.password == ep.password
-        assert "kept" in CouchStore(ep2.url, ep2.username, ep2.password).all_dbs()
+        again = CouchStore(ep2.url, ep2.username, ep2.password)
+        assert again.get_doc("kept", "todo:1")["title"] == "still here"
