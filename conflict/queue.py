@@ -100,10 +100,12 @@ class ConflictQueue:
         return resolution
 
     def mark_document(self, db_name: str, doc_id: str, in_conflict: bool) -> None:
-        """Reports show the materialised winner as in conflict while the row is open."""
+        """Reports show the materialised winner as in conflict while the row is open; the
+        receipt is written again when the flag changes, since the winner's revision may not."""
         self.session.execute(update(DocumentStatus).where(
             DocumentStatus.db_name == db_name, DocumentStatus.doc_id == doc_id,
-        ).values(in_conflict=in_conflict))
+            DocumentStatus.in_conflict.is_not(in_conflict),
+        ).values(in_conflict=in_conflict, receipt_pending=True))
 
     def find(self, criteria: ConflictFilter, now: datetime) -> list[Conflict]:
         query = select(Conflict).order_by(Conflict.opened_at, Conflict.id)

@@ -229,3 +229,25 @@ def test_an_order_that_arrived_before_its_offer_is_accepted_when_the_offer_arriv
     with services.sessions() as s:
         assert s.get(Order, order["_id"]) is not None
         assert s.get(RejectedDocument, (db, order["_id"])) is None
+
+
+def test_a_conflict_behind_an_unchanged_winner_still_turns_the_receipt(
+        world: tuple[Services, str]) -> None:
+    services, db = world
+    offer = a_sale()[0]
+    write(services, db, [offer])
+    Worker(services).run_until_idle()
+    first_rev = offer["_rev"]
+    (edited,) = write(services, db, [{**copy.deepcopy(offer), "notes": "second visit"}])
+    Worker(services).run_until_idle()
+    # The other phone's edit arrives later but loses CouchDB's pick: the winner stays the same.
+    other = copy.deepcopy(offer)
+    other["lines"][0]["quantity"] = 7
+    other["_rev"] = "2-" + "0" * 32
+    other["_revisions"] = {"start": 2, "ids": ["0" * 32, first_rev.split("-", 1)[1]]}
+    services.store.bulk_docs(db, [other], new_edits=False)
+    assert services.store.get_doc(db, offer["_id"])["_rev"] == edited["_rev"]
+    DirtySet(services.sessions).mark([db])
+    Worker(services).run_until_idle()
+    r = receipt(services, db, offer["_id"])
+    assert (r["status"], r["doc_rev"]) == ("conflict", edited["_rev"]), r
