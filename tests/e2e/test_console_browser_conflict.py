@@ -4,9 +4,7 @@ both phones end up with the kept version."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
@@ -18,6 +16,8 @@ from tests.support.browser import (
     DESKTOP,
     PASSWORD,
     PHONE,
+    SQLITE_ONLY,
+    TUNING,
     Stack,
     build_web_app,
     chromium,
@@ -27,19 +27,10 @@ from tests.support.browser import (
     sign_in,
 )
 
-pytestmark = [pytest.mark.timeout(150)]
-TUNING = "?sync_ms=1500&track_ms=1500"
+pytestmark = [pytest.mark.timeout(150), SQLITE_ONLY]
 # P-100 lists at 185000.00 with 18 % GST, supplied within the state (CGST + SGST).
 GRAND_TOTALS = {"1": "₹2,18,300.00", "3": "₹6,54,900.00", "4": "₹8,73,200.00"}
 WAIT = 30000
-
-
-@pytest.fixture
-def sql_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
-    """Browser tests run on SQLite only: the API and worker suites cover PostgreSQL."""
-    path = tmp_path / "fieldsync.db"
-    shutil.copyfile(sqlite_template, path)
-    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -4,9 +4,7 @@ reload without network, roles and logout; screenshots at phone and desktop sizes
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +16,8 @@ from tests.support.browser import (
     DESKTOP,
     PASSWORD,
     PHONE,
+    SQLITE_ONLY,
+    TUNING,
     Stack,
     build_web_app,
     chromium,
@@ -27,17 +27,8 @@ from tests.support.browser import (
     sign_in,
 )
 
-pytestmark = [pytest.mark.timeout(240)]
-TUNING = "?sync_ms=1500&track_ms=1500"
+pytestmark = [pytest.mark.timeout(240), SQLITE_ONLY]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-
-
-@pytest.fixture
-def sql_url(tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
-    """Browser tests run on SQLite only: the API and worker suites cover PostgreSQL."""
-    path = tmp_path / "fieldsync.db"
-    shutil.copyfile(sqlite_template, path)
-    yield f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -43,6 +44,10 @@ PHONE = ViewportSize(width=360, height=740)
 DESKTOP = ViewportSize(width=1280, height=860)
 MYSURU = Geolocation(latitude=12.3052, longitude=76.6552, accuracy=12)
 PASSWORD = "field-app-test-pw"
+# Short sync and breadcrumb intervals, so the tests wait seconds rather than minutes.
+TUNING = "?sync_ms=1500&track_ms=1500"
+# Browser tests check what people see; the API and worker suites cover PostgreSQL.
+SQLITE_ONLY = pytest.mark.parametrize("sql_url", ["sqlite"], indirect=True)
 
 
 def build_web_app() -> None:
