@@ -27,6 +27,7 @@ from server.api.common import (
     page_schema,
     paginate,
     requires_role,
+    scoped_get,
     services,
 )
 from server.api.trade import DecisionIn, DecisionOut, LocOut, loc_of
@@ -49,9 +50,7 @@ def _copy(row: Any, schema: type[Schema]) -> dict[str, Any]:
 
 
 def _one(s: Session, model: Any, doc_id: str, what: str) -> Any:
-    row = s.get(model, doc_id)
-    current_scope().check(row.owner if row else None, f"{what} {doc_id!r}")
-    return row
+    return scoped_get(s, model, doc_id, what)
 
 
 class VisitOut(Schema):

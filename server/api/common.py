@@ -146,6 +146,15 @@ def scope_for(principal: Principal, sessions: sessionmaker[Session] | None = Non
     return Scope(principal, frozenset({principal.username}))
 
 
+def scoped_get(session: Session, model: type[T], key: str, what: str) -> T:
+    """One record the caller may see, by primary key; 404 when missing or out of scope."""
+    row = session.get(model, key)
+    current_scope().check(getattr(row, "owner", None) if row is not None else None,
+                          f"{what} {key!r}")
+    assert row is not None  # check() answered 404 otherwise
+    return row
+
+
 def current_scope() -> Scope:
     """The signed-in principal's scope, worked out once per request."""
     scope = g.get("fieldsync_scope")

@@ -21,6 +21,7 @@ from server.api.common import (
     page_schema,
     paginate,
     requires_role,
+    scoped_get,
     services,
 )
 from server.api.trade import LocOut, loc_of
@@ -107,10 +108,7 @@ def list_leads(args: dict[str, Any]) -> Page:
 def get_lead(lead_id: str) -> dict[str, Any]:
     """One lead with its stage history (who, when, where)."""
     with services().sessions() as s:
-        row = s.get(Lead, lead_id)
-        current_scope().check(row.owner if row else None, f"lead {lead_id!r}")
-        assert row is not None
-        return _lead_out(s, row, history=True)
+        return _lead_out(s, scoped_get(s, Lead, lead_id, "lead"), history=True)
 
 
 class LocIn(Schema):

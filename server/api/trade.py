@@ -25,6 +25,7 @@ from server.api.common import (
     page_schema,
     paginate,
     requires_role,
+    scoped_get,
     services,
 )
 from server.sales.pdf import OfferSheet, SheetLine, render_offer
@@ -177,10 +178,7 @@ def list_offers(args: dict[str, Any]) -> Page:
 
 
 def _offer_row(s: Session, offer_id: str) -> Offer:
-    row = s.get(Offer, offer_id)
-    current_scope().check(row.owner if row else None, f"offer {offer_id!r}")
-    assert row is not None
-    return row
+    return scoped_get(s, Offer, offer_id, "offer")
 
 
 @blp.route("/offers/<string:offer_id>")
@@ -288,7 +286,4 @@ class Orders(MethodView):
 def get_order(order_id: str) -> dict[str, Any]:
     """One order with its lines."""
     with services().sessions() as s:
-        row = s.get(Order, order_id)
-        current_scope().check(row.owner if row else None, f"order {order_id!r}")
-        assert row is not None
-        return _order_out(s, row, lines=True)
+        return _order_out(s, scoped_get(s, Order, order_id, "order"), lines=True)
