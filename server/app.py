@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 from flask_smorest import Api
 
+from server import apidocs
 from server.bootstrap import Services, bootstrap
 from server.config import Settings
+from server.security import install_headers
 
 API_TITLE = "FieldSync API"
 
 
-def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+def create_app(settings: Settings | None = None, services: Services | None = None,
+               web_dist: Path | None = None) -> Flask:
+    """The app; `web_dist` is the built web app to serve (default: web/dist of the checkout)."""
     if services is None:
         services = bootstrap(settings or Settings.from_env())
     app = Flask("fieldsync")
@@ -21,18 +27,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         MAX_CONTENT_LENGTH=services.settings.max_request_bytes,
         JSON_SORT_KEYS=False,
     )
     app.extensions["fieldsync"] = services
+    install_headers(app, services.settings.map_tile_url)
     api = Api(app)
-    _register(app, api, services)
+    _register(app, api, services, web_dist)
     return app
 
 
-def _register(app: Flask, api: Api, services: Services) -> None:
+def _register(app: Flask, api: Api, services: Services, web_dist: Path | None) -> None:
     from erp_bridge import api as erp_api
     from server import health, webapp
     from server.accounts import web as accounts_web
@@ -43,9 +48,10 @@ def _register(app: Flask, api: Api, services: Services) -> None:
 
     prepare_api(app, api)  # before any blueprint: how schemas appear in the OpenAPI document
     health.register(app, services)
+    apidocs.register(app)
     accounts_web.register(app, api, services.accounts)
     gateway_web.register(app, services)
     register_api(app, api, services)
     api.register_blueprint(erp_api.blp)
     reports_web.register(app, api, services)
-    webapp.register(app, services)  # last: its catch-all must not shadow the API
+    webapp.register(app, services, web_dist)  # last: its catch-all must not shadow the API

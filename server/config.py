@@ -51,6 +51,7 @@ class Settings:
     erp_drain_interval_s: float = 15.0
     erp_pull_interval_s: float = 3600.0
     geofence_radius_m: float = 300.0
+    map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
     log_level: str = "INFO"
     demo_data: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)

@@ -57,7 +57,9 @@ def register(app: Flask, services: Services, dist: Path | None = None) -> None:
 
     @app.get("/app-config.json")
     def app_config() -> Response:
-        response = jsonify({"company_state": services.settings.company_state})
+        settings = services.settings
+        response = jsonify({"company_state": settings.company_state,
+                            "map_tile_url": settings.map_tile_url})
         response.headers["Cache-Control"] = NO_CACHE
         return response
 

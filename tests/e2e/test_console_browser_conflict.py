@@ -56,7 +56,7 @@ def open_phone(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
     sign_in(page, stack.url + "/" + TUNING, "asha")
     expect(page.get_by_test_id("sync-header")).to_be_visible()
     page.goto(stack.url + "/" + TUNING + "#/offers/new")
-    page.wait_for_function("['customer', 'product'].every(name => document.querySelectorAll("
+    page.wait_for_function("() => ['customer', 'product'].every(name => document.querySelectorAll("
                            "`select[name=${name}] option`).length > 5)")
     return context, page
 

@@ -55,10 +55,10 @@ def server_ids(stack: Stack, prefix: str) -> list[str]:
 def sign_in_and_cache(page: Page, stack: Stack) -> None:
     sign_in(page, stack.url + "/" + TUNING, "asha")
     expect(page.get_by_test_id("sync-header")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15000)
     page.goto(stack.url + "/" + TUNING + "#/offers/new")
     # the phone holds the territory's customers and the catalog before the network goes
-    page.wait_for_function("['customer', 'product'].every(name => document.querySelectorAll("
+    page.wait_for_function("() => ['customer', 'product'].every(name => document.querySelectorAll("
                            "`select[name=${name}] option`).length > 5)", timeout=15000)
 
 
@@ -129,7 +129,8 @@ def test_offer_to_order_offline_then_receipts_and_erp_number(stack: Stack, phone
     expect(page.get_by_test_id("sync-online")).to_have_text("Online")
     screenshot(page, "phone-offer-accepted")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    page.add_style_tag(content="html { font-size: 150%; }")  # the phone's large-text setting
+    # The phone's large-text setting (set through the DOM: the CSP refuses inline <style>).
+    page.evaluate("() => { document.documentElement.style.fontSize = '150%' }")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "phone-offer-large-text")
     assert len(server_ids(stack, "order:")) == 1

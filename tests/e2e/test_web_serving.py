@@ -52,7 +52,7 @@ def test_without_a_build_the_page_says_to_run_make(services: Services, tmp_path:
 def test_the_full_app_keeps_the_api_and_gives_the_phone_its_settings(services: Services) -> None:
     web = create_app(services=services).test_client()
     assert web.get("/app-config.json").get_json() == {
-        "company_state": services.settings.company_state}
+        "company_state": services.settings.company_state, "map_tile_url": ""}
     missing = web.get("/api/v1/no-such-thing")
     assert missing.status_code == 404 and b"<!doctype" not in missing.data.lower()
     assert web.get("/api/v1/auth/me").status_code == 401

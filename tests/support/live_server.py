@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -12,11 +13,14 @@ from sync.embedded import free_port
 
 
 class LiveServer:
-    """FieldSync's app (REST API and sync gateway) on 127.0.0.1, threaded."""
+    """FieldSync's app (REST API, sync gateway and the built web app) on 127.0.0.1, threaded:
+    the browser tests load the app from the server they test, on one origin, as people do."""
 
-    def __init__(self, services: Services, port: int | None = None) -> None:
+    def __init__(self, services: Services, port: int | None = None,
+                 web_dist: Path | None = None) -> None:
         self.services = services
         self.port = port or free_port()
+        self.web_dist = web_dist
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -25,7 +29,7 @@ class LiveServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> LiveServer:
-        app = create_app(services=self.services)
+        app = create_app(services=self.services, web_dist=self.web_dist)
         self._server = make_server("127.0.0.1", self.port, app, threaded=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
