@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,10 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from playwright import sync_api
-from werkzeug.middleware.shared_data import SharedDataMiddleware
-from werkzeug.serving import make_server
 
-from server.app import create_app
 from server.bootstrap import Services
 from sync.worker import Worker
 from tests.factories import loc as make_loc
@@ -55,19 +51,10 @@ pytestmark = [
 # The app on a real port, with the built web app ----------------------------------------------
 
 class ConsoleServer(LiveServer):
-    """The live server with the built web app in front of the API, on one origin."""
+    """The live server serving this module's build of the web app, on one origin."""
 
     def __init__(self, services: Services, dist: Path) -> None:
-        super().__init__(services)
-        self.dist = dist
-
-    def start(self) -> ConsoleServer:
-        app = create_app(services=self.services)
-        app.wsgi_app = SharedDataMiddleware(app.wsgi_app, {"/": str(self.dist)})  # type: ignore[method-assign]
-        self._server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
+        super().__init__(services, web_dist=dist)
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +260,7 @@ def test_a_conflict_from_two_phones_is_resolved_in_the_console_and_reaches_both(
 
 
 def test_an_engineers_day_is_drawn_on_a_plain_map_with_a_scale(
-        browser: Any, server: ConsoleServer, services: Services) -> None:
+        browser: Any, server: ConsoleServer, services: Services, dist: Path) -> None:
     seed_day(services)
     day = work_day().date().isoformat()
     for name, viewport in (("map-desktop", DESKTOP), ("map-phone", PHONE)):
@@ -290,13 +277,15 @@ def test_an_engineers_day_is_drawn_on_a_plain_map_with_a_scale(
         shot(page, name)
         page.context.close()
 
-    # Tiles are drawn only where a tile server is configured (here an unreachable one).
-    page = open_console(browser, server, "hema", "#/")
-    page.goto(f"{server.url}/index.html?tiles=http://127.0.0.1:9/{{z}}/{{x}}/{{y}}.png"
-              f"#/console/map?engineer=asha&day={day}")
-    tiles = page.get_by_test_id("day-map").locator("image")
-    sync_api.expect(tiles.first).to_have_attribute("href", re.compile(r"^http://127.0.0.1:9/1\d/"))
-    page.context.close()
+    # Tiles are drawn only where the server configures a tile server (here an unreachable one).
+    services.settings = services.settings.with_overrides(
+        map_tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png")
+    with ConsoleServer(services, dist) as tiled:
+        page = open_console(browser, tiled, "hema", f"#/console/map?engineer=asha&day={day}")
+        tiles = page.get_by_test_id("day-map").locator("image")
+        sync_api.expect(tiles.first).to_have_attribute("href",
+                                                       re.compile(r"^http://127.0.0.1:9/1\d/"))
+        page.context.close()
 
 
 def test_admin_imports_products_from_csv_all_rows_or_none(
@@ -345,7 +334,7 @@ SCREENS = ["dashboard", "orders", "leads", "approvals", "conflicts", "rejections
 
 
 def test_main_screens_render_at_desktop_and_phone_sizes_and_export_files(
-        browser: Any, server: ConsoleServer, services: Services) -> None:
+        browser: Any, server: ConsoleServer, services: Services, dist: Path) -> None:
     seed_day(services)
     month = work_day().strftime("%Y-%m")
     admin = {"Authorization": f"Bearer {login(server, 'adam')}"}

@@ -24,7 +24,13 @@ function App() {
   const [user, setUser] = useState(undefined);
   const [route] = useHashRoute();
 
-  useEffect(() => { auth.user().then(setUser); }, []);
+  useEffect(() => {
+    auth.user().then((known) => {
+      setUser(known);
+      // Settings (tile server, GST state) may have changed since sign-in: refresh them quietly.
+      if (known) loadServerConfig();
+    });
+  }, []);
   useEffect(() => {
     // The console reads the token synchronously: keep it fresh while a head or admin works.
     if (!user || user.role === 'engineer') return undefined;

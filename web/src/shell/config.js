@@ -1,10 +1,11 @@
-// Where the server is: the page's own origin, or `?server=` (tests and split deployments).
+// Where the server is: the page's own origin. A client hosted elsewhere (a native shell, a
+// separate static host) gets the address at build time through VITE_FIELDSYNC_SERVER_URL; it is
+// never read from the page's URL, since a link could then send the tokens to another host.
 
 /** The server's absolute base URL without a trailing slash (PouchDB needs an absolute URL to
  * tell a remote database from a local one). */
-export function serverUrl(location = window.location) {
-  const given = new URLSearchParams(location.search).get('server');
-  return given ? given.replace(/\/+$/, '') : location.origin;
+export function serverUrl(location = window.location, built = import.meta.env.VITE_FIELDSYNC_SERVER_URL) {
+  return built ? String(built).replace(/\/+$/, '') : location.origin;
 }
 
 /** Numbers the tests may shorten through the query string (breadcrumb interval, sync period). */

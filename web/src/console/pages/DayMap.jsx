@@ -11,13 +11,12 @@ function mapSize() {
 }
 const MARKERS = { visit: '#17a07a', offer: '#8e44ad', approval: '#e59b1b', order: '#c0392b', stop: '#f39c12' };
 
-// A tile URL template such as https://tiles.example/{z}/{x}/{y}.png, from ?tiles= or the app config.
+// A tile URL template such as https://tiles.example/{z}/{x}/{y}.png, from the server's settings
+// (FIELDSYNC_MAP_TILE_URL through /app-config.json) only: never from the page's URL.
 export function tileTemplate() {
-  const given = new URLSearchParams(window.location.search).get('tiles');
-  if (given) return given;
   try {
     const config = JSON.parse(window.localStorage.getItem('fieldsync.config') || '{}');
-    return config.map_tile_url || '';
+    return typeof config.map_tile_url === 'string' ? config.map_tile_url : '';
   } catch {
     return '';
   }
