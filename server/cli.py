@@ -51,11 +51,19 @@ def run(no_demo: bool) -> None:
 
 @main.command()
 def serve() -> None:
-    """Serve the REST API, the sync gateway and the web app (gunicorn + gevent)."""
+    """Serve the REST API, the sync gateway and the web app (gunicorn + gevent).
+
+    With a store of your own (FIELDSYNC_STORE_URL) it refuses to start while a demo user still
+    has a demo password.
+    """
+    from server.startup_checks import demo_password_refusal_isolated
     from sync.gateway.serving import serve as serve_http
 
     settings = Settings.from_env()
     setup_logging(settings.log_level)
+    refusal = demo_password_refusal_isolated(settings)
+    if refusal:
+        raise click.ClickException(refusal)
     serve_http(settings)
 
 
