@@ -52,6 +52,8 @@ class Settings:
     erp_pull_interval_s: float = 3600.0
     geofence_radius_m: float = 300.0
     log_level: str = "INFO"
+    # Bearer token for /metrics; empty: /metrics answers only local, unproxied requests.
+    metrics_token: str = ""
     demo_data: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
