@@ -8,8 +8,8 @@ runs in a fresh interpreter.
 from __future__ import annotations
 
 import json
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import subprocess
+import sys
 
 from server.config import Settings
 
@@ -54,9 +54,25 @@ def demo_password_refusal(settings: Settings) -> str | None:
 
 
 def demo_password_refusal_isolated(settings: Settings) -> str | None:
-    """`demo_password_refusal` run in a fresh interpreter (see the module docstring)."""
+    """`demo_password_refusal` in a fresh interpreter (see the module docstring), which reads
+    the same FIELDSYNC_* environment as the caller's settings came from."""
     if uses_embedded_store(settings):
         return None
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(demo_password_refusal, settings).result()
+    done = subprocess.run([sys.executable, "-m", __name__], capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"FieldSync could not check its users for demo passwords: {last}"
+    return done.stdout.strip() or None
+
+
+def _main() -> None:
+    try:
+        print(demo_password_refusal(Settings.from_env()) or "")
+    except Exception as exc:  # the parent reports one line: the operator needs no traceback
+        first = (str(exc).strip().splitlines() or [""])[0]
+        sys.exit(f"{type(exc).__name__}: {first}")
+
+
+if __name__ == "__main__":
+    _main()

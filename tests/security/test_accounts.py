@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -207,6 +208,14 @@ def test_serve_refuses_demo_passwords_with_an_external_store(settings: Settings,
     assert "priya" in (demo_password_refusal(settings) or "")
     assert cli(settings, "user", "deactivate", "priya").exit_code == 0
     assert demo_password_refusal(settings) is None
+
+
+def test_serve_refuses_when_it_cannot_check_for_demo_passwords(tmp_path: Path) -> None:
+    unreachable = Settings(var_dir=tmp_path, store_url="http://127.0.0.1:9",
+                           database_url="postgresql://nobody@127.0.0.1:9/fieldsync")
+    served = cli(unreachable, "serve")
+    assert served.exit_code == 1
+    assert "could not check its users for demo passwords: OperationalError" in served.output
 
 
 def test_the_embedded_store_of_fieldsync_run_keeps_the_demo_logins(settings: Settings,
