@@ -82,8 +82,9 @@ class AccountService:
         ok = passwords.verify_password(found.password_hash if found else None, password)
         if not (found and ok and found.active):
             reason = "inactive user" if found and ok else "wrong username or password"
+            # Stamped when answered: a slow password check must not use up the next wait.
             self.repo.record("failed", username, found.principal.user_id if found else None,
-                             client.address, client.user_agent, reason, now)
+                             client.address, client.user_agent, reason, self.clock())
             raise InvalidCredentialsError("wrong username or password, or the account is disabled")
         self.repo.record("login", username, found.principal.user_id, client.address,
                          client.user_agent, "", now)
@@ -145,16 +146,18 @@ class AccountService:
         # The current password is a guess like a login's: the same throttle weighs it.
         self._check_throttle(username, client, now)
         found = self.repo.find_user(username)
-        if found is None or not passwords.verify_password(found.password_hash, current_password):
+        if found is None or not found.active:
+            raise InvalidTokenError("the account is disabled")
+        if not passwords.verify_password(found.password_hash, current_password):
             self.repo.record("failed", username, principal.user_id, client.address,
-                             client.user_agent, "wrong current password", now)
+                             client.user_agent, "wrong current password", self.clock())
             raise CurrentPasswordError("the current password is not right")
         self.repo.set_password(username, passwords.hash_password(new_password), now)
         self._active.clear()
         self.repo.record("password", username, principal.user_id, client.address,
                          client.user_agent, "changed by the user", now)
         user = self.repo.user(principal.user_id)
-        if user is None or not user.active:
+        if user is None or not user.active:  # deactivated in the meantime
             raise InvalidTokenError("the account is disabled")
         return self._issue(user, now)
 
