@@ -51,11 +51,19 @@ def run(no_demo: bool) -> None:
 
 @main.command()
 def serve() -> None:
-    """Serve the REST API, the sync gateway and the web app (gunicorn + gevent)."""
+    """Serve the REST API, the sync gateway and the web app (gunicorn + gevent).
+
+    With a store of your own (FIELDSYNC_STORE_URL) it refuses to start while a demo user still
+    has a demo password.
+    """
+    from server.startup_checks import demo_password_refusal_isolated
     from sync.gateway.serving import serve as serve_http
 
     settings = Settings.from_env()
     setup_logging(settings.log_level)
+    refusal = demo_password_refusal_isolated(settings)
+    if refusal:
+        raise click.ClickException(refusal)
     serve_http(settings)
 
 
@@ -131,6 +139,84 @@ def import_master_data(kind: str, path: str) -> None:
     from server.importing.cli import run_import
 
     raise SystemExit(run_import(_services(), kind, path))
+
+
+@main.group()
+def user() -> None:
+    """Create users, set their passwords, deactivate them (the first admin starts here)."""
+
+
+PASSWORD_STDIN = click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the password from the first line of standard input instead of asking.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    # Never from the command line itself: arguments show in `ps` and in shell histories.
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["engineer", "head", "admin"]))
+@click.option("--team", help="Team name (created when new).")
+@click.option("--territory", help="Territory code (engineers).")
+@click.option("--discount-limit", default="0", show_default=True,
+              help="Largest discount in percent the user may give without approval.")
+@click.option("--full-name", default="")
+@PASSWORD_STDIN
+def user_create(username: str, role: str, team: str | None, territory: str | None,
+                discount_limit: str, full_name: str, password_stdin: bool) -> None:
+    """Create a user; asks for the password (twice) unless --password-stdin."""
+    from server.accounts.errors import AccountsError
+    from server.accounts.service import create_user
+
+    password = _read_password(password_stdin)
+    services = _services()
+    try:
+        create_user(services.sessions, services.store, services.settings, username, password,
+                    role, team=team, territory=territory, discount_limit_pct=discount_limit,
+                    full_name=full_name)
+    except AccountsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
+    click.echo(f"created {role} {username}")
+
+
+@user.command("set-password")
+@click.argument("username")
+@PASSWORD_STDIN
+def user_set_password(username: str, password_stdin: bool) -> None:
+    """Set a user's password; every sign-in of theirs ends (all their tokens are revoked)."""
+    from server.accounts.errors import AccountsError
+
+    services = _services()
+    try:
+        if services.accounts.repo.find_user(username) is None:
+            raise click.ClickException(f"user {username!r} was not found")
+        services.accounts.set_password(username, _read_password(password_stdin),
+                                       by="the command line")
+    except AccountsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
+    click.echo(f"password of {username} set; their earlier sign-ins have ended")
+
+
+@user.command("deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """Stop a user signing in and end their sign-ins; their data stays."""
+    services = _services()
+    try:
+        if not services.accounts.deactivate(username):
+            raise click.ClickException(f"user {username!r} was not found")
+    finally:
+        services.close()
+    click.echo(f"{username} is deactivated")
 
 
 if __name__ == "__main__":

@@ -53,6 +53,8 @@ class Settings:
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
     log_level: str = "INFO"
+    # Bearer token for /metrics; empty: /metrics answers only local, unproxied requests.
+    metrics_token: str = ""
     demo_data: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Services
 from server.demo_activity import load_demo_activity
+from server.sql.models.accounts import User
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product, Territory
 from server.sql.session import transaction
 from sync.publish import MasterDataPublisher
@@ -53,6 +54,32 @@ PRODUCTS = [
 ]
 
 
+# (username, password, role, team, territory, discount limit %): published in the README, so
+# `fieldsync serve` with a store of its own refuses to start while any of them still works.
+DEMO_USERS = [
+    ("admin", "admin-demo", "admin", None, None, Decimal("0")),
+    ("priya", "head-demo", "head", "South", "blr", Decimal("0")),
+    ("asha", "engineer-demo", "engineer", "South", "blr", Decimal("10")),
+    ("ravi", "engineer-demo", "engineer", "South", "blr", Decimal("5")),
+    ("meera", "engineer-demo", "engineer", "South", "mum", Decimal("10")),
+]
+DEMO_PASSWORDS = frozenset(password for _, password, *_ in DEMO_USERS)
+
+
+def users_with_demo_passwords(services: Services) -> list[str]:
+    """Active demo users whose password is still one of the published demo passwords."""
+    from server.accounts.passwords import verify_password
+
+    with services.sessions() as session:
+        rows = session.execute(select(User.username, User.password_hash).where(
+            User.active.is_(True), User.username.in_([u for u, *_ in DEMO_USERS]))
+            .order_by(User.username)).all()
+    # Only the demo accounts: a full password check costs tens of milliseconds, too much to
+    # try every user of a large installation at each start.
+    return [name for name, hashed in rows
+            if any(verify_password(hashed, password) for password in DEMO_PASSWORDS)]
+
+
 def load_demo(services: Services) -> Iterator[str]:
     """Load the demo data unless it is there; says what it did, one line at a time."""
     if not load_master_data(services):
@@ -91,14 +118,7 @@ def load_master_data(services: Services) -> bool:
 def _demo_users(services: Services) -> Iterator[str]:
     from server.accounts.service import create_user
 
-    people = [
-        ("admin", "admin-demo", "admin", None, None, Decimal("0")),
-        ("priya", "head-demo", "head", "South", "blr", Decimal("0")),
-        ("asha", "engineer-demo", "engineer", "South", "blr", Decimal("10")),
-        ("ravi", "engineer-demo", "engineer", "South", "blr", Decimal("5")),
-        ("meera", "engineer-demo", "engineer", "South", "mum", Decimal("10")),
-    ]
-    for username, password, role, team, territory, limit in people:
+    for username, password, role, team, territory, limit in DEMO_USERS:
         create_user(services.sessions, services.store, services.settings, username, password,
                     role, team=team, territory=territory, discount_limit_pct=limit,
                     full_name=username.capitalize())

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
+from flask_smorest import abort
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -19,6 +21,8 @@ from sqlalchemy import func, select
 from server.bootstrap import Services
 from server.sql.models.sync_state import DirtyDatabase
 
+_LOOPBACK = frozenset({"127.0.0.1", "::1"})
+_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 # Past this, the worker is too far behind for phones to get receipts promptly.
 MAX_HEALTHY_LAG_S = 300.0
 
@@ -31,7 +35,32 @@ def register(app: Flask, services: Services) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
+        refusal = metrics_refusal(services.settings.metrics_token)
+        if refusal is not None:
+            status, message = refusal
+            abort(status, message=message,
+                  headers={"WWW-Authenticate": "Bearer"} if status == 401 else {})
         return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def metrics_refusal(token: str) -> tuple[int, str] | None:
+    """Why this request may not read /metrics (status, reason), or None when it may.
+
+    With FIELDSYNC_METRICS_TOKEN set, only `Authorization: Bearer <token>` reads it. Unset,
+    only a request from this machine that no proxy relayed does (a proxy on the same machine
+    would otherwise expose it to everyone).
+    """
+    if token:
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(),
+                                                              token.encode()):
+            return None
+        return 401, "send the FIELDSYNC_METRICS_TOKEN as 'Authorization: Bearer …'"
+    relayed = any(request.headers.get(h) for h in _PROXY_HEADERS)
+    if request.remote_addr in _LOOPBACK and not relayed:
+        return None
+    return 403, ("/metrics answers only requests from this machine: set "
+                 "FIELDSYNC_METRICS_TOKEN to read it from elsewhere with that bearer token")
 
 
 def _registry() -> CollectorRegistry:

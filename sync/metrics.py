@@ -15,6 +15,8 @@ BATCH_SECONDS = Histogram(
 RECEIPTS = Counter("fieldsync_receipts_written", "Receipts written back to engineer databases")
 DIRTY_DATABASES = Gauge("fieldsync_dirty_databases", "Databases waiting for the worker",
                         multiprocess_mode="livemax")
+# One figure, not one per database: engineer databases are named after their engineers, and
+# /metrics must not list who uses FieldSync.
 WORKER_LAG = Gauge("fieldsync_worker_lag_seconds",
-                   "Seconds between a database being marked dirty and the worker reading it",
-                   ["db_name"], multiprocess_mode="livemax")
+                   "Longest wait, in the worker's last pass, between a database being marked "
+                   "dirty and the worker reading it", multiprocess_mode="livemax")

@@ -106,13 +106,14 @@ class Worker:
         processed = 0
         snapshot = self.dirty.snapshot()
         metrics.DIRTY_DATABASES.set(len(snapshot))
+        metrics.WORKER_LAG.set(max([(datetime.now(UTC) - mark.marked_at).total_seconds()
+                                    for db_name, mark in snapshot.items()
+                                    if owns(db_name, self.settings.shard)] + [0.0]))
         for db_name, mark in snapshot.items():
             if self.stopping:
                 break
             if not owns(db_name, self.settings.shard):
                 continue
-            lag = (datetime.now(UTC) - mark.marked_at).total_seconds()
-            metrics.WORKER_LAG.labels(db_name).set(max(lag, 0.0))
             processed += self.drain(db_name)
             self.dirty.clear(db_name, mark.generation)
         return processed

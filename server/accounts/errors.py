@@ -19,6 +19,18 @@ class UserExistsError(AccountsError):
     status = 409
 
 
+class UserNotFoundError(AccountsError):
+    """No user has this username."""
+
+    status = 404
+
+
+class CurrentPasswordError(AccountsError):
+    """A password change whose proof of the current password failed."""
+
+    status = 403
+
+
 class AuthenticationError(AccountsError):
     """Who is asking could not be established."""
 

@@ -16,11 +16,14 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("fieldsync-no-such-user")
 
 
-def check_password_rules(password: str) -> None:
+def check_password_rules(password: str, username: str = "") -> None:
+    """Refuse, with the reason, a password FieldSync will not store for `username`."""
     if len(password) < MIN_LENGTH:
         raise InvalidUserInputError(f"the password needs at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
         raise InvalidUserInputError(f"the password may have at most {MAX_LENGTH} characters")
+    if username and password.strip().casefold() == username.casefold():
+        raise InvalidUserInputError("the password may not be the username")
 
 
 def hash_password(password: str) -> str:

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.accounts import throttle
 from server.accounts.roles import Principal, Role
+from server.accounts.throttle import LoginHistory
 from server.sql.models.accounts import LoginEvent, RefreshToken, Team, User
 from server.sql.models.master import Territory
 from server.sql.session import transaction
 
 
+class StoredUser(NamedTuple):
+    """A user as the account service sees it: who, the password hash, and token state."""
+
+    principal: Principal
+    password_hash: str
+    active: bool
+    token_version: int
+
+
 class AccountsRepository(Protocol):
     """What the account service needs from storage."""
 
-    def find_user(self, username: str) -> tuple[Principal, str, bool] | None: ...
-    def principal(self, user_id: int) -> Principal | None: ...
+    def find_user(self, username: str) -> StoredUser | None: ...
+    def user(self, user_id: int) -> StoredUser | None: ...
     def add_user(self, username: str, password_hash: str, role: Role, team: str | None,
                  territory: str | None, discount_limit_pct: Decimal, full_name: str
                  ) -> Principal: ...
-    def set_active(self, username: str, active: bool) -> bool: ...
+    def set_password(self, username: str, password_hash: str, now: datetime) -> bool: ...
+    def deactivate(self, username: str, now: datetime) -> bool: ...
     def record(self, kind: str, username: str, user_id: int | None, address: str,
                user_agent: str, reason: str, at: datetime) -> None: ...
-    def failures_since(self, *, username: str | None, address: str | None,
-                       since: datetime) -> list[datetime]: ...
-    def save_refresh(self, token_hash: str, user_id: int, issued: datetime,
+    def login_history(self, username: str, address: str, now: datetime) -> LoginHistory: ...
+    def save_refresh(self, token_hash: str, user_id: int, token_version: int, issued: datetime,
                      expires: datetime) -> None: ...
-    def take_refresh(self, token_hash: str, now: datetime) -> tuple[int, datetime] | None: ...
+    def take_refresh(self, token_hash: str, now: datetime) -> tuple[int, int, datetime] | None:
+        ...
 
 
 def _principal(user: User) -> Principal:
@@ -45,15 +56,13 @@ class SqlAccounts:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
-    def find_user(self, username: str) -> tuple[Principal, str, bool] | None:
+    def find_user(self, username: str) -> StoredUser | None:
         with self.sessions() as s:
-            user = s.scalar(select(User).where(User.username == username))
-            return None if user is None else (_principal(user), user.password_hash, user.active)
+            return _stored(s.scalar(select(User).where(User.username == username)))
 
-    def principal(self, user_id: int) -> Principal | None:
+    def user(self, user_id: int) -> StoredUser | None:
         with self.sessions() as s:
-            user = s.get(User, user_id)
-            return _principal(user) if user is not None and user.active else None
+            return _stored(s.get(User, user_id))
 
     def add_user(self, username: str, password_hash: str, role: Role, team: str | None,
                  territory: str | None, discount_limit_pct: Decimal, full_name: str
@@ -68,10 +77,25 @@ class SqlAccounts:
             s.flush()
             return _principal(user)
 
-    def set_active(self, username: str, active: bool) -> bool:
+    def set_password(self, username: str, password_hash: str, now: datetime) -> bool:
+        """Store a new hash and revoke every token of the user; False: no such user."""
+        return self._revoking(username, now, password_hash=password_hash)
+
+    def deactivate(self, username: str, now: datetime) -> bool:
+        """Stop a user signing in and revoke every token; False: no such user."""
+        return self._revoking(username, now, active=False)
+
+    def _revoking(self, username: str, now: datetime, **values: object) -> bool:
+        # One transaction: the new version and the revoked refresh tokens land together.
         with transaction(self.sessions) as s:
-            done = s.execute(update(User).where(User.username == username).values(active=active))
-            return bool(getattr(done, "rowcount", 0))
+            user_id = s.scalar(update(User).where(User.username == username).values(
+                token_version=User.token_version + 1, **values).returning(User.id))
+            if user_id is None:
+                return False
+            s.execute(update(RefreshToken).where(RefreshToken.user_id == user_id,
+                                                 RefreshToken.revoked_at.is_(None))
+                      .values(revoked_at=now))
+            return True
 
     def record(self, kind: str, username: str, user_id: int | None, address: str,
                user_agent: str, reason: str, at: datetime) -> None:
@@ -80,33 +104,51 @@ class SqlAccounts:
                              address=address[:64], user_agent=user_agent[:300], reason=reason,
                              at=at))
 
-    def failures_since(self, *, username: str | None, address: str | None,
-                       since: datetime) -> list[datetime]:
-        """Failed logins after `since` and after the last successful login of that key."""
+    def login_history(self, username: str, address: str, now: datetime) -> LoginHistory:
+        """The failures and sign-ins the throttle weighs; state in SQL, shared by processes."""
+        since = now - throttle.WINDOW
         with self.sessions() as s:
-            key = (LoginEvent.username == username if username is not None
-                   else LoginEvent.address == address)
-            last_ok = s.scalar(select(LoginEvent.at).where(key, LoginEvent.kind == "login")
-                               .order_by(LoginEvent.at.desc()).limit(1))
-            floor = max(since, _aware(last_ok, since)) if last_ok else since
-            rows: Sequence[datetime] = s.scalars(select(LoginEvent.at).where(
-                key, LoginEvent.kind == "failed", LoginEvent.at > floor)).all()
-            return [_aware(t, since) for t in rows]
+            for_user = [(_aware(at, now), where) for at, where in s.execute(
+                select(LoginEvent.at, LoginEvent.address).where(
+                    LoginEvent.username == username, LoginEvent.kind == "failed",
+                    LoginEvent.at > since))]
+            if not address:
+                return LoginHistory(for_user=[at for at, _ in for_user])
+            from_address = [_aware(at, now) for at in s.scalars(select(LoginEvent.at).where(
+                LoginEvent.address == address, LoginEvent.kind == "failed",
+                LoginEvent.at > since))]
+            signed_in = {kind: _aware(at, now) for kind, at in s.execute(
+                select(LoginEvent.kind, func.max(LoginEvent.at)).where(
+                    LoginEvent.username == username, LoginEvent.address == address,
+                    LoginEvent.kind.in_(("login", "refresh"))).group_by(LoginEvent.kind))}
+        last_login = signed_in.get("login", since)
+        return LoginHistory(
+            from_address=from_address, for_user=[at for at, _ in for_user],
+            for_user_at_address=[at for at, where in for_user
+                                 if where == address and at > last_login],
+            known_address=any(at > now - throttle.KNOWN_ADDRESS_FOR
+                              for at in signed_in.values()))
 
-    def save_refresh(self, token_hash: str, user_id: int, issued: datetime,
+    def save_refresh(self, token_hash: str, user_id: int, token_version: int, issued: datetime,
                      expires: datetime) -> None:
         with transaction(self.sessions) as s:
             s.add(RefreshToken(token_hash=token_hash, user_id=user_id, issued_at=issued,
-                               expires_at=expires))
+                               expires_at=expires, token_version=token_version))
 
-    def take_refresh(self, token_hash: str, now: datetime) -> tuple[int, datetime] | None:
-        """Revoke a live refresh token and return (user id, expiry); None if not live."""
+    def take_refresh(self, token_hash: str, now: datetime) -> tuple[int, int, datetime] | None:
+        """Revoke a live refresh token; (user id, token version, expiry), None if not live."""
         with transaction(self.sessions) as s:
             row = s.get(RefreshToken, token_hash, with_for_update=True)
             if row is None or row.revoked_at is not None:
                 return None
             row.revoked_at = now
-            return row.user_id, _aware(row.expires_at, now)
+            return row.user_id, row.token_version, _aware(row.expires_at, now)
+
+
+def _stored(user: User | None) -> StoredUser | None:
+    if user is None:
+        return None
+    return StoredUser(_principal(user), user.password_hash, user.active, user.token_version)
 
 
 def _aware(value: datetime, like: datetime) -> datetime:

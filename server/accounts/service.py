@@ -1,4 +1,5 @@
-"""The account use cases: create users, log in, refresh, log out, resolve access tokens."""
+"""The account use cases: create users, log in, refresh, log out, resolve access tokens, set
+and change passwords, deactivate."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.accounts import passwords, throttle, tokens
 from server.accounts.errors import (
+    CurrentPasswordError,
     InvalidCredentialsError,
     InvalidTokenError,
     InvalidUserInputError,
     LoginThrottledError,
     UserExistsError,
+    UserNotFoundError,
 )
-from server.accounts.repository import AccountsRepository, SqlAccounts
+from server.accounts.repository import AccountsRepository, SqlAccounts, StoredUser
 from server.accounts.roles import Principal, Role, parse_role
 from server.accounts.secret import load_or_create_secret
 from server.config import Settings
@@ -53,7 +56,7 @@ class ClientInfo:
 class AccountService:
     """Sign-in and token checks; one per process, safe to share between requests."""
 
-    # A deactivation takes effect within this many seconds on every server process.
+    # A deactivation or password change takes effect within this many seconds on every process.
     ACTIVE_CACHE_S = 1.0
 
     def __init__(self, repo: AccountsRepository, signer: tokens.TokenSigner,
@@ -62,7 +65,7 @@ class AccountService:
         self.signer = signer
         self.refresh_ttl = refresh_ttl
         self.clock = clock
-        self._active: dict[int, tuple[float, Principal | None]] = {}
+        self._active: dict[int, tuple[float, tuple[Principal, int] | None]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, sessions: sessionmaker[Session],
@@ -76,79 +79,117 @@ class AccountService:
         now = self.clock()
         self._check_throttle(username, client, now)
         found = self.repo.find_user(username)
-        ok = passwords.verify_password(found[1] if found else None, password)
-        if not (found and ok and found[2]):
+        ok = passwords.verify_password(found.password_hash if found else None, password)
+        if not (found and ok and found.active):
             reason = "inactive user" if found and ok else "wrong username or password"
-            self.repo.record("failed", username, found[0].user_id if found else None,
-                             client.address, client.user_agent, reason, now)
+            # Stamped when answered: a slow password check must not use up the next wait.
+            self.repo.record("failed", username, found.principal.user_id if found else None,
+                             client.address, client.user_agent, reason, self.clock())
             raise InvalidCredentialsError("wrong username or password, or the account is disabled")
-        principal = found[0]
-        self.repo.record("login", username, principal.user_id, client.address,
+        self.repo.record("login", username, found.principal.user_id, client.address,
                          client.user_agent, "", now)
-        return self._issue(principal, now)
+        return self._issue(found, now)
 
     def refresh(self, refresh_token: str, client: ClientInfo) -> TokenPair:
         now = self.clock()
         taken = self.repo.take_refresh(tokens.refresh_token_hash(refresh_token), now)
-        if taken is None or taken[1] <= now:
+        if taken is None or taken[2] <= now:
             raise InvalidTokenError("the refresh token is unknown, used or expired: sign in again")
-        principal = self.repo.principal(taken[0])
-        if principal is None:
+        user = self.repo.user(taken[0])
+        if user is None or not user.active:
             raise InvalidTokenError("the account is disabled")
-        self.repo.record("refresh", principal.username, principal.user_id, client.address,
+        if user.token_version != taken[1]:
+            raise InvalidTokenError("the password has changed since this sign-in: sign in again")
+        self.repo.record("refresh", user.principal.username, taken[0], client.address,
                          client.user_agent, "", now)
-        return self._issue(principal, now)
+        return self._issue(user, now)
 
     def logout(self, refresh_token: str, client: ClientInfo) -> None:
         now = self.clock()
         taken = self.repo.take_refresh(tokens.refresh_token_hash(refresh_token), now)
         if taken is None:
             raise InvalidTokenError("the refresh token is unknown or already used")
-        principal = self.repo.principal(taken[0])
-        name = principal.username if principal else ""
+        user = self.repo.user(taken[0])
+        name = user.principal.username if user else ""
         self.repo.record("logout", name, taken[0], client.address, client.user_agent, "", now)
 
     def authenticate(self, access_token: str) -> Principal:
         """The active user an access token stands for, or InvalidTokenError."""
         claims = self.signer.verify(access_token, self.clock())
-        principal = self._current(claims.user_id)
-        if principal is None:
+        current = self._current(claims.user_id)
+        if current is None:
             raise InvalidTokenError("the account is disabled or no longer exists")
-        return principal
+        if current[1] != claims.version:
+            raise InvalidTokenError(
+                "this sign-in ended when the password changed or the account was disabled: "
+                "sign in again")
+        return current[0]
+
+    def set_password(self, username: str, password: str, *, by: str,
+                     client: ClientInfo = ClientInfo()) -> None:
+        """Set a user's password (an admin, the command line) and revoke all their tokens."""
+        passwords.check_password_rules(password, username)
+        now = self.clock()
+        if not self.repo.set_password(username, passwords.hash_password(password), now):
+            raise UserNotFoundError(f"user {username!r} was not found")
+        self._active.clear()
+        self.repo.record("password", username, None, client.address, client.user_agent,
+                         f"set by {by}", now)
+
+    def change_own_password(self, principal: Principal, current_password: str,
+                            new_password: str, client: ClientInfo) -> TokenPair:
+        """A user changes their own password, proving the current one; every other session of
+        theirs ends and this one gets new tokens."""
+        username = principal.username
+        passwords.check_password_rules(new_password, username)
+        now = self.clock()
+        # The current password is a guess like a login's: the same throttle weighs it.
+        self._check_throttle(username, client, now)
+        found = self.repo.find_user(username)
+        if found is None or not found.active:
+            raise InvalidTokenError("the account is disabled")
+        if not passwords.verify_password(found.password_hash, current_password):
+            self.repo.record("failed", username, principal.user_id, client.address,
+                             client.user_agent, "wrong current password", self.clock())
+            raise CurrentPasswordError("the current password is not right")
+        self.repo.set_password(username, passwords.hash_password(new_password), now)
+        self._active.clear()
+        self.repo.record("password", username, principal.user_id, client.address,
+                         client.user_agent, "changed by the user", now)
+        user = self.repo.user(principal.user_id)
+        if user is None or not user.active:  # deactivated in the meantime
+            raise InvalidTokenError("the account is disabled")
+        return self._issue(user, now)
 
     def deactivate(self, username: str) -> bool:
+        """Stop a user signing in and end every session of theirs; False: no such user."""
+        done = self.repo.deactivate(username, self.clock())
         self._active.clear()
-        return self.repo.set_active(username, False)
+        return done
 
-    def _current(self, user_id: int) -> Principal | None:
+    def _current(self, user_id: int) -> tuple[Principal, int] | None:
         # A short cache: every replication request authenticates, most within a second.
         hit = self._active.get(user_id)
         if hit is not None and time.monotonic() - hit[0] < self.ACTIVE_CACHE_S:
             return hit[1]
-        principal = self.repo.principal(user_id)
+        user = self.repo.user(user_id)
+        current = (user.principal, user.token_version) if user and user.active else None
         if len(self._active) > 10_000:
             self._active.clear()
-        self._active[user_id] = (time.monotonic(), principal)
-        return principal
+        self._active[user_id] = (time.monotonic(), current)
+        return current
 
-    def _issue(self, principal: Principal, now: datetime) -> TokenPair:
+    def _issue(self, user: StoredUser, now: datetime) -> TokenPair:
+        principal = user.principal
         refresh = tokens.new_refresh_token()
-        self.repo.save_refresh(tokens.refresh_token_hash(refresh), principal.user_id, now,
-                               now + self.refresh_ttl)
+        self.repo.save_refresh(tokens.refresh_token_hash(refresh), principal.user_id,
+                               user.token_version, now, now + self.refresh_ttl)
         access = self.signer.issue(principal.user_id, principal.username, principal.role.value,
-                                   now)
+                                   now, user.token_version)
         return TokenPair(access, refresh, int(self.signer.ttl.total_seconds()), principal)
 
     def _check_throttle(self, username: str, client: ClientInfo, now: datetime) -> None:
-        since = now - max(throttle.PER_USER.window, throttle.PER_ADDRESS.window)
-        waits = [throttle.retry_after_s(
-            self.repo.failures_since(username=username, address=None, since=since), now,
-            throttle.PER_USER)]
-        if client.address:
-            waits.append(throttle.retry_after_s(
-                self.repo.failures_since(username=None, address=client.address, since=since),
-                now, throttle.PER_ADDRESS))
-        wait = max(waits)
+        wait = throttle.wait_s(self.repo.login_history(username, client.address, now), now)
         if wait > 0:
             self.repo.record("throttled", username, None, client.address, client.user_agent,
                              f"retry after {wait} s", now)
@@ -167,6 +208,7 @@ def create_user(sessions: sessionmaker[Session], store: DocumentStore, settings:
         raise InvalidUserInputError(
             f"username {username!r} must be 2-40 characters: a lowercase letter, then "
             "lowercase letters, digits, '_' or '-'")
+    passwords.check_password_rules(password, username)
     repo = SqlAccounts(sessions)
     if repo.find_user(username) is not None:
         raise UserExistsError(f"the username {username!r} is taken")

@@ -25,6 +25,7 @@ class AccessClaims:
     username: str
     role: str
     expires_at: datetime
+    version: int = 0  # the user's token version when issued; tokens from before it have none
 
 
 class TokenSigner:
@@ -36,11 +37,12 @@ class TokenSigner:
         self._secret = secret
         self.ttl = ttl
 
-    def issue(self, user_id: int, username: str, role: str, now: datetime) -> str:
+    def issue(self, user_id: int, username: str, role: str, now: datetime,
+              version: int = 0) -> str:
         claims = {
             "iss": ISSUER, "typ": ACCESS, "sub": str(user_id), "name": username, "role": role,
             "iat": int(now.timestamp()), "exp": int((now + self.ttl).timestamp()),
-            "jti": uuid.uuid4().hex,
+            "jti": uuid.uuid4().hex, "ver": version,
         }
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
@@ -54,11 +56,13 @@ class TokenSigner:
         # Expiry is checked against our clock so that tests and servers agree on "now".
         if claims["exp"] <= now.timestamp():
             raise InvalidTokenError("the access token has expired: refresh it or sign in again")
-        if claims.get("typ") != ACCESS or not str(claims["sub"]).isdigit():
+        version = claims.get("ver", 0)
+        if (claims.get("typ") != ACCESS or not str(claims["sub"]).isdigit()
+                or not isinstance(version, int)):
             raise InvalidTokenError("this is not a FieldSync access token")
         return AccessClaims(int(claims["sub"]), str(claims.get("name", "")),
                             str(claims.get("role", "")),
-                            datetime.fromtimestamp(claims["exp"], tz=now.tzinfo))
+                            datetime.fromtimestamp(claims["exp"], tz=now.tzinfo), version)
 
 
 def new_refresh_token() -> str:

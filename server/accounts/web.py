@@ -31,6 +31,14 @@ class RefreshSchema(Schema):
     refresh_token = fields.String(required=True, validate=validate.Length(1, 200))
 
 
+class PasswordChangeSchema(Schema):
+    # Lengths beyond presence are the password rules' to judge (400 with the reason).
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(1, 1024))
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(1, 1024))
+
+
 class UserSchema(Schema):
     username = fields.String()
     role = fields.String()
@@ -132,6 +140,21 @@ def logout(body: dict[str, str]) -> None:
         accounts_service().logout(body["refresh_token"], client_info())
     except AccountsError as exc:
         _abort(exc)
+
+
+@blp.route("/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, TokenSchema)
+@requires_role()
+def change_password(body: dict[str, str]) -> dict[str, Any]:
+    """Change your own password, proving the current one. Every other sign-in of yours ends
+    (their refresh and access tokens stop working); this answer carries new tokens."""
+    try:
+        return _token_body(accounts_service().change_own_password(
+            current_principal(), body["current_password"], body["new_password"], client_info()))
+    except AccountsError as exc:
+        _abort(exc)
+        raise
 
 
 @blp.route("/me", methods=["GET"])

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from server.accounts.roles import Role
 from server.accounts.service import create_user
+from server.accounts.web import client_info
 from server.api.common import (
     ADMIN,
     HEAD_OR_ADMIN,
@@ -53,13 +54,18 @@ class UserIn(Schema):
     username = fields.String(required=True, validate=validate.Regexp(
         r"^[a-z][a-z0-9_-]{1,39}$", error="2-40 characters: a lowercase letter, then lowercase "
         "letters, digits, '_' or '-'"))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(10, 256))
+    # The password rules (length, not the username) answer 400 with the reason.
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role]))
     team = fields.String(load_default=None, validate=validate.Length(1, 100))
     territory = fields.String(load_default=None, validate=CODE)
     discount_limit_pct = fields.Decimal(load_default="0", validate=between(0, 100),
                                         places=2, as_string=True)
     full_name = fields.String(load_default="", validate=validate.Length(0, 200))
+
+
+class PasswordIn(Schema):
+    password = fields.String(required=True, load_only=True, validate=validate.Length(1, 1024))
 
 
 class UserPatch(Schema):
@@ -160,6 +166,23 @@ def deactivate(username: str) -> User:
         error(409, "you cannot deactivate yourself; ask another admin")
     services().accounts.deactivate(username)
     return _user(username)
+
+
+@blp.route("/users/<string:username>/password", methods=["PUT"])
+@blp.arguments(PasswordIn)
+@blp.response(204)
+@requires_role(*ADMIN)
+def set_password(body: dict[str, Any], username: str) -> None:
+    """Set (reset) a user's password: every sign-in of theirs ends at once. Your own password
+    is changed with POST /api/v1/auth/password and your current one."""
+    _user(username)
+    admin = current_principal().username
+    if username == admin:
+        error(409, "change your own password with POST /api/v1/auth/password, giving the "
+                   "current one")
+    with http_errors():
+        services().accounts.set_password(username, body["password"], by=admin,
+                                         client=client_info())
 
 
 class TeamOut(Schema):

@@ -106,6 +106,8 @@ def test_failed_logins_are_throttled_per_user(services: Services) -> None:
     create_user(services.sessions, services.store, services.settings, "asha", PASSWORD,
                 "engineer")
     svc = services.accounts
+    frozen = svc.clock()  # the waits are seconds long: a slow machine must not outwait them
+    svc.clock = lambda: frozen
     for i in range(5):
         with pytest.raises(InvalidCredentialsError):
             svc.login("asha", "wrong password", ClientInfo(f"10.0.0.{i}"))
@@ -121,6 +123,8 @@ def test_failed_logins_are_throttled_per_address(services: Services) -> None:
     create_user(services.sessions, services.store, services.settings, "asha", PASSWORD,
                 "engineer")
     svc = services.accounts
+    frozen = svc.clock()
+    svc.clock = lambda: frozen
     for i in range(20):
         with pytest.raises(InvalidCredentialsError):
             svc.login(f"guess{i}", "wrong password", HERE)
@@ -169,7 +173,9 @@ def test_auth_endpoints_and_role_helper(app: Flask) -> None:
     assert again.status_code == 401
 
 
-def test_throttled_login_answers_429_with_retry_after(app: Flask) -> None:
+def test_throttled_login_answers_429_with_retry_after(app: Flask, services: Services) -> None:
+    frozen = services.accounts.clock()
+    services.accounts.clock = lambda: frozen
     c = app.test_client()
     for _ in range(5):
         c.post("/api/v1/auth/login", json={"username": "asha", "password": "wrong-wrong"})

@@ -34,6 +34,21 @@ def test_short_passwords_are_refused_with_a_reason() -> None:
         passwords.hash_password("short")
 
 
+def test_a_password_may_not_be_the_username() -> None:
+    with pytest.raises(InvalidUserInputError, match="may not be the username"):
+        passwords.check_password_rules("Priyanka", "priyanka")
+    passwords.check_password_rules("priyanka's own words", "priyanka")
+
+
+def test_access_tokens_carry_the_users_token_version() -> None:
+    signer = tokens.TokenSigner(SECRET, timedelta(minutes=15))
+    assert signer.verify(signer.issue(7, "asha", "engineer", NOW, 3), NOW).version == 3
+    claims = {"iss": "fieldsync", "typ": "access", "sub": "7", "iat": int(NOW.timestamp()),
+              "exp": int((NOW + timedelta(minutes=5)).timestamp())}
+    older = jwt.encode(claims, SECRET, algorithm="HS256")
+    assert signer.verify(older, NOW).version == 0  # issued before versions existed
+
+
 def test_access_token_round_trip_and_expiry() -> None:
     signer = tokens.TokenSigner(SECRET, timedelta(minutes=15))
     tok = signer.issue(7, "asha", "engineer", NOW)
@@ -80,6 +95,22 @@ def test_throttle_allows_free_failures_then_doubles_the_wait() -> None:
 
 def test_throttle_under_the_free_count_is_zero() -> None:
     assert throttle.retry_after_s([NOW, NOW], NOW, throttle.PER_USER) == 0
+
+
+def test_spraying_one_address_is_slowed_down_whatever_the_usernames() -> None:
+    sprayed = throttle.LoginHistory(from_address=[NOW] * 20)
+    assert throttle.wait_s(sprayed, NOW) == 1
+    assert throttle.wait_s(throttle.LoginHistory(from_address=[NOW] * 19), NOW) == 0
+
+
+def test_strangers_failing_do_not_slow_the_owner_where_she_signs_in() -> None:
+    attacked = [NOW - timedelta(seconds=1)] * 8
+    assert throttle.wait_s(throttle.LoginHistory(for_user=attacked), NOW) == 7
+    assert throttle.wait_s(throttle.LoginHistory(for_user=attacked, known_address=True), NOW) == 0
+    own_typos = throttle.LoginHistory(for_user=attacked, for_user_at_address=attacked,
+                                      known_address=True)
+    assert throttle.wait_s(own_typos, NOW) == 7
+    assert throttle.wait_s(own_typos, NOW + timedelta(seconds=7)) == 0
 
 
 def test_roles_are_checked() -> None:

@@ -38,6 +38,9 @@ class User(Base):
         Numeric(5, 2, asdecimal=True), default=Decimal("0"))
     full_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Raised on every password change and deactivation: access tokens carry the version they
+    # were issued under, so older ones stop working although they are not expired yet.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -51,6 +54,8 @@ class RefreshToken(Base):
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The user's token version when issued: one issued while the password changed is dead too.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class LoginEvent(Base):
