@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from server.bootstrap import Services
+from server.importing.jobs import ImportJobRunner
 from tests.support.api import ApiClient, Reply
 
 XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -100,3 +104,23 @@ def import_job(api: ApiClient, kind: str, name: str, data: bytes) -> dict[str, A
     assert job.status_code == 200, job.json
     result: dict[str, Any] = job.json
     return result
+
+
+@contextmanager
+def scheduler_running_imports(services: Services, every_s: float = 0.1) -> Iterator[None]:
+    """The scheduler's import runner ticking in the background, as `fieldsync scheduler` does."""
+    runner = ImportJobRunner(services.imports)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every_s):
+            runner.tick()
+
+    thread = threading.Thread(target=loop, name="import-runner", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
+        runner.join(30)
