@@ -13,15 +13,18 @@ import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import defusedxml.ElementTree
 import openpyxl.xml
 import openpyxl.xml.functions
 import pytest
+from click.testing import CliRunner
 from defusedxml import EntitiesForbidden
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from server import cli
 from server.bootstrap import Services
 from server.importing.jobs import INTERRUPTED, LEASE, ImportJobRunner, ImportJobs, LeaseLost
 from server.importing.limits import ImportLimits
@@ -244,6 +247,26 @@ def test_the_scheduler_runs_queued_imports_on_a_thread_of_their_own(
     runner.tick()  # nothing left: the tick only looks
     assert api.get(f"/api/v1/imports/jobs/{job_id}", "adam").json["status"] == "done"
     assert _products(services) == 8
+
+
+def test_the_cli_reads_with_the_same_caps(api: ApiClient, services: Services, tmp_path: Path,
+                                          million_rows: bytes,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_services", lambda: services)
+    entities = tmp_path / "entities.xlsx"
+    entities.write_bytes(crafted_xlsx([row_xml(1, ["&c;"])], doctype=ENTITY_DOCTYPE))
+    result = CliRunner().invoke(cli.main, ["import", "products", str(entities)])
+    assert result.exit_code == 1 and "Nothing imported" in result.output
+    assert "XML entities" in result.output
+    million = tmp_path / "million.xlsx"
+    million.write_bytes(million_rows)
+    result = CliRunner().invoke(cli.main, ["import", "products", str(million)])
+    assert result.exit_code == 1 and "more than 50,000 rows" in result.output
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(crafted_xlsx([row_xml(1, PRODUCT_HEADER), *product_rows(4)]))
+    result = CliRunner().invoke(cli.main, ["import", "products", str(good)])
+    assert result.exit_code == 0 and "Imported 4 products" in result.output
+    assert _products(services) == 7
 
 
 def test_limits_come_from_the_settings(services: Services) -> None:
