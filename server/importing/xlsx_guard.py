@@ -29,6 +29,7 @@ MAX_ELEMENTS_PER_ROW = 65_536
 # Column widths, merged cells, views... before the rows: a few hundred in real files.
 MAX_ELEMENTS_OUTSIDE_ROWS = 100_000
 CHUNK = 64 * 1024
+PROLOG_BYTES = 16 * 1024
 REFUSED_ENTITIES = ("the XLSX file declares XML entities, which spreadsheet programs never "
                     "write and FieldSync refuses; save the sheet again from the spreadsheet "
                     "program")
@@ -88,8 +89,23 @@ def check_xml_prologs(archive: zipfile.ZipFile) -> None:
     """
     for info in archive.infolist():
         if _is_xml(info.filename):
-            with archive.open(info) as stream:
-                _scan(stream, _stop_at_root, info.filename)
+            _check_prolog(archive, info)
+
+
+def _check_prolog(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    # Spreadsheet programs start the root element at once: reading no further than
+    # PROLOG_BYTES of each part keeps this cheap enough for a request.
+    with archive.open(info) as stream:
+        head = stream.read(PROLOG_BYTES)
+    try:
+        _scan(io.BytesIO(head), _stop_at_root, info.filename)
+    except UnreadableFileError:
+        if info.file_size <= PROLOG_BYTES:
+            raise
+        raise UnreadableFileError(
+            f"the XLSX part {info.filename!r} does not begin like a spreadsheet's XML (no "
+            "root element in its first 16 KB); save the sheet again from the spreadsheet "
+            "program") from None
 
 
 def _stop_at_root(_name: str, _attrs: dict[str, str]) -> None:
