@@ -254,6 +254,28 @@ def test_the_scheduler_runs_queued_imports_on_a_thread_of_their_own(
     assert _products(services) == 8
 
 
+def test_get_shows_the_progress_of_a_running_job(api: ApiClient, services: Services) -> None:
+    data = crafted_xlsx([row_xml(1, PRODUCT_HEADER), *product_rows(2000)])
+    job_id = upload(api, "products", "many.xlsx", data).json["id"]
+    runner = ImportJobRunner(services.imports)
+    runner.tick()
+    seen = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = api.get(f"/api/v1/imports/jobs/{job_id}", "adam").json
+        seen.append((job["status"], job["rows_read"], job["rows_total"]))
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    runner.join(30)
+    assert seen[-1] == ("done", 2000, 2000)
+    # (On SQLite a read waits while the rows are saved, so the brief "saving" may pass unseen.)
+    assert any(status == "reading" and 0 < read < 2000 and total == 2000
+               for status, read, total in seen), seen[:: max(1, len(seen) // 20)]
+    reads = [read for status, read, _ in seen if status == "reading"]
+    assert reads == sorted(reads)
+
+
 def test_the_cli_reads_with_the_same_caps(api: ApiClient, services: Services, tmp_path: Path,
                                           million_rows: bytes,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
