@@ -8,6 +8,7 @@ openpyxl opens it, and openpyxl itself parses through defusedxml.
 from __future__ import annotations
 
 import io
+import struct
 import time
 import tracemalloc
 import zipfile
@@ -140,6 +141,39 @@ def test_a_zip_bomb_is_refused_before_anything_is_inflated(
     assert time.monotonic() - started < 2
     assert "unpacks to 200 MB" in body["message"] and "at most 64 MB" in body["message"]
     assert _jobs(services) == 0
+
+
+def _understate(data: bytes, name: str, declared: int) -> bytes:
+    """The zip with `name`'s uncompressed size rewritten, in both its headers, to `declared`."""
+    buf = bytearray(data)
+    at = buf.find(b"PK\x01\x02")
+    while at >= 0:
+        name_len, local_at = struct.unpack_from("<H", buf, at + 28)[0], struct.unpack_from(
+            "<I", buf, at + 42)[0]
+        if buf[at + 46:at + 46 + name_len] == name.encode():
+            struct.pack_into("<I", buf, at + 24, declared)
+            struct.pack_into("<I", buf, local_at + 22, declared)
+        at = buf.find(b"PK\x01\x02", at + 4)
+    return bytes(buf)
+
+
+def test_a_zip_that_understates_a_part_never_inflates_past_what_it_declares(
+        api: ApiClient, services: Services) -> None:
+    honest = crafted_xlsx([row_xml(1, PRODUCT_HEADER), *product_rows(3),
+                           *(" " * 1_000_000 for _ in range(100))])
+    data = _understate(honest, "xl/worksheets/sheet1.xml", 20_000)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:  # what the size check sees: 20 KB
+        assert z.getinfo("xl/worksheets/sheet1.xml").file_size == 20_000
+    started = time.monotonic()
+    tracemalloc.start()
+    try:
+        job = import_job(api, "products", "liar.xlsx", data)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert job["status"] == "failed" and "save the sheet again" in job["message"], job
+    assert peak < 50 * 1024 * 1024 and time.monotonic() - started < 10
+    assert _products(services) == 3
 
 
 def test_oversized_rows_and_side_parts_are_refused(api: ApiClient) -> None:

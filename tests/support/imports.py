@@ -60,7 +60,7 @@ def crafted_xlsx(rows: Iterable[str], *, dimension: str = "", doctype: str = "",
         z.writestr("xl/workbook.xml", WORKBOOK)
         z.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        with z.open("xl/worksheets/sheet1.xml", "w") as sheet:
             sheet.write(SHEET_HEAD.format(doctype=doctype, dimension=dim).encode())
             chunk: list[str] = []
             for row in rows:
