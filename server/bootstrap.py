@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +14,9 @@ from server.accounts.service import AccountService
 from server.config import Settings
 from server.sql.session import make_engine, make_session_factory
 from sync.store import CouchStore, DocumentStore
+
+if TYPE_CHECKING:
+    from server.importing.jobs import ImportJobs
 
 
 class ConfigurationError(RuntimeError):
@@ -32,6 +36,23 @@ class Services:
     def accounts(self) -> AccountService:
         """Sign-in and token checks (built on first use: it may create the token secret)."""
         return AccountService.from_settings(self.settings, self.sessions)
+
+    @cached_property
+    def imports(self) -> ImportJobs:
+        """Master-data import jobs: queued by the API, run by the scheduler."""
+        # Imported on first use: only the processes that import need openpyxl and the catalog.
+        from server.importing.jobs import ImportJobs
+        from server.importing.limits import ImportLimits
+        from server.importing.service import Importer
+        from server.sales.catalog import CatalogService
+        from sync.publish import MasterDataPublisher
+
+        def importer() -> Importer:
+            publisher = MasterDataPublisher(self.store, self.sessions, self.settings.db_prefix)
+            return Importer(self.sessions, CatalogService(self.sessions, publisher), limits)
+
+        limits = ImportLimits.from_settings(self.settings)
+        return ImportJobs(self.sessions, limits, importer)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -52,6 +52,13 @@ class Settings:
     erp_pull_interval_s: float = 3600.0
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
+
+    # Master-data imports: what one file may hold, checked while it is read (see README).
+    import_max_rows: int = 50_000
+    import_max_columns: int = 100
+    import_max_upload_bytes: int = 10 * 1024 * 1024
+    import_max_unzipped_bytes: int = 64 * 1024 * 1024  # all parts of an XLSX, uncompressed
+    import_poll_interval_s: float = 1.0
     log_level: str = "INFO"
     # Bearer token for /metrics; empty: /metrics answers only local, unproxied requests.
     metrics_token: str = ""

@@ -10,6 +10,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from erp_bridge.jobs import schedule_erp_jobs
 from server.bootstrap import Services
+from server.importing.jobs import ImportJobRunner
 from server.reports.jobs import schedule_report_jobs
 from sync.publish import MasterDataPublisher
 
@@ -28,6 +29,10 @@ def build_scheduler(services: Services) -> BlockingScheduler:
                                     services.settings.db_prefix)
     scheduler.add_job(publisher.publish_all, "interval", seconds=PUBLISH_INTERVAL_S,
                       id="publish_master_data", max_instances=1, coalesce=True)
+    # Master-data imports queued by the API run here, one at a time on a thread of their own.
+    imports = ImportJobRunner(services.imports)
+    scheduler.add_job(imports.tick, "interval", seconds=services.settings.import_poll_interval_s,
+                      id="import_jobs", max_instances=1, coalesce=True)
     return scheduler
 
 

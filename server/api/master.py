@@ -31,12 +31,10 @@ from server.api.common import (
     services,
 )
 from server.api.users import catalog
-from server.importing.service import Importer
 from server.sql.models.master import Customer, PriceList, Product
 
 blp = Blueprint("master", __name__, url_prefix="/api/v1", description="Master data")
 ID = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="1-64 letters, digits, '_', '.' or '-'")
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class CustomerOut(Schema):
@@ -322,33 +320,52 @@ class RowErrorOut(Schema):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
-class ImportOut(Schema):
+class ImportJobOut(Schema):
+    id = fields.String()
     kind = fields.String()
-    rows = fields.Integer()
+    filename = fields.String()
+    status = fields.String(metadata={"description": "queued, reading, saving, done or failed"})
+    rows_read = fields.Integer()
+    rows_total = fields.Integer(allow_none=True,
+                                metadata={"description": "known once the file is opened"})
     imported = fields.Integer()
-    ok = fields.Boolean()
-    errors = fields.List(fields.Nested(RowErrorOut))
+    message = fields.String(metadata={"description": "why the job failed, for people"})
+    errors = fields.List(fields.Nested(RowErrorOut),
+                         metadata={"description": "every bad row; nothing is imported then"})
+    requested_by = fields.String()
+    created_at = UtcDateTime()
+    started_at = UtcDateTime(allow_none=True)
+    finished_at = UtcDateTime(allow_none=True)
 
 
 @blp.route("/imports/<any(customers, products):kind>", methods=["POST"])
 @blp.arguments(ImportForm, location="files")
-@blp.response(200, ImportOut)
-@blp.alt_response(422, description="A bad row or file: nothing was imported")
+@blp.response(202, ImportJobOut)
+@blp.alt_response(400, description="The file declares XML entities")
+@blp.alt_response(413, description="The file, or the XLSX unpacked, is larger than the caps")
+@blp.alt_response(422, description="Not a CSV or XLSX file FieldSync can read")
 @requires_role(*ADMIN)
 def import_file(_form: dict[str, Any], kind: str) -> Any:
-    """Import customers or products from a CSV or XLSX file: all rows or none."""
+    """Queue an import of customers or products from a CSV or XLSX file (all rows or none).
+
+    The file is read outside the request; poll the job it answers until it is done or failed.
+    """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         error(422, "send the CSV or XLSX file as multipart form field 'file'",
               {"file": ["required"]})
-    data = upload.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        error(413, f"the file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; split it")
-    built = services()
+    jobs = services().imports
+    data = upload.read(jobs.limits.max_upload_bytes + 1)
     with http_errors():
-        report = Importer(built.sessions, catalog()).run(kind, upload.filename, data)
-    if not report.ok:
-        body = ImportOut().dump(report)
-        error(422, f"{len(report.errors)} row(s) have problems; nothing was imported",
-              {"rows": body["errors"]})
-    return report
+        job = jobs.submit(kind, upload.filename, data, current_principal().username)
+    return job, 202, {"Location": f"/api/v1/imports/jobs/{job.id}"}
+
+
+@blp.route("/imports/jobs/<string:job_id>")
+class ImportJobView(MethodView):
+    @blp.response(200, ImportJobOut)
+    @requires_role(*ADMIN)
+    def get(self, job_id: str) -> Any:
+        """An import job: its progress, and when it ends, what was imported or every bad row."""
+        with http_errors():
+            return services().imports.get(job_id)

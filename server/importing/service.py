@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.importing.readers import Row, read_rows, require_columns
+from server.importing.limits import ImportLimits
+from server.importing.readers import Row, RowSource, open_rows, require_columns
 from server.sales.catalog import CatalogService
 from server.sales.errors import InvalidRequestError
 from server.sales.masterdata import check_customer, check_product
@@ -19,7 +20,10 @@ KINDS = ("customers", "products")
 REQUIRED = {"customers": ("customer_id", "name", "state_code", "territory_code"),
             "products": ("product_id", "name", "hsn_code", "gst_rate")}
 KEYS = {"customers": "customer_id", "products": "product_id"}
-Progress = Callable[[int], None]
+# (stage, rows read so far, rows in the file when known); stage is "reading" or "saving".
+Progress = Callable[[str, int, int | None], None]
+# Runs inside the import's own transaction, so whatever it records commits with the rows.
+OnCommit = Callable[[Session, int], None]
 
 
 @dataclass(frozen=True)
@@ -45,55 +49,77 @@ class ImportReport:
         return not self.errors
 
 
-def check_rows(kind: str, rows: list[Row], territories: set[str],
-               progress: Progress | None = None) -> list[RowError]:
-    """Every problem of every row, including ids repeated within the file."""
-    seen: dict[str, int] = {}
-    problems = []
-    for number, row in enumerate(rows, start=2):
-        key = str(row.get(KEYS[kind]) or "").strip()
+class RowChecker:
+    """Checks rows one at a time as they are read, including ids repeated within the file."""
+
+    def __init__(self, kind: str, territories: set[str]) -> None:
+        self.kind = kind
+        self.territories = territories
+        self.seen: dict[str, int] = {}
+
+    def check(self, number: int, row: Mapping[str, Any]) -> list[RowError]:
+        key_field = KEYS[self.kind]
+        key = str(row.get(key_field) or "").strip()
+        problems = []
         try:
-            if kind == "customers":
-                check_customer(row, territories.__contains__)
+            if self.kind == "customers":
+                check_customer(row, self.territories.__contains__)
             else:
                 check_product(row)
         except InvalidRequestError as exc:
             problems.append(RowError(number, key, exc.errors))
-        if key and key in seen:
-            problems.append(RowError(number, key, {KEYS[kind]: [
-                f"repeats row {seen[key]}; each {KEYS[kind]} may appear once"]}))
-        seen.setdefault(key, number)
-        if progress is not None:
-            progress(1)
-    return problems
+        if key and key in self.seen:
+            problems.append(RowError(number, key, {key_field: [
+                f"repeats row {self.seen[key]}; each {key_field} may appear once"]}))
+        self.seen.setdefault(key, number)
+        return problems
 
 
 class Importer:
     """Imports a CSV or XLSX file of customers or products through the catalog service."""
 
-    def __init__(self, sessions: sessionmaker[Session], catalog: CatalogService) -> None:
+    def __init__(self, sessions: sessionmaker[Session], catalog: CatalogService,
+                 limits: ImportLimits) -> None:
         self.sessions = sessions
         self.catalog = catalog
+        self.limits = limits
 
-    def run(self, kind: str, filename: str, data: bytes,
-            progress: Progress | None = None) -> ImportReport:
+    def run(self, kind: str, filename: str, data: bytes, progress: Progress | None = None,
+            on_commit: OnCommit | None = None) -> ImportReport:
+        """Read and check every row; save them all in one transaction only if none is bad."""
         if kind not in KINDS:
             raise InvalidRequestError(f"import customers or products, not {kind!r}")
-        rows = read_rows(filename, data)
-        require_columns(rows, REQUIRED[kind])
-        report = ImportReport(kind, len(rows))
-        report.errors = check_rows(kind, rows, self._territories(), progress)
-        if report.errors or not rows:
+        report_progress = progress or (lambda _stage, _read, _total: None)
+        with open_rows(filename, data, self.limits) as source:
+            require_columns(source.columns, REQUIRED[kind])
+            rows, errors = self._check(kind, source, report_progress)
+        report = ImportReport(kind, len(rows), errors=errors)
+        if errors or not rows:
             return report
-        saved = self._save(kind, rows)
-        report.imported = len(saved)
+        report_progress("saving", source.total or len(rows), source.total)
+        report.imported = self._save(kind, rows, on_commit)
         return report
+
+    def _check(self, kind: str, source: RowSource, progress: Progress
+               ) -> tuple[list[Row], list[RowError]]:
+        checker = RowChecker(kind, self._territories())
+        rows: list[Row] = []
+        errors: list[RowError] = []
+        for number, row in source.rows:
+            errors.extend(checker.check(number, row))
+            rows.append(row)
+            progress("reading", number - 1, source.total)
+        return rows, errors
 
     def _territories(self) -> set[str]:
         with self.sessions() as s:
             return set(s.scalars(select(Territory.code)))
 
-    def _save(self, kind: str, rows: list[Row]) -> list[Any]:
+    def _save(self, kind: str, rows: list[Row], on_commit: OnCommit | None) -> int:
+        def record(session: Session) -> None:
+            if on_commit is not None:
+                on_commit(session, len(rows))
+
         if kind == "customers":
-            return list(self.catalog.save_customers(rows))
-        return list(self.catalog.save_products(rows))
+            return len(self.catalog.save_customers(rows, before_commit=record))
+        return len(self.catalog.save_products(rows, before_commit=record))

@@ -6,7 +6,7 @@ Every change commits in SQL first and is then published to the phones' read-only
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -31,6 +31,10 @@ class Publisher(Protocol):
     """Pushes SQL master data to the phones (sync.publish.MasterDataPublisher)."""
 
     def publish_all(self) -> Any: ...
+
+
+# Writes something of the caller's in the same transaction (an import job marked done).
+BeforeCommit = Callable[[Session], None]
 
 
 def territory_exists(session: Session) -> Any:
@@ -74,12 +78,14 @@ class CatalogService:
             merged = {**_customer_row(current), **changes, "customer_id": customer_id}
         return self.save_customers([merged], create=False)[0]
 
-    def save_customers(self, rows: Iterable[Mapping[str, Any]], *, create: bool | None = None
-                       ) -> list[Customer]:
+    def save_customers(self, rows: Iterable[Mapping[str, Any]], *, create: bool | None = None,
+                       before_commit: BeforeCommit | None = None) -> list[Customer]:
         """Insert or update customers in one transaction (all or nothing), then publish."""
         with transaction(self.sessions) as s:
             exists = territory_exists(s)
             saved = [self._put_customer(s, check_customer(row, exists), create) for row in rows]
+            if before_commit is not None:
+                before_commit(s)
         self.publisher.publish_all()
         return saved
 
@@ -110,11 +116,13 @@ class CatalogService:
             merged = {**_product_row(current), **changes, "product_id": product_id}
         return self.save_products([merged], create=False)[0]
 
-    def save_products(self, rows: Iterable[Mapping[str, Any]], *, create: bool | None = None
-                      ) -> list[Product]:
+    def save_products(self, rows: Iterable[Mapping[str, Any]], *, create: bool | None = None,
+                      before_commit: BeforeCommit | None = None) -> list[Product]:
         """Insert or update products in one transaction (all or nothing), then publish."""
         with transaction(self.sessions) as s:
             saved = [self._put_product(s, check_product(row), create) for row in rows]
+            if before_commit is not None:
+                before_commit(s)
         self.publisher.publish_all()
         return saved
 

@@ -28,6 +28,7 @@ from tests.factories import (
     priced_lines,
 )
 from tests.support.api import PASSWORD, phone_writes, seed
+from tests.support.imports import scheduler_running_imports
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
 
@@ -297,16 +298,22 @@ def test_admin_imports_products_from_csv_all_rows_or_none(
                    "P-903,Seal,8484,180\n", encoding="utf-8")
     page = open_console(browser, server, "adam", "#/console/master")
     form = page.get_by_role("form", name="import products")
-    form.locator("input[type=file]").set_input_files(str(bad))
-    form.get_by_role("button", name="Import", exact=True).click()
-    problems = form.get_by_role("list", name="rows with problems")
-    sync_api.expect(problems).to_contain_text("P-902")
-    sync_api.expect(problems).to_contain_text("P-903")
-    sync_api.expect(form.get_by_role("alert")).to_contain_text("nothing was imported")
-    shot(page, "import-refused-desktop")
+    with scheduler_running_imports(server.services):
+        form.locator("input[type=file]").set_input_files(str(bad))
+        form.get_by_role("button", name="Import", exact=True).click()
+        problems = form.get_by_role("list", name="rows with problems")
+        sync_api.expect(problems).to_contain_text("P-902")
+        sync_api.expect(problems).to_contain_text("P-903")
+        sync_api.expect(form.get_by_role("alert")).to_contain_text("nothing was imported")
+        shot(page, "import-refused-desktop")
+    # With no scheduler running, the page shows the job waiting, then follows it when one runs.
     form.locator("input[type=file]").set_input_files(str(good))
     form.get_by_role("button", name="Import", exact=True).click()
-    sync_api.expect(form.get_by_role("status")).to_contain_text("Imported 2 of 2 products")
+    sync_api.expect(form.get_by_role("status")).to_contain_text("Waiting to read the products")
+    sync_api.expect(form.get_by_role("button", name="Import", exact=True)).to_be_disabled()
+    shot(page, "import-waiting-desktop")
+    with scheduler_running_imports(server.services):
+        sync_api.expect(form.get_by_role("status")).to_contain_text("Imported 2 products")
     sync_api.expect(page.get_by_role("table", name="products")).to_contain_text("Ice bank 2TR")
     page.context.close()
 

@@ -11,7 +11,8 @@ from openpyxl import Workbook
 
 from server.bootstrap import Services
 from sync.provisioning import catalog_db_name, customers_db_name
-from tests.support.api import ApiClient, Reply, api_client, assert_error, gstin, seed
+from tests.support.api import ApiClient, api_client, assert_error, gstin, seed
+from tests.support.imports import import_job, upload
 
 
 @pytest.fixture
@@ -74,26 +75,24 @@ CSV_BAD = ("customer_id,name,state_code,territory_code,gstin\n"
            "C-20,Duplicate,29,KA,\n")
 
 
-def _upload(api: ApiClient, kind: str, name: str, data: bytes) -> Reply:
-    return api.post(f"/api/v1/imports/{kind}", "adam",
-                    data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
-
-
 def test_csv_import_publishes_every_row(api: ApiClient, services: Services) -> None:
-    r = _upload(api, "customers", "customers.csv", CSV_GOOD.encode())
-    assert r.status_code == 200 and r.json["imported"] == 2
+    job = import_job(api, "customers", "customers.csv", CSV_GOOD.encode())
+    assert (job["status"], job["imported"], job["rows_read"], job["rows_total"]) == (
+        "done", 2, 2, 2)
     db = customers_db_name(services.settings.db_prefix, "KA")
     assert services.store.get_doc(db, "customer:C-11")["city"] == "Hassan"
 
 
 def test_import_with_bad_rows_changes_nothing_and_lists_them(api: ApiClient) -> None:
-    body = assert_error(_upload(api, "customers", "c.csv", CSV_BAD.encode()), 422)
-    rows = {(e["row"], field) for e in body["errors"]["rows"] for field in e["errors"]}
+    job = import_job(api, "customers", "c.csv", CSV_BAD.encode())
+    assert job["status"] == "failed" and "nothing was imported" in job["message"]
+    rows = {(e["row"], field) for e in job["errors"] for field in e["errors"]}
     assert rows == {(3, "name"), (4, "state_code"), (4, "territory_code"), (5, "customer_id")}
     assert_error(api.get("/api/v1/customers/C-20", "adam"), 404)
-    assert_error(_upload(api, "products", "p.txt", b"x"), 422)
-    assert_error(_upload(api, "products", "p.xlsx", b"not a zip"), 422)
-    assert_error(_upload(api, "products", "p.csv", b"name\nx\n"), 422)
+    assert_error(upload(api, "products", "p.txt", b"x"), 422)
+    assert_error(upload(api, "products", "p.xlsx", b"not a zip"), 422)
+    missing = import_job(api, "products", "p.csv", b"name\nx\n")
+    assert missing["status"] == "failed" and "lacks the column(s)" in missing["message"]
 
 
 def test_xlsx_import_of_products(api: ApiClient, services: Services) -> None:
@@ -105,8 +104,8 @@ def test_xlsx_import_of_products(api: ApiClient, services: Services) -> None:
     sheet.append(["P-501", "Gasket", "40169390", 12.0, "m"])
     out = io.BytesIO()
     book.save(out)
-    r = _upload(api, "products", "products.xlsx", out.getvalue())
-    assert r.status_code == 200, r.json
+    job = import_job(api, "products", "products.xlsx", out.getvalue())
+    assert (job["status"], job["imported"]) == ("done", 2), job
     assert _catalog(services, "product:P-501")["gst_rate"] == "12"
 
 

@@ -5,6 +5,7 @@ from server.sql.models import (
     conflicts,
     documents,
     erp,
+    imports,
     master,
     reports,
     sales,
@@ -12,5 +13,5 @@ from server.sql.models import (
 )
 from server.sql.models.base import Base
 
-__all__ = ["Base", "accounts", "conflicts", "documents", "erp", "master", "reports",
+__all__ = ["Base", "accounts", "conflicts", "documents", "erp", "imports", "master", "reports",
            "sales", "sync_state"]

@@ -1,11 +1,48 @@
 // Customers, products and price lists, with CSV/XLSX import (all rows or none).
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { describeErrors } from '../api.js';
 import { Filters, Loading, Message, Pager, Section, Table, useLoad } from '../ui.jsx';
+
+// An upload answers with a job that the server runs on its own; the page polls it.
+const POLL_MS = 500;
+const FINISHED = ['done', 'failed'];
+const count = (n) => Number(n || 0).toLocaleString('en-IN');
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+function progressText(job, kind) {
+  if (job.status === 'queued') return `Waiting to read the ${kind} file…`;
+  const of = job.rows_total === null || job.rows_total === undefined ? '' : ` of ${count(job.rows_total)}`;
+  return `${job.status === 'saving' ? 'Saving' : 'Checking'} ${kind}: ${count(job.rows_read)}${of} rows`;
+}
+
+function ImportProgress({ job, kind }) {
+  if (!job) return null;
+  const known = job.rows_total !== null && job.rows_total !== undefined && job.rows_total > 0;
+  return (
+    <p className="fs-muted fs-import-progress" role="status" aria-live="polite">
+      {progressText(job, kind)}{' '}
+      {known ? <progress max={job.rows_total} value={job.rows_read} aria-label={`${kind} import progress`} /> : null}
+    </p>
+  );
+}
 
 function Import({ api, kind, onImported }) {
   const [file, setFile] = useState(null);
   const [msg, setMsg] = useState({ error: null, ok: '', rows: [] });
+  const [job, setJob] = useState(null);
+  const mounted = useRef(true);
+  useEffect(() => { mounted.current = true; return () => { mounted.current = false; }; }, []);
+
+  const follow = async (queued) => {
+    let current = queued;
+    while (mounted.current && !FINISHED.includes(current.status)) {
+      setJob(current);
+      await sleep(POLL_MS);
+      current = await api.get(`/api/v1/imports/jobs/${encodeURIComponent(current.id)}`);
+    }
+    return current;
+  };
+
   const send = async (e) => {
     e.preventDefault();
     if (!file) {
@@ -14,13 +51,21 @@ function Import({ api, kind, onImported }) {
     }
     const form = new FormData();
     form.append('file', file);
+    setMsg({ error: null, ok: '', rows: [] });
     try {
-      const report = await api.upload(`/api/v1/imports/${kind}`, form);
-      setMsg({ error: null, ok: `Imported ${report.imported} of ${report.rows} ${kind}.`, rows: [] });
-      onImported();
+      const finished = await follow(await api.upload(`/api/v1/imports/${kind}`, form));
+      if (!mounted.current) return;
+      setJob(null);
+      if (finished.status === 'done') {
+        setMsg({ error: null, ok: `Imported ${count(finished.imported)} ${kind}.`, rows: [] });
+        onImported();
+      } else {
+        setMsg({ error: { message: finished.message }, ok: '', rows: finished.errors || [] });
+      }
     } catch (error) {
-      const rows = (error.errors && error.errors.rows) || [];
-      setMsg({ error: { message: error.message }, ok: '', rows });
+      if (!mounted.current) return;
+      setJob(null);
+      setMsg({ error: { message: error.message }, ok: '', rows: [] });
     }
   };
   return (
@@ -29,11 +74,12 @@ function Import({ api, kind, onImported }) {
         <input type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={(e) => setFile(e.target.files[0] || null)} />
       </label>
-      <button type="submit">Import</button>
+      <button type="submit" disabled={Boolean(job)}>Import</button>
+      <ImportProgress job={job} kind={kind} />
       <Message error={msg.error} ok={msg.ok} />
       {msg.rows.length ? (
         <ul className="fs-problems" aria-label="rows with problems">
-          {msg.rows.map((r) => <li key={r.row}>Row {r.row} ({r.key}): {describeErrors(r.errors)}</li>)}
+          {msg.rows.map((r, i) => <li key={`${r.row}-${i}`}>Row {r.row} ({r.key}): {describeErrors(r.errors)}</li>)}
         </ul>
       ) : null}
     </form>
