@@ -15,7 +15,7 @@ def test_healthz_reports_store_sql_and_worker_lag(services: Services) -> None:
     client = create_app(services=services).test_client()
     body = client.get("/healthz").get_json()
     assert body["ok"] and body["store"] and body["sql"]
-    assert body["worker"] == {"dirty_databases": 0, "lag_s": None}
+    assert body["worker"] == {"dirty_databases": 0, "lag_s": None, "ok": True, "processes": []}
     DirtySet(services.sessions).mark(["fs-eng-someone"])
     waiting = client.get("/healthz").get_json()["worker"]
     assert waiting["dirty_databases"] == 1 and waiting["lag_s"] >= 0
