@@ -17,7 +17,9 @@ from sync import metrics
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
 from sync.documents.validate import validate
+from sync.history import earlier_revisions
 from sync.master_data import SqlMasterData
+from sync.projection import rev_pos
 from sync.receipts import is_server_document
 from sync.sql_projection import Outcome, SqlProjection
 from sync.store import ChangesPage
@@ -54,16 +56,19 @@ class BatchProcessor:
                 if "doc" in c and not is_server_document(str(c.get("id", "")))]
         owner = self.owner_of(db_name)
         with transaction(self.services.sessions) as session:
-            outcomes = self._judge_all(session, db_name, owner, docs)
+            earlier, outcomes = self._judge_all(session, db_name, owner, docs)
+            if earlier:  # first the rows these documents keep, then their refused revisions
+                self.projection.apply(session, db_name, earlier)
             self.projection.apply(session, db_name, outcomes)
             for hook in self.after_accept:
-                hook(session, db_name, outcomes)
+                hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results))
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 
     def _judge_all(self, session: Session, db_name: str, owner: str,
-                   docs: list[Doc]) -> list[Outcome]:
+                   docs: list[Doc]) -> tuple[list[Outcome], list[Outcome]]:
+        """(earlier accepted revisions whose rows refused ones keep, the batch's outcomes)."""
         known = self.projection.known_revisions(session, db_name, [d["_id"] for d in docs])
         resolved = self._resolutions(session, db_name, docs, known)
         fresh = [d for d in docs if is_newer(d["_rev"], known.get(d["_id"]))
@@ -79,7 +84,34 @@ class BatchProcessor:
         # (an offer edited after its approval comes later in the feed), so judge in that order.
         fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
         outcomes = [self.judge(doc, owner, facts) for doc in fresh]
-        return outcomes + self._rejudge_dependants(session, db_name, owner, facts, outcomes)
+        earlier = self._earlier_accepted(db_name, owner, facts, outcomes, known)
+        return earlier, outcomes + self._rejudge_dependants(session, db_name, owner, facts,
+                                                            earlier + outcomes)
+
+    def _earlier_accepted(self, db_name: str, owner: str, facts: SqlMasterData,
+                          outcomes: list[Outcome],
+                          known: dict[str, tuple[int, str]]) -> list[Outcome]:
+        """The rule for a refused revision: the document keeps the rows of its newest accepted
+        revision. SQL holds them when the worker judged that revision; when it did not (a
+        rebuild, or both revisions pushed before the worker read either) the newest earlier
+        revision the rules accept is found in the store's history and judged here, and the
+        refused revision is judged again after it, as it would have been live."""
+        refused = [o for o in outcomes if o.status == "rejected" and not o.deleted
+                   and o.doc_id not in known and rev_pos(o.rev) > 1]
+        if not refused:
+            return []
+        history = earlier_revisions(self.services.store, db_name, [o.doc for o in refused])
+        earlier: list[Outcome] = []
+        for outcome in refused:
+            kept = next((judged for body in history.get(outcome.doc_id, [])
+                         if (judged := self.judge(body, owner, facts)).status == "accepted"),
+                        None)
+            if kept is None:
+                continue
+            earlier.append(kept)
+            again = self.judge(outcome.doc, owner, facts)
+            outcomes[outcomes.index(outcome)] = again
+        return earlier
 
     def _rejudge_dependants(self, session: Session, db_name: str, owner: str,
                             facts: SqlMasterData, outcomes: list[Outcome]) -> list[Outcome]:
@@ -111,8 +143,9 @@ class BatchProcessor:
     def judge(self, doc: Doc, owner: str, facts: SqlMasterData) -> Outcome:
         in_conflict = bool(doc.get("_conflicts"))
         if doc.get("_deleted"):
-            return Outcome(doc=doc, status="accepted", reason="deleted", errors=[],
-                           deleted=True, in_conflict=in_conflict)
+            # A tombstone carries no owner: it is the database's, live and on a rebuild.
+            return Outcome(doc={**doc, "owner": doc.get("owner") or owner}, status="accepted",
+                           reason="deleted", errors=[], deleted=True, in_conflict=in_conflict)
         try:
             verdict = validate(doc, owner=owner, facts=facts,
                                max_bytes=self.settings.max_document_bytes)
