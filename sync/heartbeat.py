@@ -27,6 +27,9 @@ log = logging.getLogger("fieldsync.worker")
 BEAT_INTERVAL_S = 1.0
 # A beat older than this means the worker is stuck, dead, or cannot write to SQL.
 STALE_AFTER_S = 10.0
+# A worker silent this long is taken as retired (shards rearranged, a host removed), not as ill;
+# work left waiting still shows in /healthz as the worker's lag.
+FORGET_AFTER_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ def worker_health(session: Session, now: datetime | None = None) -> list[WorkerH
     found = []
     for row in session.scalars(select(WorkerHeartbeat).order_by(WorkerHeartbeat.worker_id)):
         beat_at = row.beat_at if row.beat_at.tzinfo else row.beat_at.replace(tzinfo=UTC)
-        found.append(WorkerHealth(row.worker_id, row.state, row.last_error,
-                                  max((now - beat_at).total_seconds(), 0.0)))
+        age = max((now - beat_at).total_seconds(), 0.0)
+        if age <= FORGET_AFTER_S:
+            found.append(WorkerHealth(row.worker_id, row.state, row.last_error, age))
     return found
