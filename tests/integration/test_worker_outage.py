@@ -187,6 +187,7 @@ def test_postgres_stopped_30_s_under_a_running_worker(tmp_path: Path,
             wait_until(lambda: settled(services, phone.revs), 60, "every document judged")
         assert not any(report["ok"] for report in during)
         assert all(p.returncode == 0 for p in procs.values())  # alive until asked to stop
+        print(f"postgres: healthy {resumed:.1f} s after PostgreSQL came back")
         assert resumed < 15, f"the worker took {resumed:.1f} s to resume"
         one_receipt_and_one_row_each(services, db, phone.revs)
     finally:
@@ -251,6 +252,7 @@ def test_sqlite_disk_full_under_a_running_worker(tmp_path: Path, store_endpoint:
             assert all(report["sql"] for report in during)
             assert not during[-1]["ok"] and not during[-1]["worker"]["ok"]
             assert procs["worker"].returncode == 0
+            print(f"sqlite: healthy {resumed:.1f} s after the disk had room again")
             assert resumed < 15, f"the worker took {resumed:.1f} s to resume"
             one_receipt_and_one_row_each(services, db, phone.revs)
         finally:
