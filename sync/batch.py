@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.bootstrap import Services
-from server.sql.models.sync_state import EngineerDatabase, RejectedDocument
+from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
 from sync.documents.validate import validate
-from sync.history import earlier_revisions
+from sync.history import earlier_revisions, keep_revisions, kept_revisions, revision_bodies
 from sync.master_data import SqlMasterData
 from sync.projection import rev_pos
 from sync.receipts import is_server_document
@@ -84,34 +84,53 @@ class BatchProcessor:
         # (an offer edited after its approval comes later in the feed), so judge in that order.
         fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
         outcomes = [self.judge(doc, owner, facts) for doc in fresh]
-        earlier = self._earlier_accepted(db_name, owner, facts, outcomes, known)
+        earlier = self._earlier_accepted(session, db_name, owner, facts, outcomes, known)
         return earlier, outcomes + self._rejudge_dependants(session, db_name, owner, facts,
                                                             earlier + outcomes)
 
-    def _earlier_accepted(self, db_name: str, owner: str, facts: SqlMasterData,
-                          outcomes: list[Outcome],
+    def _earlier_accepted(self, session: Session, db_name: str, owner: str,
+                          facts: SqlMasterData, outcomes: list[Outcome],
                           known: dict[str, tuple[int, str]]) -> list[Outcome]:
         """The rule for a refused revision: the document keeps the rows of its newest accepted
-        revision. SQL holds them when the worker judged that revision; when it did not (a
-        rebuild, or both revisions pushed before the worker read either) the newest earlier
-        revision the rules accept is found in the store's history and judged here, and the
-        refused revision is judged again after it, as it would have been live."""
-        refused = [o for o in outcomes if o.status == "rejected" and not o.deleted
-                   and o.doc_id not in known and rev_pos(o.rev) > 1]
+        revision, live and on a rebuild (sync/history.py says where that revision is kept).
+        When SQL does not hold it, it is judged here, before the refused revision is judged
+        again after it, as the live worker did."""
+        refused = [o for o in outcomes if o.status == "rejected" and not o.deleted]
         if not refused:
             return []
-        history = earlier_revisions(self.services.store, db_name, [o.doc for o in refused])
-        earlier: list[Outcome] = []
-        for outcome in refused:
-            kept = next((judged for body in history.get(outcome.doc_id, [])
-                         if (judged := self.judge(body, owner, facts)).status == "accepted"),
-                        None)
-            if kept is None:
+        store = self.services.store
+        held = self._held_accepted(session, db_name, [o.doc_id for o in refused])
+        if held:  # rows in SQL stay: keep their revision where a rebuild will find it
+            keep_revisions(store, db_name, revision_bodies(
+                store, db_name, [(doc_id, known[doc_id][1]) for doc_id in held]))
+        unknown = [o for o in refused if o.doc_id not in known and rev_pos(o.rev) > 1]
+        if not unknown:
+            return []
+        kept = kept_revisions(store, db_name, [o.doc_id for o in unknown])
+        history = earlier_revisions(store, db_name,
+                                    [o.doc for o in unknown if o.doc_id not in kept])
+        earlier, found = [], []
+        for outcome in unknown:
+            bodies = [kept[outcome.doc_id]] if outcome.doc_id in kept else \
+                history.get(outcome.doc_id, [])
+            body, judged = next(((b, j) for b in bodies
+                                 if (j := self.judge(b, owner, facts)).status == "accepted"),
+                                (None, None))
+            if body is None or judged is None:
                 continue
-            earlier.append(kept)
-            again = self.judge(outcome.doc, owner, facts)
-            outcomes[outcomes.index(outcome)] = again
+            earlier.append(judged)
+            if outcome.doc_id not in kept:
+                found.append(body)
+            outcomes[outcomes.index(outcome)] = self.judge(outcome.doc, owner, facts)
+        keep_revisions(store, db_name, found)
         return earlier
+
+    @staticmethod
+    def _held_accepted(session: Session, db_name: str, doc_ids: list[str]) -> list[str]:
+        """Documents whose live rows come from the revision SQL last accepted."""
+        return list(session.scalars(select(DocumentStatus.doc_id).where(
+            DocumentStatus.db_name == db_name, DocumentStatus.doc_id.in_(doc_ids),
+            DocumentStatus.status == "accepted", DocumentStatus.deleted.is_(False))))
 
     def _rejudge_dependants(self, session: Session, db_name: str, owner: str,
                             facts: SqlMasterData, outcomes: list[Outcome]) -> list[Outcome]:

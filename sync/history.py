@@ -1,9 +1,11 @@
 """Earlier revisions of documents, read back from the store when their latest one is refused.
 
 The projection keeps the rows of a document's newest accepted revision when a later one is
-refused. The live worker has those rows already; a rebuild (or a worker that meets the refused
-revision first) finds that revision here, in the store's revision history, and judges it
-through the same batch processor.
+refused. The live worker has those rows already and copies that revision into a `_local`
+document of the engineer's database (`_local` documents are never replicated to phones and
+never compacted away); a rebuild reads it back, or, when the worker never saw the accepted
+revision (a phone pushed both before the worker read either), finds it in the store's revision
+history, which holds old bodies until the database is compacted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sync.projection import rev_pos
 from sync.store import DocumentStore
 
 Doc = dict[str, Any]
+KEPT_PREFIX = "fieldsync-kept:"
 
 
 def _ok_docs(results: list[Doc]) -> list[Doc]:
@@ -26,6 +29,15 @@ def _ok_docs(results: list[Doc]) -> list[Doc]:
             if isinstance(body, dict) and not body.get("_deleted"):
                 found.append(body)
     return found
+
+
+def revision_bodies(store: DocumentStore, db_name: str,
+                    refs: Sequence[tuple[str, str]]) -> list[Doc]:
+    """The bodies of these (id, rev) the store still holds."""
+    bodies = _ok_docs(store.bulk_get(db_name, list(refs))) if refs else []
+    for body in bodies:
+        body.pop("_revisions", None)
+    return bodies
 
 
 def earlier_revisions(store: DocumentStore, db_name: str,
@@ -50,3 +62,20 @@ def earlier_revisions(store: DocumentStore, db_name: str,
     for bodies in found.values():
         bodies.sort(key=lambda b: rev_pos(str(b.get("_rev", ""))), reverse=True)
     return found
+
+
+def kept_revisions(store: DocumentStore, db_name: str, doc_ids: Sequence[str]) -> dict[str, Doc]:
+    """The accepted revisions the worker kept for these documents, where it kept one."""
+    found = {}
+    for doc_id in doc_ids:
+        local = store.get_local(db_name, KEPT_PREFIX + doc_id)
+        body = local.get("doc") if local else None
+        if isinstance(body, dict) and body.get("_id") == doc_id:
+            found[doc_id] = body
+    return found
+
+
+def keep_revisions(store: DocumentStore, db_name: str, bodies: Sequence[Doc]) -> None:
+    """Record the accepted revision whose rows a refused one leaves in place."""
+    for body in bodies:
+        store.put_local(db_name, KEPT_PREFIX + str(body["_id"]), {"doc": body})
