@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,8 +59,9 @@ class OutboxDrainer:
         self.clock, self.sleep, self.rand = clock, sleep, rand
         self.owner = uuid.uuid4().hex
         self.policy = BackoffPolicy(settings.erp_backoff_base_s, settings.erp_backoff_cap_s)
-        # Longer than the worst attempt (token fetch, lookup, create, token refetch, create).
-        self.lease = timedelta(seconds=max(60.0, 6 * settings.erp_timeout_s))
+        # Short, so a drainer that died frees its orders within seconds; renewed while this one
+        # sends (an attempt may take several ERP calls: token, lookup, create).
+        self.lease = timedelta(seconds=settings.erp_lease_s)
 
     def drain_once(self) -> DrainReport:
         """One pass: a batch of due orders, then the receipts that fell behind."""
@@ -66,10 +69,32 @@ class OutboxDrainer:
         claims = self.outbox.claim(self.adapter.kind, self.owner, self.clock(),
                                    self.settings.erp_batch_size, self.lease)
         report.claimed = len(claims)
-        for claim in claims:
-            self._send(claim, report)
+        if claims:
+            with self._renewing_leases():
+                for claim in claims:
+                    self._send(claim, report)
         report.receipts = self.publish_receipts()
         return report
+
+    @contextmanager
+    def _renewing_leases(self) -> Iterator[None]:
+        """Renew this drainer's leases every third of a lease until the batch is recorded."""
+        done = threading.Event()
+
+        def renew() -> None:
+            while not done.wait(self.lease.total_seconds() / 3):
+                try:
+                    self.outbox.renew(self.owner, self.clock() + self.lease)
+                except Exception as exc:  # SQL away: the lease may lapse; `record` notices
+                    log.warning("event=erp_lease_renewal_failed error=%r", str(exc)[:300])
+
+        thread = threading.Thread(target=renew, name="erp-lease", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=10)
 
     def run_until_idle(self, max_passes: int = 100_000) -> DrainReport:
         """Drain until nothing is due or waiting, sleeping through backoff in between."""

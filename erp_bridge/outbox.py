@@ -133,6 +133,13 @@ class OutboxRepository:
                 row.outcome_unknown = True
             return claims
 
+    def renew(self, owner: str, until: datetime) -> int:
+        """Extend every lease `owner` still holds; returns how many."""
+        with transaction(self.sessions) as session:
+            result = session.execute(update(ErpOutbox).where(ErpOutbox.lease_owner == owner)
+                                     .values(lease_until=until))
+            return int(getattr(result, "rowcount", 0) or 0)
+
     def record(self, claim: Claim, owner: str, change: Transition,
                accepted: Accepted | None, now: datetime) -> bool:
         """Store one attempt's outcome; False when the lease was lost to another drainer."""

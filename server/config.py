@@ -41,6 +41,7 @@ class Settings:
     erp_password: str = ""
     erp_max_attempts: int = 8
     erp_timeout_s: float = 30.0
+    erp_lease_s: float = 30.0  # a claimed order's lease, renewed while it is being sent
     erp_source_system: str = "FSYNC"  # Oracle SourceTransactionSystem
     erp_order_defaults: str = ""  # Name=value;… merged into each ERP order header
     erp_currency: str = "INR"

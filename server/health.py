@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from server.bootstrap import Services
 from server.sql.models.sync_state import DirtyDatabase
+from sync.heartbeat import WorkerHealth, worker_health
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1"})
 _PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
@@ -74,15 +75,25 @@ def _registry() -> CollectorRegistry:
 
 def health_report(services: Services) -> dict[str, Any]:
     store_ok = services.store.ping()
+    workers: list[WorkerHealth] = []
     try:
         dirty, lag = _worker_lag(services)
+        with services.sessions() as session:
+            workers = worker_health(session)
         sql_ok = True
     except Exception:  # any failure to reach SQL is reported, not raised
         dirty, lag, sql_ok = 0, None, False
     lagging = lag is not None and lag > MAX_HEALTHY_LAG_S
-    return {"ok": sql_ok and store_ok and not lagging, "store": store_ok, "sql": sql_ok,
-            "worker": {"dirty_databases": dirty,
-                       "lag_s": None if lag is None else round(lag, 3)}}
+    # A worker waiting out an SQL or disk error, or one whose beat stopped, is not healthy even
+    # while this process still reads SQL (a full disk on SQLite refuses writes, not reads).
+    workers_ok = all(w.ok for w in workers)
+    return {"ok": sql_ok and store_ok and not lagging and workers_ok, "store": store_ok,
+            "sql": sql_ok,
+            "worker": {"dirty_databases": dirty, "lag_s": None if lag is None else round(lag, 3),
+                       "ok": workers_ok,
+                       "processes": [{"id": w.worker_id, "ok": w.ok, "state": w.state,
+                                      "error": w.last_error, "beat_age_s": round(w.beat_age_s, 1)}
+                                     for w in workers]}}
 
 
 def _worker_lag(services: Services) -> tuple[int, float | None]:

@@ -1,18 +1,20 @@
-"""`fieldsync rebuild`: drop the projected rows and replay every engineer database from seq 0."""
+"""`fieldsync rebuild`: drop the projected rows and replay every engineer database from seq 0.
+
+The replay is the worker's own batch processor fed every database's changes into an empty
+projection, so a rebuild follows the live rules: a refused revision keeps the rows of the
+document's newest accepted revision, a tombstone keeps its owner, and orders and expenses take
+the ERP status and the heads' decisions from the tables that survive a rebuild.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, delete, update
 from tqdm import tqdm
 
 from server.bootstrap import Services
 from server.sql.models import Base, documents
-from server.sql.models.documents import Order
-from server.sql.models.erp import ErpOutbox
 from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDocument
 from server.sql.session import transaction
 from sync.provisioning import engineer_databases
@@ -45,16 +47,4 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
         total += worker.drain(db)
     with transaction(services.sessions) as session:
         session.execute(update(DocumentStatus).values(receipt_pending=False))
-        restore_erp_status(session)
     return RebuildCounts(databases=len(dbs), documents=total)
-
-
-def restore_erp_status(session: Session) -> None:
-    """Orders keep what the ERP bridge knows: the outbox survives a rebuild, the rows do not."""
-    def from_outbox(column: Any) -> Any:
-        return select(column).where(ErpOutbox.order_id == Order.doc_id).scalar_subquery()
-
-    session.execute(update(Order).where(
-        select(ErpOutbox.order_id).where(ErpOutbox.order_id == Order.doc_id).exists()).values(
-        erp_status=from_outbox(ErpOutbox.status), erp_number=from_outbox(ErpOutbox.erp_number),
-        erp_reason=from_outbox(func.nullif(ErpOutbox.last_error, ""))))

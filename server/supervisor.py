@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -21,6 +22,29 @@ from sync.embedded import EmbeddedStore, StoreEndpoint
 
 log = logging.getLogger("fieldsync.run")
 PROCESSES = ("serve", "worker", "scheduler")
+# A crashed child is started again after 1, 2, 4 … seconds, at most RESTART_CAP_S; a child that
+# ran for RESTART_RESET_S before it crashed starts again after the shortest wait.
+RESTART_BASE_S = 1.0
+RESTART_CAP_S = 30.0
+RESTART_RESET_S = 60.0
+
+
+@dataclass
+class Restarts:
+    """When each child started and how many times in a row it crashed."""
+
+    started_at: dict[str, float] = field(default_factory=dict)
+    crashes: dict[str, int] = field(default_factory=dict)
+    due: dict[str, float] = field(default_factory=dict)  # child -> when to start it again
+
+    def crashed(self, name: str, now: float) -> float:
+        """Record a crash; returns the wait before the restart."""
+        if now - self.started_at.get(name, now) >= RESTART_RESET_S:
+            self.crashes[name] = 0
+        self.crashes[name] = self.crashes.get(name, 0) + 1
+        delay = min(RESTART_CAP_S, RESTART_BASE_S * 2 ** (self.crashes[name] - 1))
+        self.due[name] = now + delay
+        return delay
 
 
 class Supervisor:
@@ -31,6 +55,8 @@ class Supervisor:
         self.load_demo = load_demo
         self.store: EmbeddedStore | None = None
         self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.restarts = Restarts()
+        self.env: dict[str, str] = {}
         self.stopping = False
 
     def run(self) -> int:
@@ -88,10 +114,16 @@ class Supervisor:
             services.close()
 
     def _start_children(self, env: dict[str, str]) -> None:
+        self.env = env
         for name in PROCESSES:
-            self.children[name] = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", name], env=env,
-                start_new_session=True)  # a terminal's Ctrl-C reaches only us; we stop them
+            self._start_child(name)
+
+    def _start_child(self, name: str) -> None:
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", name], env=self.env,
+            start_new_session=True)  # a terminal's Ctrl-C reaches only us; we stop them
+        self.restarts.started_at[name] = time.monotonic()
+        self.restarts.due.pop(name, None)
 
     def _announce(self) -> None:
         print(f"\nFieldSync is running at {self.settings.base_url}/", flush=True)
@@ -100,16 +132,32 @@ class Supervisor:
         print("  API docs: /api/docs   health: /healthz   Ctrl-C stops everything\n", flush=True)
 
     def _watch(self) -> int:
+        """Only Ctrl-C or SIGTERM stops FieldSync: a child that exits is started again."""
         while not self.stopping:
-            for name, child in self.children.items():
-                if child.poll() is not None:
-                    log.error("%s exited with code %s; stopping FieldSync", name, child.returncode)
-                    return 1
+            self._restart_crashed(time.monotonic())
             if self.store is not None and not self.store.alive():
                 log.error("the embedded store died; see %s", self.store.work_dir / "stderr.txt")
                 return 1
             time.sleep(0.2)
         return 0
+
+    def _restart_crashed(self, now: float) -> None:
+        for name, child in list(self.children.items()):
+            if name in self.restarts.due:
+                if now >= self.restarts.due[name] and not self.stopping:
+                    log.warning("starting %s again", name)
+                    self._start_child(name)
+            elif child.poll() is not None:
+                self._reap(child)
+                delay = self.restarts.crashed(name, now)
+                log.error("%s exited with code %s; starting it again in %.0f s", name,
+                          child.returncode, delay)
+
+    @staticmethod
+    def _reap(child: subprocess.Popen[bytes]) -> None:
+        """Anything the dead child left in its process group (gunicorn's workers) goes too."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
 
     def _stop_all(self) -> None:
         # The worker first, so it can finish its batch while the store is still up.

@@ -11,14 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.bootstrap import Services
-from server.sql.models.sync_state import EngineerDatabase, RejectedDocument
+from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
 from sync.documents.schema import PHONE_TYPES
 from sync.documents.validate import validate
+from sync.history import earlier_revisions, keep_revisions, kept_revisions, revision_bodies
 from sync.master_data import SqlMasterData
+from sync.projection import rev_pos
 from sync.receipts import is_server_document
 from sync.sql_projection import Outcome, SqlProjection
 from sync.store import ChangesPage
@@ -55,16 +57,19 @@ class BatchProcessor:
                 if "doc" in c and not is_server_document(str(c.get("id", "")))]
         owner = self.owner_of(db_name)
         with transaction(self.services.sessions) as session:
-            outcomes = self._judge_all(session, db_name, owner, docs)
+            earlier, outcomes = self._judge_all(session, db_name, owner, docs)
+            if earlier:  # first the rows these documents keep, then their refused revisions
+                self.projection.apply(session, db_name, earlier)
             self.projection.apply(session, db_name, outcomes)
             for hook in self.after_accept:
-                hook(session, db_name, outcomes)
+                hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results))
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 
     def _judge_all(self, session: Session, db_name: str, owner: str,
-                   docs: list[Doc]) -> list[Outcome]:
+                   docs: list[Doc]) -> tuple[list[Outcome], list[Outcome]]:
+        """(earlier accepted revisions whose rows refused ones keep, the batch's outcomes)."""
         known = self.projection.known_revisions(session, db_name, [d["_id"] for d in docs])
         resolved = self._resolutions(session, db_name, docs, known)
         fresh = [d for d in docs if is_newer(d["_rev"], known.get(d["_id"]))
@@ -80,7 +85,53 @@ class BatchProcessor:
         # (an offer edited after its approval comes later in the feed), so judge in that order.
         fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
         outcomes = [self.judge(doc, owner, facts) for doc in fresh]
-        return outcomes + self._rejudge_dependants(session, db_name, owner, facts, outcomes)
+        earlier = self._earlier_accepted(session, db_name, owner, facts, outcomes, known)
+        return earlier, outcomes + self._rejudge_dependants(session, db_name, owner, facts,
+                                                            earlier + outcomes)
+
+    def _earlier_accepted(self, session: Session, db_name: str, owner: str,
+                          facts: SqlMasterData, outcomes: list[Outcome],
+                          known: dict[str, tuple[int, str]]) -> list[Outcome]:
+        """The rule for a refused revision: the document keeps the rows of its newest accepted
+        revision, live and on a rebuild (sync/history.py says where that revision is kept).
+        When SQL does not hold it, it is judged here, before the refused revision is judged
+        again after it, as the live worker did."""
+        refused = [o for o in outcomes if o.status == "rejected" and not o.deleted]
+        if not refused:
+            return []
+        store = self.services.store
+        held = self._held_accepted(session, db_name, [o.doc_id for o in refused])
+        if held:  # rows in SQL stay: keep their revision where a rebuild will find it
+            keep_revisions(store, db_name, revision_bodies(
+                store, db_name, [(doc_id, known[doc_id][1]) for doc_id in held]))
+        unknown = [o for o in refused if o.doc_id not in known and rev_pos(o.rev) > 1]
+        if not unknown:
+            return []
+        kept = kept_revisions(store, db_name, [o.doc_id for o in unknown])
+        history = earlier_revisions(store, db_name,
+                                    [o.doc for o in unknown if o.doc_id not in kept])
+        earlier, found = [], []
+        for outcome in unknown:
+            bodies = [kept[outcome.doc_id]] if outcome.doc_id in kept else \
+                history.get(outcome.doc_id, [])
+            body, judged = next(((b, j) for b in bodies
+                                 if (j := self.judge(b, owner, facts)).status == "accepted"),
+                                (None, None))
+            if body is None or judged is None:
+                continue
+            earlier.append(judged)
+            if outcome.doc_id not in kept:
+                found.append(body)
+            outcomes[outcomes.index(outcome)] = self.judge(outcome.doc, owner, facts)
+        keep_revisions(store, db_name, found)
+        return earlier
+
+    @staticmethod
+    def _held_accepted(session: Session, db_name: str, doc_ids: list[str]) -> list[str]:
+        """Documents whose live rows come from the revision SQL last accepted."""
+        return list(session.scalars(select(DocumentStatus.doc_id).where(
+            DocumentStatus.db_name == db_name, DocumentStatus.doc_id.in_(doc_ids),
+            DocumentStatus.status == "accepted", DocumentStatus.deleted.is_(False))))
 
     def _rejudge_dependants(self, session: Session, db_name: str, owner: str,
                             facts: SqlMasterData, outcomes: list[Outcome]) -> list[Outcome]:
@@ -112,8 +163,9 @@ class BatchProcessor:
     def judge(self, doc: Doc, owner: str, facts: SqlMasterData) -> Outcome:
         in_conflict = bool(doc.get("_conflicts"))
         if doc.get("_deleted"):
-            return Outcome(doc=doc, status="accepted", reason="deleted", errors=[],
-                           deleted=True, in_conflict=in_conflict)
+            # A tombstone carries no owner: it is the database's, live and on a rebuild.
+            return Outcome(doc={**doc, "owner": doc.get("owner") or owner}, status="accepted",
+                           reason="deleted", errors=[], deleted=True, in_conflict=in_conflict)
         try:
             verdict = validate(doc, owner=owner, facts=facts,
                                max_bytes=self.settings.max_document_bytes)

@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Numeric, String, Table, delete, func, select, union_all
+from sqlalchemy import Numeric, String, Table, delete, func, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server.sql.models import documents  # noqa: F401  (registers the tables)
 from server.sql.models.base import Base
+from server.sql.models.documents import Expense, Order
+from server.sql.models.erp import ErpOutbox
+from server.sql.models.sales import HeadDecision
 from server.sql.models.sync_state import DocumentStatus, RejectedDocument
 from sync.projection import LAYOUTS, Projection, ProjectionError, doc_type_of, project, rev_pos
 
@@ -191,6 +194,7 @@ class SqlProjection:
                 replaced[doc_type].append(outcome.doc_id)
         self._delete_rows(session, db_name, replaced, removed)
         self._insert_rows(session, projections.values())
+        _restore_server_owned(session, replaced)
 
     def _delete_rows(self, session: Session, db_name: str, replaced: dict[str, list[str]],
                      removed: dict[str, list[str]]) -> None:
@@ -261,6 +265,32 @@ class SqlProjection:
         session.execute(stmt.on_conflict_do_update(
             index_elements=["db_name", "doc_id"], set_={c: stmt.excluded[c] for c in columns}),
             rows)
+
+
+def _restore_server_owned(session: Session, written: dict[str, list[str]]) -> None:
+    """Rows written afresh (a rebuild, a document deleted and written again) take the server's
+    columns from where the server keeps them: the ERP outbox and the heads' decisions, which
+    are not projections and survive a rebuild. A row that existed kept them already."""
+    if written.get("order"):
+        def outbox(column: Any) -> Any:
+            return select(column).where(ErpOutbox.order_id == Order.doc_id).scalar_subquery()
+
+        session.execute(update(Order).where(
+            Order.doc_id.in_(written["order"]),
+            select(ErpOutbox.order_id).where(ErpOutbox.order_id == Order.doc_id).exists())
+            .values(erp_status=outbox(ErpOutbox.status), erp_number=outbox(ErpOutbox.erp_number),
+                    erp_reason=outbox(func.nullif(ErpOutbox.last_error, ""))))
+    if written.get("expense"):
+        def decided(column: Any) -> Any:
+            return select(column).where(HeadDecision.subject_id == Expense.doc_id,
+                                        HeadDecision.kind == "expense").scalar_subquery()
+
+        session.execute(update(Expense).where(
+            Expense.doc_id.in_(written["expense"]),
+            select(HeadDecision.subject_id).where(HeadDecision.subject_id == Expense.doc_id,
+                                                  HeadDecision.kind == "expense").exists())
+            .values(approval_status=decided(HeadDecision.outcome),
+                    reimbursed=decided(HeadDecision.reimbursed)))
 
 
 def _refuse(outcome: Outcome, field_name: str, message: str) -> None:

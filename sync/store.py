@@ -67,6 +67,8 @@ class DocumentStore(Protocol):
     def bulk_get(self, db: str, refs: Sequence[tuple[str, str | None]]) -> list[Doc]: ...
     def put_doc(self, db: str, doc: Doc) -> Doc: ...
     def open_revs(self, db: str, doc_id: str) -> list[Doc]: ...
+    def get_local(self, db: str, name: str) -> Doc | None: ...
+    def put_local(self, db: str, name: str, body: Doc) -> None: ...
 
 
 def _serialise(payload: Any) -> io.BytesIO:
@@ -185,6 +187,30 @@ class CouchStore:
         except NotFoundError:
             return []
         return [dict(row["ok"]) for row in rows if "ok" in row]
+
+    def get_local(self, db: str, name: str) -> Doc | None:
+        """A `_local` document (never replicated, never compacted away); None if absent."""
+        try:
+            return dict(_call(lambda: self.client.get_local_document(
+                db, name, accept="application/json")).get_result())
+        except NotFoundError:
+            return None
+
+    def put_local(self, db: str, name: str, body: Doc) -> None:
+        """Create or replace a `_local` document."""
+        for _ in range(3):  # another writer may replace it between our read and write
+            current = self.get_local(db, name)
+            doc = {**body, "_id": f"_local/{name}"}
+            if current is not None:
+                doc["_rev"] = current["_rev"]
+            try:
+                _call(lambda d=doc: self.client.put_local_document(  # type: ignore[misc]
+                    db, name, _serialise(d), content_type="application/json"))
+                return
+            except TerminalStoreError as exc:
+                if exc.status != 409:
+                    raise
+        raise TerminalStoreError(409, f"_local/{name} keeps changing")
 
     def put_security_admin_only(self, db: str) -> None:
         """Only the store admin may read or write: devices reach data through the gateway."""

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from erp_bridge.outbox import erp_receipt_enricher
 from server.bootstrap import Services
 from sync import metrics
@@ -24,19 +26,30 @@ from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import ConflictHook, conflicted_ids
 from sync.dirty import DirtySet
 from sync.erp_hook import OrderOutboxHook
+from sync.heartbeat import Heartbeat
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
-from sync.store import ChangesPage, DocumentStore, TransientStoreError
+from sync.store import ChangesPage, DocumentStore, StoreError
 
 log = logging.getLogger("fieldsync.worker")
 
 
+# What the worker waits out instead of dying: the store, SQL (a database restarting, a lock held
+# too long) and the disk (full, read-only). Anything else is a bug, but a worker that exits stops
+# every engineer's receipts, so it is logged in full and waited out as well.
+EXPECTED_FAILURES = (StoreError, SQLAlchemyError, OSError)
+
+
 @dataclass
 class Backoff:
-    """Capped exponential backoff with full jitter for transient store failures."""
+    """Capped exponential backoff with full jitter for store, SQL and disk failures.
+
+    The cap is a few seconds: a database that comes back after a blip is in use again within
+    seconds, and a few retries a second are nothing for a store or SQL that is still down.
+    """
 
     base_s: float = 0.2
-    cap_s: float = 30.0
+    cap_s: float = 5.0
     attempt: int = 0
     rng: random.Random = field(default_factory=random.Random)
 
@@ -78,6 +91,7 @@ class Worker:
         self.write_receipts = write_receipts
         self.stopping = False
         self.backoff = Backoff()
+        self.heartbeat = Heartbeat(services.sessions, f"worker {self.settings.worker_shard}")
         self._last_sweep = 0.0
 
     def stop(self) -> None:
@@ -86,20 +100,40 @@ class Worker:
 
     def run_forever(self) -> None:
         log.info("event=worker_started shard=%s", self.settings.worker_shard)
-        while not self.stopping:
-            try:
-                done = self.run_once()
-                if time.monotonic() - self._last_sweep > self.settings.worker_sweep_interval_s:
-                    done += self.sweep()
-                self.backoff.reset()
-            except TransientStoreError as exc:
-                delay = self.backoff.next_delay()
-                log.warning("event=store_unavailable error=%r retry_in_s=%.2f", str(exc), delay)
-                self.sleep(delay)
-                continue
-            if not done:
-                self.sleep(self.settings.worker_poll_interval_s)
+        self.heartbeat.start()
+        try:
+            while not self.stopping:
+                try:
+                    done = self.run_once()
+                    if time.monotonic() - self._last_sweep > self.settings.worker_sweep_interval_s:
+                        done += self.sweep()
+                except Exception as exc:  # see EXPECTED_FAILURES: waited out, never fatal
+                    self._wait_out(exc)
+                    continue
+                if self.backoff.attempt:
+                    log.info("event=worker_resumed after_attempts=%d", self.backoff.attempt)
+                    self.backoff.reset()
+                    self.heartbeat.recovered()
+                if not done:
+                    self.sleep(self.settings.worker_poll_interval_s)
+        finally:
+            self.heartbeat.stop()
         log.info("event=worker_stopped")
+
+    def _wait_out(self, exc: Exception) -> None:
+        """Back off and try again. Nothing is lost or doubled: a failed transaction took its
+        checkpoint down with it, so the same changes are read again."""
+        delay = self.backoff.next_delay()
+        kind = ("store" if isinstance(exc, StoreError) else "sql"
+                if isinstance(exc, SQLAlchemyError) else "disk")
+        if not isinstance(exc, EXPECTED_FAILURES):
+            kind = "unexpected"
+            log.exception("event=worker_failed retry_in_s=%.2f", delay)
+        else:
+            log.warning("event=%s_unavailable error=%r retry_in_s=%.2f", kind,
+                        str(exc)[:500], delay)
+        self.heartbeat.failing(f"{kind}: {exc}")
+        self.sleep(delay)
 
     def run_once(self) -> int:
         """One pass over the dirty databases this worker owns; returns documents processed."""

@@ -30,31 +30,55 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
+class PostgresCluster:
+    """A private throwaway cluster from the installed binaries; it can be stopped and started
+    again on the same port and data (the outage tests), and removed at the end."""
+
+    def __init__(self) -> None:
+        initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            raise RuntimeError(f"PostgreSQL is not installed: install it or set {ENV_URL}")
+        self.pg_ctl = pg_ctl
+        self.root = Path(tempfile.mkdtemp(prefix="fieldsync-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.data, self.port = self.root / "data", free_port()
+        subprocess.run(_as_postgres_user([initdb, "-D", str(self.data), "-A", "trust", "-U",
+                                          "postgres", "--no-sync"]),
+                       check=True, capture_output=True)
+
+    @property
+    def url(self) -> str:
+        """The admin URL (database `postgres`)."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(_as_postgres_user([self.pg_ctl, "-D", str(self.data), "-o", opts, "-w",
+                                          "-l", str(self.root / "log.txt"), "start"]),
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run(_as_postgres_user([self.pg_ctl, "-D", str(self.data), "-m", "immediate",
+                                          "stop"]), capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yields an admin URL (database `postgres`)."""
     if os.environ.get(ENV_URL):
         yield os.environ[ENV_URL]
         return
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        raise RuntimeError(f"PostgreSQL is not installed: install it or set {ENV_URL}")
-    root = Path(tempfile.mkdtemp(prefix="fieldsync-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", free_port()
-    subprocess.run(_as_postgres_user([initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
-                                      "--no-sync"]), check=True, capture_output=True)
-    opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-o", opts, "-w", "-l",
-                                      str(root / "log.txt"), "start"]), check=True,
-                   capture_output=True)
+    cluster = PostgresCluster()
+    cluster.start()
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        yield cluster.url
     finally:
-        subprocess.run(_as_postgres_user([pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        cluster.remove()
 
 
 def create_database(admin_url: str, template: str | None = None) -> tuple[str, str]:

@@ -77,3 +77,21 @@ class RejectedDocument(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     rejected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """A running worker's last sign of life and, while it waits out a failure, the error.
+
+    /healthz reads it: a worker that cannot reach SQL cannot write here either, so a beat
+    that is too old says as much as a recorded error.
+    """
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), default="")
+    pid: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | waiting
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    error_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
