@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from server.bootstrap import Services, bootstrap
 from server.config import Settings
@@ -18,6 +19,11 @@ from sync.store import CouchStore
 from tests.support.postgres import create_database, drop_database, postgres_server
 
 _prefixes = itertools.count(1)
+
+# Property tests check correctness; speed belongs to `make bench`, and a busy machine (CI shares
+# its cores) must not turn slow input generation into a failure.
+settings.register_profile("fieldsync", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("fieldsync")
 
 
 @pytest.fixture(scope="session")
