@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server.bootstrap import Services, bootstrap
 from server.config import Settings
@@ -27,6 +28,12 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         JSON_SORT_KEYS=False,
     )
     app.extensions["fieldsync"] = services
+    if services.settings.trusted_proxies:
+        # Behind nginx every request comes from the proxy: the client's address (login
+        # throttling, audit) and scheme are in the X-Forwarded-* headers it sets.
+        hops = services.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api = Api(app)
     _register(app, api, services)
     return app

@@ -60,8 +60,12 @@ def serve() -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option("--repartition", is_flag=True,
+              help="Change the number of partitions to FIELDSYNC_WORKER_PARTITIONS (only while "
+                   "no other worker runs).")
+def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
+    from sync.leases import LeaseKeeper
     from sync.worker import Worker
 
     stopping: list[Worker] = []
@@ -73,11 +77,19 @@ def worker() -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    from sync.partitions import PartitionError
+
     services = _services()
     setup_logging(services.settings.log_level)
     stopping.append(Worker(services))
-    stopping[0].run_forever()
-    services.close()
+    try:
+        if repartition and isinstance(stopping[0].ownership, LeaseKeeper):
+            stopping[0].ownership.repartition()
+        stopping[0].run_forever()
+    except PartitionError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
 
 
 @main.command()
@@ -92,12 +104,17 @@ def scheduler() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Bring the SQL schema to the newest version (Alembic upgrade head)."""
+    """Bring the SQL schema to the newest version (Alembic upgrade head) and create the
+    store's missing system databases (a fresh CouchDB's _users, _replicator, _global_changes)."""
     from server.sql.migrate import upgrade
+    from sync.provisioning import ensure_system_databases
 
     services = _services()
     upgrade(services.engine)
     click.echo("SQL schema is up to date")
+    created = ensure_system_databases(services.store)
+    click.echo(f"Store system databases created: {', '.join(created)}" if created
+               else "Store system databases are in place")
 
 
 @main.command()

@@ -54,6 +54,7 @@ class DocumentStore(Protocol):
     url: str
 
     def ping(self) -> bool: ...
+    def server_info(self) -> Doc: ...
     def all_dbs(self) -> list[str]: ...
     def ensure_db(self, db: str) -> bool: ...
     def delete_db(self, db: str) -> None: ...
@@ -113,6 +114,10 @@ class CouchStore:
         except StoreError:
             return False
         return True
+
+    def server_info(self) -> Doc:
+        """`GET /`: CouchDB and Cloudant answer `couchdb`, PouchDB Server `express-pouchdb`."""
+        return dict(_call(lambda: self.client.get_server_information()).get_result())
 
     def all_dbs(self) -> list[str]:
         return list(_call(lambda: self.client.get_all_dbs()).get_result())
