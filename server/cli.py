@@ -65,7 +65,7 @@ def serve() -> None:
                    "no other worker runs).")
 def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
-    from sync.leases import LeaseKeeper
+    from sync.leases import LeaseKeeper, bound_idle_transactions
     from sync.worker import Worker
 
     stopping: list[Worker] = []
@@ -83,8 +83,10 @@ def worker(repartition: bool) -> None:
     setup_logging(services.settings.log_level)
     stopping.append(Worker(services))
     try:
-        if repartition and isinstance(stopping[0].ownership, LeaseKeeper):
-            stopping[0].ownership.repartition()
+        if isinstance(stopping[0].ownership, LeaseKeeper):
+            bound_idle_transactions(services.engine, services.settings.worker_lease_ttl_s)
+            if repartition:
+                stopping[0].ownership.repartition()
         stopping[0].run_forever()
     except PartitionError as exc:
         raise click.ClickException(str(exc)) from exc

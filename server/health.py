@@ -1,4 +1,4 @@
-"""Operations endpoints: /healthz (store, SQL, worker lag) and /metrics (Prometheus)."""
+"""Operations endpoints: /healthz (store, SQL, worker lag, partitions) and /metrics."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from prometheus_client import (
 from sqlalchemy import func, select
 
 from server.bootstrap import Services
+from server.partition_health import PartitionCollector, partition_report
 from server.sql.models.sync_state import DirtyDatabase
 
 # Past this, the worker is too far behind for phones to get receipts promptly.
@@ -31,7 +32,12 @@ def register(app: Flask, services: Services) -> None:
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+        body = generate_latest(_registry())
+        # Owners and lag per partition, read from SQL at scrape time: true whichever worker
+        # (on whichever machine) holds a partition now.
+        partitions = CollectorRegistry()
+        partitions.register(PartitionCollector(services))
+        return Response(body + generate_latest(partitions), mimetype=CONTENT_TYPE_LATEST)
 
 
 def _registry() -> CollectorRegistry:
@@ -47,13 +53,16 @@ def health_report(services: Services) -> dict[str, Any]:
     store_ok = services.store.ping()
     try:
         dirty, lag = _worker_lag(services)
+        partitions: dict[str, Any] = partition_report(services)
         sql_ok = True
     except Exception:  # any failure to reach SQL is reported, not raised
-        dirty, lag, sql_ok = 0, None, False
+        dirty, lag, sql_ok, partitions = 0, None, False, {}
     lagging = lag is not None and lag > MAX_HEALTHY_LAG_S
-    return {"ok": sql_ok and store_ok and not lagging, "store": store_ok, "sql": sql_ok,
-            "worker": {"dirty_databases": dirty,
-                       "lag_s": None if lag is None else round(lag, 3)}}
+    orphaned = not partitions.get("ok", True)
+    return {"ok": sql_ok and store_ok and not lagging and not orphaned, "store": store_ok,
+            "sql": sql_ok, "worker": {"dirty_databases": dirty,
+                                      "lag_s": None if lag is None else round(lag, 3)},
+            "partitions": partitions}
 
 
 def _worker_lag(services: Services) -> tuple[int, float | None]:

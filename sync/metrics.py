@@ -15,6 +15,3 @@ BATCH_SECONDS = Histogram(
 RECEIPTS = Counter("fieldsync_receipts_written", "Receipts written back to engineer databases")
 DIRTY_DATABASES = Gauge("fieldsync_dirty_databases", "Databases waiting for the worker",
                         multiprocess_mode="livemax")
-WORKER_LAG = Gauge("fieldsync_worker_lag_seconds",
-                   "Seconds between a database being marked dirty and the worker reading it",
-                   ["db_name"], multiprocess_mode="livemax")

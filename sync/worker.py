@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+
+from sqlalchemy.exc import DBAPIError
 
 from erp_bridge.outbox import erp_receipt_enricher
 from server.bootstrap import Services
@@ -24,6 +25,7 @@ from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import ConflictHook, conflicted_ids
 from sync.dirty import DirtySet
 from sync.erp_hook import OrderOutboxHook
+from sync.leases import LeaseLost, Ownership, ownership_for
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
 from sync.store import ChangesPage, DocumentStore, TransientStoreError
@@ -48,28 +50,21 @@ class Backoff:
         self.attempt = 0
 
 
-def owns(db_name: str, shard: tuple[int, int]) -> bool:
-    """Each worker owns a hash range of the databases (stable across processes)."""
-    index, count = shard
-    if count <= 1:
-        return True
-    import zlib  # crc32 is stable across processes, unlike hash()
-
-    return zlib.crc32(db_name.encode()) % count == index
-
-
 class Worker:
     """Drains the dirty set, with a slow full sweep as a safety net."""
 
     def __init__(self, services: Services, *, sleep: Callable[[float], None] = time.sleep,
-                 write_receipts: bool = True) -> None:
+                 write_receipts: bool = True, ownership: Ownership | None = None) -> None:
         self.services = services
         self.settings = services.settings
+        # Leased partitions by default; FIELDSYNC_WORKER_SHARD fixes a split instead.
+        self.ownership = ownership or ownership_for(services.settings, services.sessions)
         self.store: DocumentStore = services.store
         self.dirty = DirtySet(services.sessions)
         self.checkpoints = CheckpointStore()
         self.receipts = ReceiptWriter(services.store, services.sessions)
         self.batches = BatchProcessor(services, self.checkpoints)
+        self.batches.fence = self.ownership.fence
         self.conflicts = ConflictHook(services.store, services.sessions)
         self.batches.after_accept.append(OrderOutboxHook(services.settings))
         self.receipts.enrichers += [self.conflicts.receipt_overrides, erp_receipt_enricher]
@@ -85,7 +80,8 @@ class Worker:
         self.stopping = True
 
     def run_forever(self) -> None:
-        log.info("event=worker_started shard=%s", self.settings.worker_shard)
+        log.info("event=worker_started shard=%s partitions=%s", self.settings.worker_shard
+                 or "leased", self.settings.worker_partitions)
         while not self.stopping:
             try:
                 done = self.run_once()
@@ -99,43 +95,66 @@ class Worker:
                 continue
             if not done:
                 self.sleep(self.settings.worker_poll_interval_s)
+        self.ownership.release()  # the others take over at once rather than after the lease
         log.info("event=worker_stopped")
 
     def run_once(self) -> int:
         """One pass over the dirty databases this worker owns; returns documents processed."""
+        self.ownership.refresh()
         processed = 0
         snapshot = self.dirty.snapshot()
         metrics.DIRTY_DATABASES.set(len(snapshot))
         for db_name, mark in snapshot.items():
             if self.stopping:
                 break
-            if not owns(db_name, self.settings.shard):
+            if not self.ownership.holds(db_name):
                 continue
-            lag = (datetime.now(UTC) - mark.marked_at).total_seconds()
-            metrics.WORKER_LAG.labels(db_name).set(max(lag, 0.0))
-            processed += self.drain(db_name)
-            self.dirty.clear(db_name, mark.generation)
+            done, complete = self._drain(db_name)
+            processed += done
+            if complete:  # a lost lease leaves the mark for the successor
+                self.dirty.clear(db_name, mark.generation)
         return processed
 
     def sweep(self) -> int:
         """Visit every owned engineer database, for writes that were never marked dirty."""
         self._last_sweep = time.monotonic()
+        self.ownership.refresh()
         owned = [db for db in engineer_databases(self.services.sessions)
-                 if owns(db, self.settings.shard)]
+                 if self.ownership.holds(db)]
         return sum(self.drain(db) for db in owned if not self.stopping)
 
     def run_until_idle(self, max_passes: int = 1000) -> int:
-        """Process until nothing is dirty (tests, `fieldsync rebuild`, the benchmark)."""
+        """Process until nothing is dirty (tests, the benchmark), then give the leases back."""
         total = 0
-        for _ in range(max_passes):
-            done = self.run_once()
-            total += done
-            if not done and not self.dirty.snapshot():
-                break
+        try:
+            for _ in range(max_passes):
+                done = self.run_once()
+                total += done
+                if not done and not self.dirty.snapshot():
+                    break
+        finally:
+            self.ownership.release()
         return total
 
     def drain(self, db_name: str) -> int:
         """Read a database's changes from its checkpoint to the end, batch by batch."""
+        return self._drain(db_name)[0]
+
+    def _drain(self, db_name: str) -> tuple[int, bool]:
+        """Documents processed, and whether the end was reached with the lease still held."""
+        try:
+            return self._drain_held(db_name)
+        except LeaseLost as exc:  # the batch rolled back: the successor processes it
+            log.warning("event=lease_lost db=%s reason=%r", db_name, str(exc))
+            return 0, False
+        except DBAPIError as exc:
+            if self.ownership.holds(db_name):
+                raise
+            # Paused past the lease: the database ended the session (and rolled it back).
+            log.warning("event=lease_lost db=%s reason=%r", db_name, str(exc.orig))
+            return 0, False
+
+    def _drain_held(self, db_name: str) -> tuple[int, bool]:
         processed = 0
         if self.write_receipts:  # left over from a crash after the last commit
             self.conflicts.settle(db_name, self.conflicts.unsettled(db_name))
@@ -145,17 +164,22 @@ class Worker:
         # checkpoint only moves with a commit.
         upcoming = self._reader.submit(self._page, db_name,
                                        self.checkpoints.read(self.services.sessions, db_name))
+        complete = False
         while not self.stopping:
+            self.ownership.refresh()  # a long catch-up keeps its leases renewed
+            if not self.ownership.holds(db_name):
+                break  # paused past the lease, or given to another worker: commit nothing
             page = upcoming.result()
             if not page.results:
+                complete = True
                 break
             upcoming = self._reader.submit(self._page, db_name, page.last_seq)
             processed += self.batches.process(db_name, page)
-            if self.write_receipts:
+            if self.write_receipts and self.ownership.holds(db_name):
                 self.conflicts.settle(db_name, conflicted_ids(page))
                 self.receipts.flush(db_name)
         upcoming.cancel()
-        return processed
+        return processed, complete
 
     def _page(self, db_name: str, since: str) -> ChangesPage:
         return self.store.changes(db_name, since, limit=self.settings.worker_batch_size,
