@@ -65,7 +65,7 @@ def serve() -> None:
                    "no other worker runs).")
 def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
-    from sync.leases import LeaseKeeper, bound_idle_transactions
+    from sync.leases import LeaseKeeper, tag_worker_sessions
     from sync.worker import Worker
 
     stopping: list[Worker] = []
@@ -84,7 +84,8 @@ def worker(repartition: bool) -> None:
     stopping.append(Worker(services))
     try:
         if isinstance(stopping[0].ownership, LeaseKeeper):
-            bound_idle_transactions(services.engine, services.settings.worker_lease_ttl_s)
+            tag_worker_sessions(services.engine, stopping[0].ownership.owner,
+                                services.settings.worker_lease_ttl_s)
             if repartition:
                 stopping[0].ownership.repartition()
         stopping[0].run_forever()

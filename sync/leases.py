@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, and_, delete, event, func, or_, select, update
+from sqlalchemy import Engine, and_, delete, event, func, or_, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.config import Settings
@@ -229,11 +229,16 @@ class LeaseKeeper:
             return {}
         now = utcnow()
         with self.sessions() as session:
-            free = session.execute(select(WorkerLease.partition, WorkerLease.fencing).where(
+            free = session.execute(select(WorkerLease.partition, WorkerLease.fencing,
+                                          WorkerLease.owner).where(
                 or_(WorkerLease.owner.is_(None), WorkerLease.expires_at < now))
                 .order_by(WorkerLease.partition)).all()
+        stale = {str(o) for _p, _f, o in free[:wanted] if o is not None and o != self.owner}
+        if stale:  # a paused owner's open transaction must not block what we take over
+            with transaction(self.sessions) as session:
+                end_sessions_of(session, stale)
         got: dict[int, int] = {}
-        for partition, fencing in free:
+        for partition, fencing, _owner in free:
             if len(got) >= wanted:
                 break
             with transaction(self.sessions) as session:
@@ -256,23 +261,36 @@ class LeaseKeeper:
         self.held = {}
 
 
-def bound_idle_transactions(engine: Engine, ttl_s: float) -> None:
-    """PostgreSQL ends a worker's session that sits in a transaction longer than a lease.
+def tag_worker_sessions(engine: Engine, owner: str, ttl_s: float) -> None:
+    """PostgreSQL: name this worker's sessions after its lease owner, and end any of them that
+    sits in a transaction longer than a lease.
 
     A worker paused mid-batch (SIGSTOP, a frozen VM) would otherwise keep its row locks and
-    block its successor for as long as the pause lasts; this way the successor waits at most
-    one lease, and the paused worker's transaction is rolled back by the server."""
+    block its successor for as long as the pause lasts: the successor ends the sessions of the
+    owner it takes a partition from (see `end_sessions_of`), and the server ends idle ones."""
     if engine.dialect.name != "postgresql":
         return  # SQLite: one process's transaction blocks only writers on that machine
     timeout_ms = max(int(ttl_s * 1000), 1000)
 
     @event.listens_for(engine, "connect")
-    def _bound(dbapi_conn: Any, _record: Any) -> None:
+    def _tag(dbapi_conn: Any, _record: Any) -> None:
         with dbapi_conn.cursor() as cur:
+            cur.execute("SELECT set_config('application_name', %s, false)", (owner[:63],))
             cur.execute(f"SET idle_in_transaction_session_timeout = {timeout_ms}")
         dbapi_conn.commit()
 
-    engine.dispose()  # connections made before this get the setting too
+    engine.dispose()  # connections made before this get the settings too
+
+
+def end_sessions_of(session: Session, owners: set[str]) -> None:
+    """Roll back whatever the previous owners of expired leases still hold open (PostgreSQL)."""
+    bind = session.get_bind()
+    if not owners or bind.dialect.name != "postgresql":
+        return
+    session.execute(text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = ANY(:names) AND pid <> pg_backend_pid()"),
+        {"names": [o[:63] for o in owners]})
 
 
 def ownership_for(settings: Settings, sessions: sessionmaker[Session]) -> Ownership:

@@ -237,6 +237,30 @@ def test_two_workers_share_the_work_and_take_over_from_a_killed_one(
 
 
 @pytest.mark.slow
+def test_a_paused_worker_notices_on_resume_and_commits_nothing(
+        services: Services, workers: Workers) -> None:
+    dbs = fill(services, [f"eng{i}" for i in range(6)], 400)
+    paused = workers.start(FIELDSYNC_WORKER_NAME="paused")
+    wait_for(lambda: judged(services) > 0, 60, "the first receipts")
+    paused.send_signal(signal.SIGSTOP)
+    stopped_at = judged(services)
+    assert stopped_at < 2400, "paused mid-ingest"
+    time.sleep(TTL_S + 0.5)  # past its lease
+    workers.start(FIELDSYNC_WORKER_NAME="successor")
+    wait_for(lambda: judged(services) == 2400, 90, "the successor finishing")
+    resumed_log = len(workers.log(0))
+    paused.send_signal(signal.SIGCONT)
+    time.sleep(TTL_S * 2)  # it notices, heartbeats, and may rejoin with a fair share
+    after_resume = workers.log(0)[resumed_log:]
+    assert "event=lease_lost" in after_resume
+    assert "event=accepted" not in after_resume and "event=rejected" not in after_resume
+    assert receipts_written_once(services, dbs) == 2400
+    with services.sessions() as s:
+        fenced = s.scalars(select(Checkpoint.fencing).where(Checkpoint.db_name.in_(dbs))).all()
+    assert all(f >= 1 for f in fenced)
+
+
+@pytest.mark.slow
 def test_a_worker_with_another_partition_count_refuses_to_start(
         services: Services, workers: Workers) -> None:
     LeaseKeeper(services.sessions, leased(services.settings)).heartbeat()
