@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, and_, delete, event, func, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.config import Settings
@@ -170,11 +171,16 @@ class LeaseKeeper:
         """The lease rows exist once, with the deployment's partition count."""
         with transaction(self.sessions) as session:
             stored = session.scalar(select(func.count()).select_from(WorkerLease)) or 0
-            if stored == 0:
+            if stored == 0:  # the first worker ever; others may be seeding at the same moment
                 now = utcnow()
-                session.add_all(WorkerLease(partition=p, owner=None, fencing=0, expires_at=now,
-                                            unowned_since=now) for p in range(self.partitions))
-                stored = self.partitions
+                insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
+                          else sqlite.insert)
+                session.execute(insert(WorkerLease).values([
+                    {"partition": p, "owner": None, "fencing": 0, "expires_at": now,
+                     "unowned_since": now} for p in range(self.partitions)])
+                    .on_conflict_do_nothing(index_elements=["partition"]))
+        with self.sessions() as session:
+            stored = session.scalar(select(func.count()).select_from(WorkerLease)) or 0
         if stored != self.partitions:
             raise PartitionCountMismatch(stored, self.partitions)
         self._seeded = True
@@ -222,33 +228,33 @@ class LeaseKeeper:
         log.info("event=lease_released owner=%s partitions=%s", self.owner, partitions)
 
     def _claim(self, wanted: int, expires: datetime) -> dict[int, int]:
-        """Free or expired partitions, each taken with a conditional update in a transaction
-        of its own (another worker may be claiming the same one: only one update matches its
-        fencing number, and no transaction waits on two lease rows)."""
+        """Free or expired partitions, each taken with a conditional update (another worker
+        may be claiming too: only one update matches the fencing number it read). On
+        PostgreSQL the rows are picked with SKIP LOCKED, so a claim never waits on a row that
+        another transaction holds, and no two claimers wait on each other."""
         if wanted <= 0:
             return {}
         now = utcnow()
+        free = or_(WorkerLease.owner.is_(None), WorkerLease.expires_at < now)
         with self.sessions() as session:
-            free = session.execute(select(WorkerLease.partition, WorkerLease.fencing,
-                                          WorkerLease.owner).where(
-                or_(WorkerLease.owner.is_(None), WorkerLease.expires_at < now))
-                .order_by(WorkerLease.partition)).all()
-        stale = {str(o) for _p, _f, o in free[:wanted] if o is not None and o != self.owner}
+            stale = {str(o) for o in session.scalars(select(WorkerLease.owner).where(
+                WorkerLease.owner.is_not(None), WorkerLease.owner != self.owner,
+                WorkerLease.expires_at < now))}
         if stale:  # a paused owner's open transaction must not block what we take over
             with transaction(self.sessions) as session:
                 end_sessions_of(session, stale)
         got: dict[int, int] = {}
-        for partition, fencing, _owner in free:
-            if len(got) >= wanted:
-                break
-            with transaction(self.sessions) as session:
-                taken = session.connection().execute(update(WorkerLease).where(and_(
+        with transaction(self.sessions) as session:
+            rows = session.execute(select(WorkerLease.partition, WorkerLease.fencing)
+                                   .where(free).order_by(WorkerLease.partition).limit(wanted)
+                                   .with_for_update(skip_locked=True)).all()
+            for partition, fencing in rows:
+                taken = session.connection().execute(update(WorkerLease).where(
                     WorkerLease.partition == partition, WorkerLease.fencing == fencing,
-                    or_(WorkerLease.owner.is_(None), WorkerLease.expires_at < now))).values(
-                    owner=self.owner, fencing=fencing + 1, expires_at=expires,
-                    acquired_at=now, unowned_since=None))
-            if taken.rowcount:
-                got[int(partition)] = int(fencing) + 1
+                    free).values(owner=self.owner, fencing=fencing + 1, expires_at=expires,
+                                 acquired_at=now, unowned_since=None))
+                if taken.rowcount:
+                    got[int(partition)] = int(fencing) + 1
         if got:
             log.info("event=lease_acquired owner=%s partitions=%s", self.owner, sorted(got))
         return got

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from flask import request
+
 from server.app import create_app
 from server.bootstrap import Services
 from server.demo import load_master_data
@@ -63,3 +65,22 @@ def test_healthz_turns_not_ok_when_a_partition_waits_too_long_for_an_owner(
     assert late.status_code == 503
     body = late.get_json()
     assert not body["ok"] and body["partitions"]["longest_unowned_s"] > 0.05
+
+
+def test_behind_the_proxy_the_client_address_is_the_forwarded_one(services: Services) -> None:
+    seen: list[str | None] = []
+
+    def address() -> str:
+        seen.append(request.remote_addr)
+        return "ok"
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    direct = create_app(services=services)
+    direct.add_url_rule("/_address", view_func=address)
+    direct.test_client().get("/_address", headers=forwarded)
+    services.settings = services.settings.with_overrides(trusted_proxies=1)
+    proxied = create_app(services=services)
+    proxied.add_url_rule("/_address", view_func=address)
+    proxied.test_client().get("/_address", headers=forwarded)
+    # Without a trusted proxy the header is the client's word and is ignored.
+    assert seen == ["127.0.0.1", "203.0.113.7"]
