@@ -111,11 +111,15 @@ def migrate() -> None:
     store's missing system databases (a fresh CouchDB's _users, _replicator, _global_changes)."""
     from server.sql.migrate import upgrade
     from sync.provisioning import ensure_system_databases
+    from sync.store import StoreError, describe
 
     services = _services()
     upgrade(services.engine)
     click.echo("SQL schema is up to date")
-    created = ensure_system_databases(services.store)
+    try:
+        created = ensure_system_databases(services.store)
+    except StoreError as exc:
+        raise click.ClickException(describe(exc, services.store.url)) from exc
     click.echo(f"Store system databases created: {', '.join(created)}" if created
                else "Store system databases are in place")
 

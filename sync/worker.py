@@ -23,12 +23,13 @@ from sync import metrics
 from sync.batch import BatchProcessor
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import ConflictHook, conflicted_ids
+from sync.db_updates import DbUpdatesFollower
 from sync.dirty import DirtySet
 from sync.erp_hook import OrderOutboxHook
 from sync.leases import LeaseLost, Ownership, ownership_for
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
-from sync.store import ChangesPage, DocumentStore, TransientStoreError
+from sync.store import ChangesPage, DocumentStore, NotFoundError, TransientStoreError
 
 log = logging.getLogger("fieldsync.worker")
 
@@ -65,6 +66,7 @@ class Worker:
         self.receipts = ReceiptWriter(services.store, services.sessions)
         self.batches = BatchProcessor(services, self.checkpoints)
         self.batches.fence = self.ownership.fence
+        self.updates = DbUpdatesFollower(services.store, services.settings.db_prefix)
         self.conflicts = ConflictHook(services.store, services.sessions)
         self.batches.after_accept.append(OrderOutboxHook(services.settings))
         self.receipts.enrichers += [self.conflicts.receipt_overrides, erp_receipt_enricher]
@@ -101,6 +103,9 @@ class Worker:
     def run_once(self) -> int:
         """One pass over the dirty databases this worker owns; returns documents processed."""
         self.ownership.refresh()
+        changed = self.updates.poll(self.ownership.holds)
+        if changed:  # written past FieldSync (replication, an admin): the store says so
+            self.dirty.mark(changed)
         processed = 0
         snapshot = self.dirty.snapshot()
         metrics.DIRTY_DATABASES.set(len(snapshot))
@@ -147,6 +152,9 @@ class Worker:
         except LeaseLost as exc:  # the batch rolled back: the successor processes it
             log.warning("event=lease_lost db=%s reason=%r", db_name, str(exc))
             return 0, False
+        except NotFoundError:  # deleted from the store: nothing left to read
+            log.warning("event=database_missing db=%s", db_name)
+            return 0, True
         except DBAPIError as exc:
             if self.ownership.holds(db_name):
                 raise
