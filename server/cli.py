@@ -14,6 +14,7 @@ from server.config import Settings
 
 if TYPE_CHECKING:
     from server.bootstrap import Services
+    from sync.worker import Worker
 
 # This module stays light at import: `fieldsync serve` must let gevent patch the standard library
 # (gunicorn does it in each worker) before requests, ssl or the SQL drivers are imported.
@@ -65,7 +66,8 @@ def serve() -> None:
                    "no other worker runs).")
 def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
-    from sync.leases import LeaseKeeper, tag_worker_sessions
+    from sync.partitions import PartitionError
+    from sync.store import StoreError
     from sync.worker import Worker
 
     stopping: list[Worker] = []
@@ -77,22 +79,34 @@ def worker(repartition: bool) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    from sync.partitions import PartitionError
-
     services = _services()
     setup_logging(services.settings.log_level)
     stopping.append(Worker(services))
     try:
-        if isinstance(stopping[0].ownership, LeaseKeeper):
-            tag_worker_sessions(services.engine, stopping[0].ownership.owner,
-                                services.settings.worker_lease_ttl_s)
-            if repartition:
-                stopping[0].ownership.repartition()
+        _prepare_worker(services, stopping[0], repartition)
         stopping[0].run_forever()
-    except PartitionError as exc:
+    except (PartitionError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         services.close()
+
+
+def _prepare_worker(services: Services, worker: Worker, repartition: bool) -> None:
+    """Refuse a store that refuses us; name this worker's SQL sessions; repartition if asked."""
+    from sync.leases import LeaseKeeper, tag_worker_sessions
+    from sync.store import StoreError, TerminalStoreError, describe
+
+    try:
+        services.store.all_dbs()  # admin-only on CouchDB 3: wrong credentials show here
+    except TerminalStoreError as exc:
+        raise StoreError(describe(exc, services.store.url)) from exc
+    except StoreError:
+        pass  # not reachable yet: the worker waits for it like for any outage
+    if isinstance(worker.ownership, LeaseKeeper):
+        tag_worker_sessions(services.engine, worker.ownership.owner,
+                            services.settings.worker_lease_ttl_s)
+        if repartition:
+            worker.ownership.repartition()
 
 
 @main.command()

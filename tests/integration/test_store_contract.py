@@ -275,3 +275,15 @@ def test_the_worker_follows_db_updates_or_falls_back_to_the_dirty_set(
             assert seen == [engineer] and follower.supported
     finally:
         couch.delete_db(engineer)
+
+
+def test_a_worker_refused_by_the_store_says_so_and_exits(
+        contract_endpoint: StoreEndpoint, tmp_path: Path) -> None:
+    env = dict(os.environ, FIELDSYNC_STORE_URL=contract_endpoint.url,
+               FIELDSYNC_STORE_USERNAME=contract_endpoint.username or "admin",
+               FIELDSYNC_STORE_PASSWORD="wrong", FIELDSYNC_VAR_DIR=str(tmp_path / "var"))
+    done = subprocess.run([sys.executable, "-m", "server.cli", "worker"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "refused FieldSync's credentials (401)" in done.stderr
+    assert "Traceback" not in done.stderr
