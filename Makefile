@@ -11,7 +11,7 @@ WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.ht
 
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: setup run test lint bench clean migration
+.PHONY: setup run test lint bench clean migration wheel
 
 setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD)
 
@@ -55,6 +55,15 @@ $(SYSTEM_STAMP): | $(BIN)/python
 	fi
 	touch $@
 
+# The Python distribution carries the built web app as package data (server/web_dist), so an
+# installed `fieldsync serve` serves it from wherever pip put the package.
+WHEEL_DIR ?= dist
+wheel: $(WEB_BUILD) | $(BIN)/python
+	rm -rf server/web_dist build
+	cp -r web/dist server/web_dist
+	$(BIN)/pip wheel -q --no-deps -w $(WHEEL_DIR) .
+	rm -rf build
+
 run: setup
 	$(BIN)/fieldsync run
 
@@ -73,4 +82,4 @@ migration: setup
 	$(BIN)/python scripts/regen_initial_migration.py
 
 clean:
-	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist
+	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist server/web_dist build dist

@@ -6,7 +6,8 @@ import importlib
 import sys
 from collections.abc import Callable
 
-BENCHMARKS = ["bench.worker", "bench.gateway", "bench.erp", "bench.location"]
+BENCHMARKS = ["bench.worker", "bench.scaling", "bench.gateway", "bench.erp",
+              "bench.location"]
 
 
 def main(selected: list[str]) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from server import apidocs
 from server.bootstrap import Services, bootstrap
@@ -32,6 +33,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.extensions["fieldsync"] = services
     install_headers(app, services.settings.map_tile_url)
+
+    if services.settings.trusted_proxies:
+        # Behind nginx every request comes from the proxy: the client's address (login
+        # throttling, audit) and scheme are in the X-Forwarded-* headers it sets.
+        hops = services.settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api = Api(app)
     _register(app, api, services, web_dist)
     return app

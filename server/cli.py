@@ -14,6 +14,7 @@ from server.config import Settings
 
 if TYPE_CHECKING:
     from server.bootstrap import Services
+    from sync.worker import Worker
 
 # This module stays light at import: `fieldsync serve` must let gevent patch the standard library
 # (gunicorn does it in each worker) before requests, ssl or the SQL drivers are imported.
@@ -68,8 +69,13 @@ def serve() -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option("--repartition", is_flag=True,
+              help="Change the number of partitions to FIELDSYNC_WORKER_PARTITIONS (only while "
+                   "no other worker runs).")
+def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
+    from sync.partitions import PartitionError
+    from sync.store import StoreError
     from sync.worker import Worker
 
     stopping: list[Worker] = []
@@ -84,8 +90,31 @@ def worker() -> None:
     services = _services()
     setup_logging(services.settings.log_level)
     stopping.append(Worker(services))
-    stopping[0].run_forever()
-    services.close()
+    try:
+        _prepare_worker(services, stopping[0], repartition)
+        stopping[0].run_forever()
+    except (PartitionError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
+
+
+def _prepare_worker(services: Services, worker: Worker, repartition: bool) -> None:
+    """Refuse a store that refuses us; name this worker's SQL sessions; repartition if asked."""
+    from sync.leases import LeaseKeeper, tag_worker_sessions
+    from sync.store import StoreError, TerminalStoreError, describe
+
+    try:
+        services.store.all_dbs()  # admin-only on CouchDB 3: wrong credentials show here
+    except TerminalStoreError as exc:
+        raise StoreError(describe(exc, services.store.url)) from exc
+    except StoreError:
+        pass  # not reachable yet: the worker waits for it like for any outage
+    if isinstance(worker.ownership, LeaseKeeper):
+        tag_worker_sessions(services.engine, worker.ownership.owner,
+                            services.settings.worker_lease_ttl_s)
+        if repartition:
+            worker.ownership.repartition()
 
 
 @main.command()
@@ -100,12 +129,21 @@ def scheduler() -> None:
 
 @main.command()
 def migrate() -> None:
-    """Bring the SQL schema to the newest version (Alembic upgrade head)."""
+    """Bring the SQL schema to the newest version (Alembic upgrade head) and create the
+    store's missing system databases (a fresh CouchDB's _users, _replicator, _global_changes)."""
     from server.sql.migrate import upgrade
+    from sync.provisioning import ensure_system_databases
+    from sync.store import StoreError, describe
 
     services = _services()
     upgrade(services.engine)
     click.echo("SQL schema is up to date")
+    try:
+        created = ensure_system_databases(services.store)
+    except StoreError as exc:
+        raise click.ClickException(describe(exc, services.store.url)) from exc
+    click.echo(f"Store system databases created: {', '.join(created)}" if created
+               else "Store system databases are in place")
 
 
 @main.command()

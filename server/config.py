@@ -32,9 +32,14 @@ class Settings:
     worker_batch_size: int = 500
     worker_poll_interval_s: float = 0.1
     worker_sweep_interval_s: float = 300.0
-    worker_shard: str = "0/1"  # this worker's part of the engineer databases: index/count
+    worker_shard: str = ""  # index/count: a fixed split instead of leases (empty: leases)
+    worker_name: str = ""  # shown as the owner of this worker's leases (empty: host name)
+    worker_partitions: int = 64  # engineer databases hash into this many leased partitions
+    worker_lease_ttl_s: float = 15.0  # a lease not renewed for this long goes to another worker
+    worker_unowned_alert_s: float = 60.0  # /healthz is not ok while a partition waits longer
     max_document_bytes: int = 1024 * 1024
     max_request_bytes: int = 32 * 1024 * 1024
+    trusted_proxies: int = 0  # reverse proxies in front of serve whose X-Forwarded-* to trust
     erp_kind: str = "null"  # null | sap | oracle | erpnext
     erp_url: str = ""
     erp_username: str = ""
@@ -95,6 +100,8 @@ class Settings:
 
     @property
     def shard(self) -> tuple[int, int]:
+        if not self.worker_shard:
+            return 0, 1
         index, _, count = self.worker_shard.partition("/")
         return int(index), int(count or 1)
 

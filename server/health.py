@@ -1,4 +1,4 @@
-"""Operations endpoints: /healthz (store, SQL, worker lag) and /metrics (Prometheus)."""
+"""Operations endpoints: /healthz (store, SQL, worker lag, partitions) and /metrics."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from prometheus_client import (
 from sqlalchemy import func, select
 
 from server.bootstrap import Services
+from server.partition_health import PartitionCollector, partition_report
 from server.sql.models.sync_state import DirtyDatabase
 from sync.heartbeat import WorkerHealth, worker_health
 
@@ -41,7 +42,12 @@ def register(app: Flask, services: Services) -> None:
             status, message = refusal
             abort(status, message=message,
                   headers={"WWW-Authenticate": "Bearer"} if status == 401 else {})
-        return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+        body = generate_latest(_registry())
+        # Owners and lag per partition, read from SQL at scrape time: true whichever worker
+        # (on whichever machine) holds a partition now.
+        partitions = CollectorRegistry()
+        partitions.register(PartitionCollector(services))
+        return Response(body + generate_latest(partitions), mimetype=CONTENT_TYPE_LATEST)
 
 
 def metrics_refusal(token: str) -> tuple[int, str] | None:
@@ -80,20 +86,23 @@ def health_report(services: Services) -> dict[str, Any]:
         dirty, lag = _worker_lag(services)
         with services.sessions() as session:
             workers = worker_health(session)
+        partitions: dict[str, Any] = partition_report(services)
         sql_ok = True
     except Exception:  # any failure to reach SQL is reported, not raised
-        dirty, lag, sql_ok = 0, None, False
+        dirty, lag, sql_ok, partitions = 0, None, False, {}
     lagging = lag is not None and lag > MAX_HEALTHY_LAG_S
     # A worker waiting out an SQL or disk error, or one whose beat stopped, is not healthy even
     # while this process still reads SQL (a full disk on SQLite refuses writes, not reads).
     workers_ok = all(w.ok for w in workers)
-    return {"ok": sql_ok and store_ok and not lagging and workers_ok, "store": store_ok,
-            "sql": sql_ok,
+    orphaned = not partitions.get("ok", True)
+    return {"ok": sql_ok and store_ok and not lagging and workers_ok and not orphaned,
+            "store": store_ok, "sql": sql_ok,
             "worker": {"dirty_databases": dirty, "lag_s": None if lag is None else round(lag, 3),
                        "ok": workers_ok,
                        "processes": [{"id": w.worker_id, "ok": w.ok, "state": w.state,
                                       "error": w.last_error, "beat_age_s": round(w.beat_age_s, 1)}
-                                     for w in workers]}}
+                                     for w in workers]},
+            "partitions": partitions}
 
 
 def _worker_lag(services: Services) -> tuple[int, float | None]:

@@ -17,6 +17,7 @@ from server.bootstrap import Services
 from server.sql.models import Base, documents
 from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDocument
 from server.sql.session import transaction
+from sync.leases import AllDatabases
 from sync.provisioning import engineer_databases
 from sync.worker import Worker
 
@@ -40,7 +41,8 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
     with transaction(services.sessions) as session:
         for table in projection_tables():
             session.execute(delete(table))
-    worker = Worker(services, write_receipts=False)  # receipts in the store are already right
+    # Receipts in the store are already right; every database, unfenced (no worker runs).
+    worker = Worker(services, write_receipts=False, ownership=AllDatabases())
     dbs = engineer_databases(services.sessions)
     total = 0
     for db in tqdm(dbs, desc="databases", unit="db", disable=not progress):

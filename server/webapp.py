@@ -1,4 +1,8 @@
-"""Serves the built web app (web/dist) at `/`, with caching that keeps offline updates sane."""
+"""Serves the built web app at `/`, with caching that keeps offline updates sane.
+
+The app is found in the checkout (`web/dist`, what `make` builds) or, in an installed package,
+in `server/web_dist` (the same build, copied into the wheel by `make wheel`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,8 @@ from werkzeug.security import safe_join
 
 from server.bootstrap import Services
 
-DEFAULT_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+CHECKOUT_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"
+PACKAGED_DIST = Path(__file__).resolve().parent / "web_dist"
 # Paths the app never answers with index.html: they belong to the API, the gateway or operations.
 _RESERVED = ("api/", "sync/", "healthz", "metrics")
 # Vite names build output `name-<hash>.ext`; such files never change, so browsers keep them.
@@ -50,10 +55,19 @@ def _app_page(dist: Path, path: str) -> Response:
     return _file(dist, "index.html")
 
 
+def find_dist(candidates: tuple[Path, ...] = (CHECKOUT_DIST, PACKAGED_DIST)) -> Path:
+    """The first build that exists: a checkout's own build wins over a packaged copy, which
+    may be older; without any, the first candidate (the page then says to build it)."""
+    for dist in candidates:
+        if (dist / "index.html").is_file():
+            return dist
+    return candidates[0]
+
+
 def register(app: Flask, services: Services, dist: Path | None = None) -> None:
     """`/` and unknown non-API paths answer the app (deep links work); `/app-config.json` the
     server settings the phone needs offline."""
-    root = dist or DEFAULT_DIST
+    root = dist or find_dist()
 
     @app.get("/app-config.json")
     def app_config() -> Response:

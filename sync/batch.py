@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from sync.conflict_hook import resolution_revisions
 from sync.documents.schema import PHONE_TYPES
 from sync.documents.validate import validate
 from sync.history import earlier_revisions, keep_revisions, kept_revisions, revision_bodies
+from sync.leases import Fence
 from sync.master_data import SqlMasterData
 from sync.projection import rev_pos
 from sync.receipts import is_server_document
@@ -50,12 +52,15 @@ class BatchProcessor:
         self.checkpoints = checkpoints
         self._owners: dict[str, str] = {}
         self.after_accept: list[Any] = []  # hooks(session, db_name, outcomes): ERP outbox etc.
+        # The lease a commit for a database must still hold (None: unfenced, e.g. rebuild).
+        self.fence: Callable[[str], Fence | None] = lambda _db: None
 
     def process(self, db_name: str, page: ChangesPage) -> int:
         started = time.perf_counter()
         docs = [c["doc"] for c in page.results
                 if "doc" in c and not is_server_document(str(c.get("id", "")))]
         owner = self.owner_of(db_name)
+        fence = self.fence(db_name)
         with transaction(self.services.sessions) as session:
             earlier, outcomes = self._judge_all(session, db_name, owner, docs)
             if earlier:  # first the rows these documents keep, then their refused revisions
@@ -63,7 +68,7 @@ class BatchProcessor:
             self.projection.apply(session, db_name, outcomes)
             for hook in self.after_accept:
                 hook(session, db_name, earlier + outcomes)
-            self.checkpoints.write(session, db_name, page.last_seq, len(page.results))
+            self.checkpoints.write(session, db_name, page.last_seq, len(page.results), fence)
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 

@@ -20,3 +20,4 @@ DIRTY_DATABASES = Gauge("fieldsync_dirty_databases", "Databases waiting for the 
 WORKER_LAG = Gauge("fieldsync_worker_lag_seconds",
                    "Longest wait, in the worker's last pass, between a database being marked "
                    "dirty and the worker reading it", multiprocess_mode="livemax")
+

@@ -19,6 +19,11 @@ from sync.store import DocumentStore
 ReceiptEnricher = Callable[[Session, Sequence[DocumentStatus]], dict[str, dict[str, Any]]]
 
 
+def _same(doc: dict[str, Any], stored: dict[str, Any] | None) -> bool:
+    return bool(stored) and {k: v for k, v in doc.items() if k != "_rev"} == {
+        k: v for k, v in (stored or {}).items() if k != "_rev"}
+
+
 class ReceiptError(RuntimeError):
     """The store refused a receipt for a reason other than a stale revision."""
 
@@ -72,13 +77,22 @@ class ReceiptWriter:
             db_name, [docs[d].to_doc(revs[d]) for d in docs])
         written, stale = self._sort_results(result)
         if stale:  # someone else wrote the receipt (the ERP bridge, a crash): read and retry
-            current = {row["key"]: row.get("value", {}).get("rev") for row in
-                       self.store.all_docs(db_name, [receipt_id(d) for d in stale])}
+            found = {row["key"]: row.get("doc") or {} for row in self.store.all_docs(
+                db_name, [receipt_id(d) for d in stale], include_docs=True)}
+            current = {key: doc.get("_rev") for key, doc in found.items()}
             stale_rows = [r for r in rows if r.doc_id in set(stale)]
             with self.sessions() as session:  # the other writer may have changed `erp`
                 fresh = self._enrich(session, stale_rows)
-            retry = [self._content(r, fresh.get(r.doc_id)).to_doc(current.get(receipt_id(r.doc_id)))
-                     for r in stale_rows]
+            retry = []
+            for r in stale_rows:
+                key = receipt_id(r.doc_id)
+                doc = self._content(r, fresh.get(r.doc_id)).to_doc(current.get(key))
+                if _same(doc, found.get(key)):
+                    # Already there as we would write it (another worker flushed it while this
+                    # one was paused): writing again would only add a revision.
+                    written[r.doc_id] = str(doc["_rev"])
+                else:
+                    retry.append(doc)
             again, still = self._sort_results(self.store.bulk_docs(db_name, retry))
             written.update(again)
             if still:

@@ -25,7 +25,12 @@ class StoreError(Exception):
 
 
 class TransientStoreError(StoreError):
-    """The store could not be reached or was overloaded: try again later."""
+    """The store could not be reached or was overloaded: try again later (no sooner than
+    `retry_after_s` when the store said so, as Cloudant does with 429 and `Retry-After`)."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class TerminalStoreError(StoreError):
@@ -48,12 +53,22 @@ class ChangesPage:
     last_seq: str
 
 
+@dataclass(frozen=True)
+class DbUpdates:
+    """Databases that changed, and where to ask from next time (opaque)."""
+
+    db_names: list[str]
+    last_seq: str
+
+
 class DocumentStore(Protocol):
     """What FieldSync needs from a CouchDB-compatible store."""
 
     url: str
 
     def ping(self) -> bool: ...
+    def server_info(self) -> Doc: ...
+    def db_updates(self, since: str = "now") -> DbUpdates | None: ...
     def all_dbs(self) -> list[str]: ...
     def ensure_db(self, db: str) -> bool: ...
     def delete_db(self, db: str) -> None: ...
@@ -76,6 +91,30 @@ def _serialise(payload: Any) -> io.BytesIO:
     return io.BytesIO(json.dumps(payload, separators=(",", ":")).encode())
 
 
+def _retry_after(exc: ApiException) -> float | None:
+    """Seconds from a `Retry-After` header (the HTTP-date form is not used by CouchDB stores)."""
+    response = getattr(exc, "http_response", None)
+    value = response.headers.get("Retry-After") if response is not None else None
+    try:
+        return max(float(value), 0.0) if value is not None else None
+    except ValueError:
+        return None
+
+
+def describe(exc: StoreError, url: str) -> str:
+    """What an operator should check when the configured store refuses FieldSync."""
+    status = getattr(exc, "status", None)
+    if status in (401, 403):
+        return (f"The document store at {url} refused FieldSync's credentials ({status}): check "
+                "FIELDSYNC_STORE_USERNAME and FIELDSYNC_STORE_PASSWORD (a server admin).")
+    if status == 404:
+        return (f"The document store at {url} has no CouchDB server at that address (404): "
+                "FIELDSYNC_STORE_URL must name the server, not a database.")
+    if isinstance(exc, TransientStoreError):
+        return f"The document store at {url} did not answer ({exc}): is it running and reachable?"
+    return f"The document store at {url} refused the request: {exc}"
+
+
 def _call(fn: Callable[[], T]) -> T:
     """Run one SDK call and sort its failure into transient or terminal."""
     try:
@@ -84,7 +123,8 @@ def _call(fn: Callable[[], T]) -> T:
         if exc.status_code in (404,):
             raise NotFoundError(exc.status_code, str(exc.message)) from exc
         if exc.status_code in (408, 429) or exc.status_code >= 500 or exc.status_code == 0:
-            raise TransientStoreError(f"{exc.status_code}: {exc.message}") from exc
+            raise TransientStoreError(f"{exc.status_code}: {exc.message}",
+                                      _retry_after(exc)) from exc
         raise TerminalStoreError(exc.status_code, str(exc.message)) from exc
     except (RequestsConnectionError, RequestsTimeout, OSError) as exc:
         raise TransientStoreError(str(exc)) from exc
@@ -115,6 +155,25 @@ class CouchStore:
         except StoreError:
             return False
         return True
+
+    def server_info(self) -> Doc:
+        """`GET /`: CouchDB and Cloudant answer `couchdb`, PouchDB Server `express-pouchdb`."""
+        return dict(_call(lambda: self.client.get_server_information()).get_result())
+
+    def db_updates(self, since: str = "now") -> DbUpdates | None:
+        """Databases changed since `since` (`_db_updates`, CouchDB 3 and Cloudant); None where
+        the store does not offer it (PouchDB Server answers 400)."""
+        request = self.client.prepare_request(
+            "GET", "/_db_updates", headers={"Accept": "application/json"},
+            params={"feed": "normal", "since": since})
+        try:
+            result = _call(lambda: self.client.send(request)).get_result()
+        except TerminalStoreError as exc:
+            if exc.status in (400, 404, 405, 501):
+                return None
+            raise
+        names = [str(r["db_name"]) for r in result.get("results", []) if "db_name" in r]
+        return DbUpdates(names, str(result.get("last_seq", since)))
 
     def all_dbs(self) -> list[str]:
         return list(_call(lambda: self.client.get_all_dbs()).get_result())

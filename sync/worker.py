@@ -9,6 +9,7 @@ delays receipts, never loses or duplicates them).
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from erp_bridge.outbox import erp_receipt_enricher
 from server.bootstrap import Services
@@ -24,12 +25,14 @@ from sync import metrics
 from sync.batch import BatchProcessor
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import ConflictHook, conflicted_ids
+from sync.db_updates import DbUpdatesFollower
 from sync.dirty import DirtySet
 from sync.erp_hook import OrderOutboxHook
 from sync.heartbeat import Heartbeat
+from sync.leases import LeaseLost, Ownership, ownership_for, worker_name
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
-from sync.store import ChangesPage, DocumentStore, StoreError
+from sync.store import ChangesPage, DocumentStore, NotFoundError, StoreError, TransientStoreError
 
 log = logging.getLogger("fieldsync.worker")
 
@@ -61,28 +64,22 @@ class Backoff:
         self.attempt = 0
 
 
-def owns(db_name: str, shard: tuple[int, int]) -> bool:
-    """Each worker owns a hash range of the databases (stable across processes)."""
-    index, count = shard
-    if count <= 1:
-        return True
-    import zlib  # crc32 is stable across processes, unlike hash()
-
-    return zlib.crc32(db_name.encode()) % count == index
-
-
 class Worker:
     """Drains the dirty set, with a slow full sweep as a safety net."""
 
     def __init__(self, services: Services, *, sleep: Callable[[float], None] = time.sleep,
-                 write_receipts: bool = True) -> None:
+                 write_receipts: bool = True, ownership: Ownership | None = None) -> None:
         self.services = services
         self.settings = services.settings
+        # Leased partitions by default; FIELDSYNC_WORKER_SHARD fixes a split instead.
+        self.ownership = ownership or ownership_for(services.settings, services.sessions)
         self.store: DocumentStore = services.store
         self.dirty = DirtySet(services.sessions)
         self.checkpoints = CheckpointStore()
         self.receipts = ReceiptWriter(services.store, services.sessions)
         self.batches = BatchProcessor(services, self.checkpoints)
+        self.batches.fence = self.ownership.fence
+        self.updates = DbUpdatesFollower(services.store, services.settings.db_prefix)
         self.conflicts = ConflictHook(services.store, services.sessions)
         self.batches.after_accept.append(OrderOutboxHook(services.settings))
         self.receipts.enrichers += [self.conflicts.receipt_overrides, erp_receipt_enricher]
@@ -91,7 +88,8 @@ class Worker:
         self.write_receipts = write_receipts
         self.stopping = False
         self.backoff = Backoff()
-        self.heartbeat = Heartbeat(services.sessions, f"worker {self.settings.worker_shard}")
+        # One row per process: several workers may share a name (and, with leases, no shard).
+        self.heartbeat = Heartbeat(services.sessions, f"{worker_name(self.settings)}/{os.getpid()}")
         self._last_sweep = 0.0
 
     def stop(self) -> None:
@@ -99,7 +97,8 @@ class Worker:
         self.stopping = True
 
     def run_forever(self) -> None:
-        log.info("event=worker_started shard=%s", self.settings.worker_shard)
+        log.info("event=worker_started shard=%s partitions=%s", self.settings.worker_shard
+                 or "leased", self.settings.worker_partitions)
         self.heartbeat.start()
         try:
             while not self.stopping:
@@ -117,13 +116,23 @@ class Worker:
                 if not done:
                     self.sleep(self.settings.worker_poll_interval_s)
         finally:
+            self._release_leases()
             self.heartbeat.stop()
         log.info("event=worker_stopped")
+
+    def _release_leases(self) -> None:
+        """Give the leases back so the others take over at once rather than after the lease."""
+        try:
+            self.ownership.release()
+        except EXPECTED_FAILURES as exc:  # SQL gone at shutdown: the leases simply expire
+            log.warning("event=lease_release_failed error=%r", str(exc)[:500])
 
     def _wait_out(self, exc: Exception) -> None:
         """Back off and try again. Nothing is lost or doubled: a failed transaction took its
         checkpoint down with it, so the same changes are read again."""
         delay = self.backoff.next_delay()
+        if isinstance(exc, TransientStoreError) and exc.retry_after_s:
+            delay = max(delay, exc.retry_after_s)  # the store said when (429 Retry-After)
         kind = ("store" if isinstance(exc, StoreError) else "sql"
                 if isinstance(exc, SQLAlchemyError) else "disk")
         if not isinstance(exc, EXPECTED_FAILURES):
@@ -137,40 +146,70 @@ class Worker:
 
     def run_once(self) -> int:
         """One pass over the dirty databases this worker owns; returns documents processed."""
+        self.ownership.refresh()
+        changed = self.updates.poll(self.ownership.holds)
+        if changed:  # written past FieldSync (replication, an admin): the store says so
+            self.dirty.mark(changed)
         processed = 0
         snapshot = self.dirty.snapshot()
         metrics.DIRTY_DATABASES.set(len(snapshot))
         metrics.WORKER_LAG.set(max([(datetime.now(UTC) - mark.marked_at).total_seconds()
                                     for db_name, mark in snapshot.items()
-                                    if owns(db_name, self.settings.shard)] + [0.0]))
+                                    if self.ownership.holds(db_name)] + [0.0]))
         for db_name, mark in snapshot.items():
             if self.stopping:
                 break
-            if not owns(db_name, self.settings.shard):
+            if not self.ownership.holds(db_name):
                 continue
-            processed += self.drain(db_name)
-            self.dirty.clear(db_name, mark.generation)
+            done, complete = self._drain(db_name)
+            processed += done
+            if complete:  # a lost lease leaves the mark for the successor
+                self.dirty.clear(db_name, mark.generation)
         return processed
 
     def sweep(self) -> int:
         """Visit every owned engineer database, for writes that were never marked dirty."""
         self._last_sweep = time.monotonic()
+        self.ownership.refresh()
         owned = [db for db in engineer_databases(self.services.sessions)
-                 if owns(db, self.settings.shard)]
+                 if self.ownership.holds(db)]
         return sum(self.drain(db) for db in owned if not self.stopping)
 
     def run_until_idle(self, max_passes: int = 1000) -> int:
-        """Process until nothing is dirty (tests, `fieldsync rebuild`, the benchmark)."""
+        """Process until nothing is dirty (tests, the benchmark), then give the leases back."""
         total = 0
-        for _ in range(max_passes):
-            done = self.run_once()
-            total += done
-            if not done and not self.dirty.snapshot():
-                break
+        try:
+            for _ in range(max_passes):
+                done = self.run_once()
+                total += done
+                if not done and not self.dirty.snapshot():
+                    break
+        finally:
+            self.ownership.release()
         return total
 
     def drain(self, db_name: str) -> int:
         """Read a database's changes from its checkpoint to the end, batch by batch."""
+        return self._drain(db_name)[0]
+
+    def _drain(self, db_name: str) -> tuple[int, bool]:
+        """Documents processed, and whether the end was reached with the lease still held."""
+        try:
+            return self._drain_held(db_name)
+        except LeaseLost as exc:  # the batch rolled back: the successor processes it
+            log.warning("event=lease_lost db=%s reason=%r", db_name, str(exc))
+            return 0, False
+        except NotFoundError:  # deleted from the store: nothing left to read
+            log.warning("event=database_missing db=%s", db_name)
+            return 0, True
+        except DBAPIError as exc:
+            if self.ownership.holds(db_name):
+                raise
+            # Paused past the lease: the database ended the session (and rolled it back).
+            log.warning("event=lease_lost db=%s reason=%r", db_name, str(exc.orig))
+            return 0, False
+
+    def _drain_held(self, db_name: str) -> tuple[int, bool]:
         processed = 0
         if self.write_receipts:  # left over from a crash after the last commit
             self.conflicts.settle(db_name, self.conflicts.unsettled(db_name))
@@ -180,17 +219,22 @@ class Worker:
         # checkpoint only moves with a commit.
         upcoming = self._reader.submit(self._page, db_name,
                                        self.checkpoints.read(self.services.sessions, db_name))
+        complete = False
         while not self.stopping:
+            self.ownership.refresh()  # a long catch-up keeps its leases renewed
+            if not self.ownership.holds(db_name):
+                break  # paused past the lease, or given to another worker: commit nothing
             page = upcoming.result()
             if not page.results:
+                complete = True
                 break
             upcoming = self._reader.submit(self._page, db_name, page.last_seq)
             processed += self.batches.process(db_name, page)
-            if self.write_receipts:
+            if self.write_receipts and self.ownership.holds(db_name):
                 self.conflicts.settle(db_name, conflicted_ids(page))
                 self.receipts.flush(db_name)
         upcoming.cancel()
-        return processed
+        return processed, complete
 
     def _page(self, db_name: str, since: str) -> ChangesPage:
         return self.store.changes(db_name, since, limit=self.settings.worker_batch_size,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
+from flask import request
 from sqlalchemy import update
 
 from server.app import create_app
@@ -34,12 +36,23 @@ def test_metrics_count_documents_per_type_and_verdict(services: Services) -> Non
                             "asha")
     services.store.bulk_docs(db, [make_todo("asha"), {**make_todo("asha"), "owner": "ravi"}])
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
-    text = create_app(services=services).test_client().get("/metrics").get_data(as_text=True)
+    worker = Worker(services)
+    worker.run_once()  # holds its leases until run_until_idle gives them back
+    client = create_app(services=services).test_client()
+    owners = client.get("/metrics").get_data(as_text=True)
+    owner = worker.ownership.owner  # type: ignore[attr-defined]
+    assert owners.count(f'owner="{owner}"') == services.settings.worker_partitions
+    worker.run_until_idle()
+    text = client.get("/metrics").get_data(as_text=True)
     assert 'fieldsync_documents_processed_total{doc_type="todo",status="accepted"}' in text
     assert 'fieldsync_documents_processed_total{doc_type="todo",status="rejected"}' in text
     assert "fieldsync_worker_batch_seconds_bucket" in text
     assert "fieldsync_worker_lag_seconds " in text and db not in text
+    # Per partition, not per database (which does not scale past a few thousand engineers).
+    assert f"fieldsync_worker_lag_seconds{{db_name=\"{db}\"}}" not in text
+    assert text.count("fieldsync_partition_lag_seconds{") == services.settings.worker_partitions
+    assert "fieldsync_partition_owner{" not in text  # a clean stop gives every lease back
+    assert text.count("fieldsync_partition_unowned_seconds{") == services.settings.worker_partitions
 
 
 def test_healthz_is_not_ok_while_a_worker_waits_out_an_error_or_falls_silent(
@@ -66,3 +79,40 @@ def test_healthz_is_not_ok_while_a_worker_waits_out_an_error_or_falls_silent(
     beat.beat()
     beat.stop()  # stopped on purpose: no longer reported
     assert client.get("/healthz").get_json()["worker"]["processes"] == []
+
+
+def test_healthz_turns_not_ok_when_a_partition_waits_too_long_for_an_owner(
+        services: Services) -> None:
+    client = create_app(services=services).test_client()
+    worker = Worker(services)
+    worker.run_once()
+    held = client.get("/healthz").get_json()
+    assert held["ok"] and held["partitions"]["unowned"] == 0
+    worker.ownership.release()  # a worker gone: nobody owns its partitions now
+    waiting = client.get("/healthz").get_json()
+    assert waiting["ok"] and waiting["partitions"]["unowned"] == services.settings.worker_partitions
+    services.settings = services.settings.with_overrides(worker_unowned_alert_s=0.05)
+    time.sleep(0.1)
+    late = client.get("/healthz")
+    assert late.status_code == 503
+    body = late.get_json()
+    assert not body["ok"] and body["partitions"]["longest_unowned_s"] > 0.05
+
+
+def test_behind_the_proxy_the_client_address_is_the_forwarded_one(services: Services) -> None:
+    seen: list[str | None] = []
+
+    def address() -> str:
+        seen.append(request.remote_addr)
+        return "ok"
+
+    forwarded = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    direct = create_app(services=services)
+    direct.add_url_rule("/_address", view_func=address)
+    direct.test_client().get("/_address", headers=forwarded)
+    services.settings = services.settings.with_overrides(trusted_proxies=1)
+    proxied = create_app(services=services)
+    proxied.add_url_rule("/_address", view_func=address)
+    proxied.test_client().get("/_address", headers=forwarded)
+    # Without a trusted proxy the header is the client's word and is ignored.
+    assert seen == ["127.0.0.1", "203.0.113.7"]

@@ -65,7 +65,8 @@ def worker_env(settings: Settings) -> dict[str, str]:
                 FIELDSYNC_STORE_PASSWORD=settings.store_password,
                 FIELDSYNC_DB_PREFIX=settings.db_prefix, FIELDSYNC_VAR_DIR=str(settings.var_dir),
                 FIELDSYNC_WORKER_BATCH_SIZE="100", FIELDSYNC_WORKER_POLL_INTERVAL_S="0.05",
-                FIELDSYNC_LOG_LEVEL="WARNING")
+                # A killed worker's partitions go to the next one after this lease, not 15 s.
+                FIELDSYNC_WORKER_LEASE_TTL_S="2", FIELDSYNC_LOG_LEVEL="WARNING")
 
 
 def start_worker(settings: Settings) -> subprocess.Popen[bytes]:

@@ -23,7 +23,7 @@ PURE = [
     "server/sales/decisions.py", "server/sales/leadmoves.py", "server/sales/expenses.py",
     "server/sales/words.py", "server/sales/masterdata.py",
     "server/reports/errors.py", "server/reports/filters.py", "server/reports/funnel.py",
-    "sync/projection.py", "sync/receipts.py",
+    "sync/projection.py", "sync/receipts.py", "sync/partitions.py",
 ]
 
 

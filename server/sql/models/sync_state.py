@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.sql.models.base import Base, utcnow
@@ -40,6 +40,8 @@ class Checkpoint(Base):
     seq: Mapped[str] = mapped_column(Text, default="0")
     docs_seen: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The fencing number of the lease the writer held (0: written without a lease).
+    fencing: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class DocumentStatus(Base):
@@ -95,3 +97,32 @@ class WorkerHeartbeat(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     error_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+class WorkerLease(Base):
+    """One partition of the engineer databases, leased by one worker at a time.
+
+    `fencing` grows each time the partition changes hands; a worker commits a checkpoint only
+    while the number it acquired is still current, so one that lost its lease (a long pause,
+    a network partition) can never commit over its successor."""
+
+    __tablename__ = "worker_leases"
+
+    partition: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    fencing: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    acquired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Since when no worker has held it (released, or its owner's lease ran out).
+    unowned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                           nullable=True)
+
+
+class WorkerMember(Base):
+    """A running worker, renewed with its leases: the others count these to share fairly."""
+
+    __tablename__ = "worker_members"
+
+    owner: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
