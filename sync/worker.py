@@ -30,6 +30,7 @@ from sync.dirty import DirtySet
 from sync.erp_hook import OrderOutboxHook
 from sync.heartbeat import Heartbeat
 from sync.leases import LeaseLost, Ownership, ownership_for, worker_name
+from sync.partitions import PartitionError
 from sync.provisioning import engineer_databases
 from sync.receipt_writer import ReceiptWriter
 from sync.store import ChangesPage, DocumentStore, NotFoundError, StoreError, TransientStoreError
@@ -106,6 +107,8 @@ class Worker:
                     done = self.run_once()
                     if time.monotonic() - self._last_sweep > self.settings.worker_sweep_interval_s:
                         done += self.sweep()
+                except PartitionError:  # a deployment error: waiting cannot fix it
+                    raise
                 except Exception as exc:  # see EXPECTED_FAILURES: waited out, never fatal
                     self._wait_out(exc)
                     continue
