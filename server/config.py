@@ -33,8 +33,17 @@ class Settings:
     worker_poll_interval_s: float = 0.1
     worker_sweep_interval_s: float = 300.0
     worker_shard: str = "0/1"  # this worker's part of the engineer databases: index/count
-    max_document_bytes: int = 1024 * 1024
     max_request_bytes: int = 32 * 1024 * 1024
+    # One `_bulk_docs` at most: PouchDB pushes 100 documents a batch unless told otherwise.
+    gateway_max_batch_docs: int = 1000
+    gateway_max_batch_bytes: int = 10 * 1024 * 1024
+    gateway_live_feeds_per_user: int = 20  # per serving process
+    # Reading a request (fieldsync serve): headers within this many seconds of the connection
+    # (or of the request's first byte on a kept-alive one); a body within http_body_timeout_s
+    # plus one second for every http_body_min_rate bytes received (bytes per second).
+    http_header_timeout_s: float = 20.0
+    http_body_timeout_s: float = 30.0
+    http_body_min_rate: int = 1000
     erp_kind: str = "null"  # null | sap | oracle | erpnext
     erp_url: str = ""
     erp_username: str = ""
