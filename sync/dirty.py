@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,7 +89,8 @@ def _waiting_at_most(engine: Engine, wait_s: float) -> Iterator[Connection]:
                 with conn.begin():
                     yield conn
             finally:
-                raw.execute(f"PRAGMA busy_timeout={int(previous)}")
+                with suppress(sqlite3.Error):  # a broken connection is discarded anyway
+                    raw.execute(f"PRAGMA busy_timeout={int(previous)}")
             return
         with conn.begin():
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{millis}ms'")

@@ -116,9 +116,8 @@ def _too_large(_exc: HTTPException) -> Response:
 
 
 def _too_slow(exc: HTTPException) -> Response:
-    response = _respond(as_json(408, {"error": "request_timeout", "reason": exc.description}))
-    response.headers["Connection"] = "close"
-    return response
+    # The server closes the connection afterwards (sync/gateway/read_deadlines.py).
+    return _respond(as_json(408, {"error": "request_timeout", "reason": exc.description}))
 
 
 def register(app: Flask, services: Services, check: StructureCheck | None = None) -> Gateway:
