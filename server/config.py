@@ -37,9 +37,18 @@ class Settings:
     worker_partitions: int = 64  # engineer databases hash into this many leased partitions
     worker_lease_ttl_s: float = 15.0  # a lease not renewed for this long goes to another worker
     worker_unowned_alert_s: float = 60.0  # /healthz is not ok while a partition waits longer
-    max_document_bytes: int = 1024 * 1024
     max_request_bytes: int = 32 * 1024 * 1024
     trusted_proxies: int = 0  # reverse proxies in front of serve whose X-Forwarded-* to trust
+    # One `_bulk_docs` at most: PouchDB pushes 100 documents a batch unless told otherwise.
+    gateway_max_batch_docs: int = 1000
+    gateway_max_batch_bytes: int = 10 * 1024 * 1024
+    gateway_live_feeds_per_user: int = 20  # per serving process
+    # Reading a request (fieldsync serve): headers within this many seconds of the connection
+    # (or of the request's first byte on a kept-alive one); a body within http_body_timeout_s
+    # plus one second for every http_body_min_rate bytes received (bytes per second).
+    http_header_timeout_s: float = 20.0
+    http_body_timeout_s: float = 30.0
+    http_body_min_rate: int = 1000
     erp_kind: str = "null"  # null | sap | oracle | erpnext
     erp_url: str = ""
     erp_username: str = ""

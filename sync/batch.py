@@ -172,8 +172,7 @@ class BatchProcessor:
             return Outcome(doc={**doc, "owner": doc.get("owner") or owner}, status="accepted",
                            reason="deleted", errors=[], deleted=True, in_conflict=in_conflict)
         try:
-            verdict = validate(doc, owner=owner, facts=facts,
-                               max_bytes=self.settings.max_document_bytes)
+            verdict = validate(doc, owner=owner, facts=facts)
         except Exception:  # a bad document must never stop the worker
             log.exception("event=validator_failed doc=%s", doc.get("_id"))
             return Outcome(doc=doc, status="rejected", errors=[], deleted=False,

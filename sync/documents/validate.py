@@ -7,8 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from sync.documents import activity, trade
 from sync.documents import fields as f
 from sync.documents.errors import Problem, UnsupportedSchema
@@ -17,8 +15,8 @@ from sync.documents.fields import Checks
 from sync.documents.pricing import describe
 from sync.documents.rules import check_facts
 from sync.documents.schema import ID_KEY, PHONE_TYPES, SERVER_TYPES, migrate
+from sync.documents.size import size_problem
 
-DEFAULT_MAX_BYTES = 1_048_576
 MAX_REASONS = 5
 _ENTRY = re.compile(r"(lines|history|points)\[(\d+)\](.*)")
 _ENTRY_NAMES = {"lines": "Line", "history": "History entry", "points": "Point"}
@@ -80,16 +78,20 @@ def _verdict(problems: list[Problem], doc: dict[str, Any]) -> Verdict:
 
 
 def check_structure(
-    doc: dict[str, Any], *, owner: str, max_bytes: int = DEFAULT_MAX_BYTES
+    doc: dict[str, Any], *, owner: str, measure_size: bool = True
 ) -> Verdict:
-    """Everything that needs no master data; fast enough to run on every incoming document."""
+    """Everything that needs no master data; fast enough to run on every incoming document.
+
+    `measure_size=False` skips only the size rule, for callers that know the document cannot
+    be near the limit (the gateway with a small request) or that measured it already.
+    """
     if not isinstance(doc, dict):
         return _verdict([Problem("", f"the document must be a JSON object, not {describe(doc)}")],
                         {})
+    too_large = size_problem(doc) if measure_size else None
+    if too_large is not None:
+        return _verdict([Problem("", too_large)], doc)
     c = Checks()
-    _check_size(c, doc, max_bytes)
-    if c.problems:
-        return _verdict(c.problems, doc)
     migrated = _shape(c, doc, owner)
     return _verdict(c.problems, migrated)
 
@@ -98,17 +100,15 @@ def check_rules(doc: dict[str, Any], facts: MasterData) -> Verdict:
     """The master-data rules; a document that is not structurally valid is refused as such."""
     owner = doc.get("owner") if isinstance(doc, dict) else None
     verdict = check_structure(doc, owner=owner if isinstance(owner, str) else "",
-                              max_bytes=1 << 62)
+                              measure_size=False)
     if not verdict.ok:
         return verdict
     return _with_rules(verdict.doc, facts)
 
 
-def validate(
-    doc: dict[str, Any], *, owner: str, facts: MasterData, max_bytes: int = DEFAULT_MAX_BYTES
-) -> Verdict:
+def validate(doc: dict[str, Any], *, owner: str, facts: MasterData) -> Verdict:
     """Structure, then business rules: what the worker runs before materialising a document."""
-    verdict = check_structure(doc, owner=owner, max_bytes=max_bytes)
+    verdict = check_structure(doc, owner=owner)
     if not verdict.ok:
         return verdict
     return _with_rules(verdict.doc, facts)
@@ -120,19 +120,6 @@ def _with_rules(doc: dict[str, Any], facts: MasterData) -> Verdict:
     c = Checks()
     check_facts(c, doc, facts)
     return _verdict(c.problems, doc)
-
-
-def _check_size(c: Checks, doc: dict[str, Any], max_bytes: int) -> None:
-    """JSON size without attachments, measured in UTF-8 bytes (orjson writes compact UTF-8)."""
-    body = {k: v for k, v in doc.items() if k != "_attachments"} if "_attachments" in doc else doc
-    try:
-        size = len(orjson.dumps(body))
-    except TypeError as error:
-        c.add("", f"the document is not plain JSON ({error})")
-        return
-    if size > max_bytes:
-        c.add("", f"the document is {size:,} bytes; at most {max_bytes:,} are allowed "
-              "(without attachments): split it or move large content into attachments")
 
 
 def _shape(c: Checks, doc: dict[str, Any], owner: str) -> dict[str, Any]:

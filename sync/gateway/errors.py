@@ -8,6 +8,7 @@ class GatewayError(Exception):
 
     status = 400
     error = "bad_request"
+    retry_after_s: int | None = None  # sent as Retry-After when set
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -51,6 +52,17 @@ class TooLargeError(GatewayError):
 
     status = 413
     error = "too_large"
+
+
+class TooManyRequestsError(GatewayError):
+    """The caller holds as many of something (live feeds) as one engineer may at once."""
+
+    status = 429
+    error = "too_many_requests"
+
+    def __init__(self, reason: str, retry_after_s: int) -> None:
+        super().__init__(reason)
+        self.retry_after_s = retry_after_s
 
 
 class UpstreamError(GatewayError):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import requests
 
-from sync.gateway.errors import GatewayError
+from sync.gateway.errors import GatewayError, TooManyRequestsError
 from sync.gateway.upstream import Upstream, path_of
 
 log = logging.getLogger(__name__)
@@ -126,3 +127,47 @@ class ChangeHub:
         if status != 200:
             raise GatewayError(f"changes answered {status}")
         return str(body.get("last_seq", seq)), bool(body.get("results"))
+
+
+class FeedSlots:
+    """How many live feeds each engineer holds in this process, up to a cap per engineer.
+
+    Counted per process (a phone's feeds may land on any gateway process, so the cap across a
+    deployment is this times the number of processes); enough to stop one token from tying up
+    a process's connections with a thousand idle feeds.
+    """
+
+    def __init__(self, per_user: int, retry_after_s: int) -> None:
+        self.per_user = per_user
+        self.retry_after_s = retry_after_s
+        self._lock = threading.Lock()
+        self._held: dict[str, int] = {}
+
+    def take(self, user: str) -> Callable[[], None]:
+        """Hold one slot for `user`; returns the function that gives it back (once)."""
+        with self._lock:
+            held = self._held.get(user, 0)
+            if held >= self.per_user:
+                raise TooManyRequestsError(
+                    f"{user} already has {held} live feeds open here, the most one engineer may"
+                    " hold: close feeds another device or tab no longer needs, or retry later",
+                    self.retry_after_s)
+            self._held[user] = held + 1
+        given_back = threading.Event()
+
+        def give_back() -> None:
+            with self._lock:
+                if given_back.is_set():
+                    return
+                given_back.set()
+                left = self._held.get(user, 1) - 1
+                if left > 0:
+                    self._held[user] = left
+                else:
+                    self._held.pop(user, None)
+
+        return give_back
+
+    def held(self, user: str) -> int:
+        with self._lock:
+            return self._held.get(user, 0)

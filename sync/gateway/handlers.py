@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from sync.documents.size import MAX_DOCUMENT_BYTES
 from sync.gateway import codec
 from sync.gateway.changes import ChangesFeed, parse_query
 from sync.gateway.errors import (
@@ -14,9 +15,10 @@ from sync.gateway.errors import (
     GatewayError,
     MethodNotAllowedError,
     NotFoundError,
+    TooLargeError,
     UpstreamError,
 )
-from sync.gateway.feeds import ChangeHub
+from sync.gateway.feeds import ChangeHub, FeedSlots
 from sync.gateway.routing import Kind, PhysicalDb, Target, check_doc_id
 from sync.gateway.upstream import Upstream, path_of, stream_body
 from sync.gateway.writes import StructureCheck, screen
@@ -61,6 +63,35 @@ def read_json(body: bytes, want: type) -> Any:
     return value
 
 
+class Marks(Protocol):
+    """Dirty marks around a store write (sync/gateway/marks.py): before may refuse (503)."""
+
+    def before(self, db: str) -> None: ...
+    def after(self, db: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How much one `_bulk_docs` may carry, so that no engineer's push holds the store long."""
+
+    max_docs: int
+    max_bytes: int
+
+    def check_bytes(self, size: int | None) -> None:
+        if size is not None and size > self.max_bytes:
+            raise TooLargeError(
+                f"this _bulk_docs is {size:,} bytes; at most {self.max_bytes:,} are taken at "
+                "once (attachments included): replicate with a smaller batch_size")
+
+    def check_docs(self, count: int) -> None:
+        if count > self.max_docs:
+            raise TooLargeError(
+                f"this _bulk_docs holds {count:,} documents; at most {self.max_docs:,} are "
+                "taken at once: replicate with a smaller batch_size (PouchDB's default, 100, "
+                "fits) or split the list into requests of at most "
+                f"{self.max_docs:,} documents")
+
+
 @dataclass
 class Gateway:
     """Answers one request against one physical database the caller was allowed."""
@@ -68,8 +99,9 @@ class Gateway:
     upstream: Upstream
     hub: ChangeHub
     check: StructureCheck
-    on_write: Callable[[str], None]  # marks the database dirty for the worker
-    max_document_bytes: int
+    marks: Marks  # the database is marked dirty for the worker around every write
+    batch: BatchLimits
+    feeds: FeedSlots
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -108,7 +140,7 @@ class Gateway:
     def special(self, db: PhysicalDb, name: str, owner: str, req: Incoming) -> Outgoing:
         if name == "_changes":
             _allow(req, "GET", "POST")
-            return self.changes(db, req)
+            return self.changes(db, owner, req)
         if name == "_all_docs":
             _allow(req, "GET", "POST")
             return self.all_docs(db, req)
@@ -121,13 +153,19 @@ class Gateway:
             return self.bulk_docs(db, owner, req)
         return as_json(201, {"ok": True, "instance_start_time": "0"})  # _ensure_full_commit
 
-    def changes(self, db: PhysicalDb, req: Incoming) -> Outgoing:
+    def changes(self, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         query = parse_query(req.args, read_json(req.body, dict) if req.body else None)
         feed = ChangesFeed(self.upstream, self.hub, db.name)
-        page, generation = feed.start(query)
+        give_back = self.feeds.take(owner) if query.longpoll else _nothing
+        try:
+            page, generation = feed.start(query)
+        except BaseException:
+            give_back()
+            raise
         if generation is None:
+            give_back()
             return as_json(200, page)
-        return Outgoing(200, feed.wait(query, page, generation))
+        return Outgoing(200, Releasing(feed.wait(query, page, generation), give_back))
 
     def all_docs(self, db: PhysicalDb, req: Incoming) -> Outgoing:
         params = {k: req.args[k] for k in ALL_DOCS_PARAMS if k in req.args}
@@ -178,34 +216,29 @@ class Gateway:
 
     def bulk_docs(self, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         _writable(db)
+        self.batch.check_bytes(len(req.body))
         body = read_json(req.body, dict)
         if not isinstance(body.get("docs"), list):
             raise BadRequestError("_bulk_docs wants {\"docs\": [...]}")
+        self.batch.check_docs(len(body["docs"]))
         new_edits = body.get("new_edits", True)
         if not isinstance(new_edits, bool):
             raise BadRequestError("new_edits must be true or false")
-        screened = screen(body["docs"], owner=owner, max_bytes=self._size_limit(req.body),
+        screened = screen(body["docs"], owner=owner, measure_size=_worth_measuring(req.body),
                           check=self.check)
         results: list[Any] = []
         if screened.accepted:
-            status, stored = self.upstream.json("POST", path_of(db.name, "_bulk_docs"),
-                                                body=codec.dumps({"docs": screened.accepted,
-                                                                 "new_edits": new_edits}))
+            self.marks.before(db.name)
+            try:
+                status, stored = self.upstream.json(
+                    "POST", path_of(db.name, "_bulk_docs"),
+                    body=codec.dumps({"docs": screened.accepted, "new_edits": new_edits}))
+            finally:
+                self._written(db.name)  # even after an error: the store may have taken some
             if status not in (200, 201):
                 return self._relay_json(status, stored)
             results = list(stored)
-            self._written(db.name)
         return as_json(201, results + screened.refused)
-
-    def _size_limit(self, raw: bytes) -> int:
-        """Measure each document only when the request is large enough to hold a big one.
-
-        Re-encoding every document just to measure it costs a fifth of the gateway's time on a
-        push. A document in a small request is all but never over the limit (only number
-        spellings like `1e9` grow when re-encoded), and the worker measures every document
-        exactly, rejecting with a receipt what slipped through.
-        """
-        return self.max_document_bytes if len(raw) * 2 > self.max_document_bytes else 1 << 62
 
     def document(self, db: PhysicalDb, doc_id: str, owner: str, req: Incoming) -> Outgoing:
         if req.method in ("GET", "HEAD"):
@@ -220,13 +253,14 @@ class Gateway:
             doc = {**read_json(req.body, dict), "_id": doc_id}
             if "rev" in req.args:
                 doc["_rev"] = req.args["rev"]
-        screened = screen([doc], owner=owner, max_bytes=self.max_document_bytes,
-                          check=self.check)
+        screened = screen([doc], owner=owner, measure_size=True, check=self.check)
         if screened.refused:
             raise ForbiddenError(screened.refused[0]["reason"])
-        status, answer = self.upstream.json("PUT", path_of(db.name, doc_id),
-                                            body=codec.dumps(doc))
-        if status in (200, 201, 202):
+        self.marks.before(db.name)
+        try:
+            status, answer = self.upstream.json("PUT", path_of(db.name, doc_id),
+                                                body=codec.dumps(doc))
+        finally:
             self._written(db.name)
         return self._relay_json(status, answer)
 
@@ -240,7 +274,7 @@ class Gateway:
         return Outgoing(response.status_code, stream_body(response), kind)
 
     def _written(self, db: str) -> None:
-        self.on_write(db)
+        self.marks.after(db)
         self.hub.notify(db)
 
     def _relay_json(self, status: int, payload: Any) -> Outgoing:
@@ -250,6 +284,44 @@ class Gateway:
         if status >= 500:
             raise UpstreamError("the document store failed; try again")
         return as_json(status, payload)
+
+
+def _worth_measuring(raw: bytes) -> bool:
+    """Measure each document only when the request is large enough to hold a big one.
+
+    Re-encoding every document just to measure it costs a fifth of the gateway's time on a
+    push. A document in a small request cannot be over the limit (the measured part is never
+    larger than its share of the request, bar number spellings like `1e9` that phones, writing
+    JSON.stringify's output, never send), and the worker applies the same rule to every document
+    (sync/documents/size.py), rejecting with a receipt whatever slipped through.
+    """
+    return len(raw) * 2 > MAX_DOCUMENT_BYTES
+
+
+def _nothing() -> None:
+    return None
+
+
+class Releasing:
+    """A response body that runs `release` once when it ends, fails or is closed unread."""
+
+    def __init__(self, chunks: Iterator[bytes], release: Callable[[], None]) -> None:
+        self._chunks = chunks
+        self._release = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._chunks
+        finally:
+            self._release()
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._release()
 
 
 def _allow(req: Incoming, *methods: str) -> None:

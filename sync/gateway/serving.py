@@ -25,7 +25,8 @@ def gunicorn_options(settings: Settings, workers: int | None = None) -> dict[str
     return {
         "bind": f"{settings.http_host}:{settings.http_port}",
         "workers": count,
-        "worker_class": "gevent",
+        # gevent, with deadlines for reading each request (sync/gateway/read_deadlines.py).
+        "worker_class": "sync.gateway.worker_class.DeadlineWorker",
         "worker_connections": WORKER_CONNECTIONS,
         "timeout": TIMEOUT_S,
         "graceful_timeout": 10,

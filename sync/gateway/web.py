@@ -6,16 +6,18 @@ import hashlib
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from server.accounts.errors import AccountsError
 from server.accounts.roles import Principal
 from server.bootstrap import Services
 from sync.dirty import DirtySet
+from sync.gateway.changes import MAX_WAIT_S
 from sync.gateway.errors import GatewayError, TooLargeError, UnauthorizedError
-from sync.gateway.feeds import ChangeHub
-from sync.gateway.handlers import Gateway, Incoming, Outgoing, as_json
-from sync.gateway.routing import Caller, parse_path, physical_db
+from sync.gateway.feeds import ChangeHub, FeedSlots
+from sync.gateway.handlers import BatchLimits, Gateway, Incoming, Outgoing, as_json
+from sync.gateway.marks import WriteMarks
+from sync.gateway.routing import Caller, Kind, Target, parse_path, physical_db
 from sync.gateway.upstream import Upstream
 from sync.gateway.writes import StructureCheck, VerdictLike
 
@@ -27,8 +29,8 @@ def structure_check() -> StructureCheck:
     """The worker's structural validators, shaped for the gateway."""
     from sync.documents.validate import check_structure
 
-    def check(doc: dict[str, Any], owner: str, max_bytes: int) -> VerdictLike:
-        return check_structure(doc, owner=owner, max_bytes=max_bytes)
+    def check(doc: dict[str, Any], owner: str, measure_size: bool) -> VerdictLike:
+        return check_structure(doc, owner=owner, measure_size=measure_size)
 
     return check
 
@@ -36,10 +38,13 @@ def structure_check() -> StructureCheck:
 def build_gateway(services: Services, check: StructureCheck | None = None) -> Gateway:
     store: Any = services.store
     upstream = Upstream(store.url, getattr(store, "auth", None))
-    dirty = DirtySet(services.sessions)
+    s = services.settings
+    # A waiting feed ends within MAX_WAIT_S, so a slot is free again by then at the latest.
+    feeds = FeedSlots(s.gateway_live_feeds_per_user, retry_after_s=int(MAX_WAIT_S))
     return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
-                   on_write=lambda db: dirty.mark([db]),
-                   max_document_bytes=services.settings.max_document_bytes)
+                   marks=WriteMarks(DirtySet(services.sessions)),
+                   batch=BatchLimits(s.gateway_max_batch_docs, s.gateway_max_batch_bytes),
+                   feeds=feeds)
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
@@ -70,13 +75,24 @@ def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
         target = parse_path(path)
         caller = Caller(principal.username, principal.role.value, principal.territory_code)
         db = physical_db(caller, target.logical, prefix)
+        if _is_bulk_docs(target):
+            # Refused before a byte of the body is read; a body without a length is cut off
+            # by werkzeug at the same size.
+            gateway.batch.check_bytes(request.content_length)
+            app_limit = request.max_content_length
+            request.max_content_length = min(gateway.batch.max_bytes, app_limit or 1 << 62)
         body = request.get_data(cache=False) if request.method in ("PUT", "POST") else b""
         incoming = Incoming(request.method, request.args.to_dict(), body)
         return _respond(gateway.handle(target, db, principal.username, incoming))
 
     bp.register_error_handler(GatewayError, _gateway_error)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)
+    bp.register_error_handler(RequestTimeout, _too_slow)
     return bp
+
+
+def _is_bulk_docs(target: Target) -> bool:
+    return target.kind is Kind.SPECIAL and target.name == "_bulk_docs"
 
 
 def _respond(out: Outgoing) -> Response:
@@ -89,12 +105,19 @@ def _gateway_error(exc: GatewayError) -> Response:
     response = _respond(as_json(exc.status, {"error": exc.error, "reason": exc.reason}))
     if isinstance(exc, UnauthorizedError):
         response.headers["WWW-Authenticate"] = "Bearer"
+    if exc.retry_after_s is not None:
+        response.headers["Retry-After"] = str(exc.retry_after_s)
     return response
 
 
 def _too_large(_exc: HTTPException) -> Response:
     return _gateway_error(TooLargeError(
-        "the request is larger than the gateway accepts: push in smaller batches"))
+        "the request is larger than the gateway accepts: replicate with a smaller batch_size"))
+
+
+def _too_slow(exc: HTTPException) -> Response:
+    # The server closes the connection afterwards (sync/gateway/read_deadlines.py).
+    return _respond(as_json(408, {"error": "request_timeout", "reason": exc.description}))
 
 
 def register(app: Flask, services: Services, check: StructureCheck | None = None) -> Gateway:

@@ -24,8 +24,9 @@ class VerdictLike(Protocol):
     def reason(self) -> str: ...
 
 
-# check(doc, owner, max_bytes): the same structural validators the worker runs.
-StructureCheck = Callable[[Doc, str, int], VerdictLike]
+# check(doc, owner, measure_size): the same structural validators the worker runs, with the
+# one size rule (sync/documents/size.py) applied when measure_size is true.
+StructureCheck = Callable[[Doc, str, bool], VerdictLike]
 
 
 @dataclass
@@ -36,13 +37,14 @@ class Screened:
     refused: list[Doc] = field(default_factory=list)
 
 
-def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck) -> Screened:
+def screen(docs: object, *, owner: str, measure_size: bool, check: StructureCheck
+           ) -> Screened:
     """Split a `_bulk_docs` list into storable documents and per-document refusals."""
     result = Screened()
     if not isinstance(docs, list):
         return result
     for doc in docs:
-        reason = refusal(doc, owner=owner, max_bytes=max_bytes, check=check)
+        reason = refusal(doc, owner=owner, measure_size=measure_size, check=check)
         if reason is None:
             result.accepted.append(doc)
         else:
@@ -52,7 +54,8 @@ def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck) -
     return result
 
 
-def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck) -> str | None:
+def refusal(doc: object, *, owner: str, measure_size: bool, check: StructureCheck
+            ) -> str | None:
     """Why this document may not be stored, or None when it may."""
     if not isinstance(doc, dict):
         return "each document must be a JSON object"
@@ -65,7 +68,7 @@ def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck) -
         if kind not in PHONE_TYPES:
             return f"a {kind!r} document cannot be deleted from a phone"
         return None
-    verdict = check(doc, owner, max_bytes)
+    verdict = check(doc, owner, measure_size)
     return None if verdict.ok else (verdict.reason or "the document is not valid")
 
 

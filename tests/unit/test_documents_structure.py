@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from sync.documents.size import MAX_DOCUMENT_BYTES, document_size
 from sync.documents.validate import Verdict, check_structure
 from tests.factories import (
     make_approval,
@@ -196,8 +197,18 @@ def test_attachments_do_not_count_toward_the_size() -> None:
     assert check(doc).ok
 
 
-def test_a_smaller_limit_is_honoured() -> None:
-    refused(make_todo(), "", "at most 100 are allowed", max_bytes=100)
+def test_revision_bookkeeping_does_not_count_toward_the_size() -> None:
+    doc = make_todo(memo="")
+    doc["memo"] = "n" * (MAX_DOCUMENT_BYTES - document_size(doc))  # exactly at the limit
+    history = {"start": 1000, "ids": [f"{i:032x}" for i in range(1000)]}
+    assert check({**doc, "_rev": "1000-" + "a" * 32, "_revisions": history,
+                  "_conflicts": ["999-" + "b" * 32]}).ok
+    refused(dict(doc, memo=doc["memo"] + "n"), "", "at most 1,048,576")
+
+
+def test_skipping_the_measure_skips_only_the_size() -> None:
+    assert check(make_todo(memo="n" * 1_100_000), measure_size=False).ok
+    refused(make_todo(owner="bob", memo="n" * 1_100_000), "owner", measure_size=False)
 
 
 # Types and values -------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ class Verdict:
     reason: str
 
 
-def only_own_todos(doc: dict[str, Any], owner: str, max_bytes: int) -> Verdict:
+def only_own_todos(doc: dict[str, Any], owner: str, measure_size: bool) -> Verdict:
     ok = doc.get("type") == "todo" and doc.get("owner") == owner
     return Verdict(ok, "" if ok else f"not {owner}'s todo")
 
@@ -78,7 +78,7 @@ def test_screen_splits_good_from_refused_documents() -> None:
             {"_id": "todo:3", "_rev": "2-a", "_deleted": True},
             {"_id": "receipt:todo:1", "_rev": "2-a", "_deleted": True},
             {"_id": "_design/x"}, 42]
-    out = screen(docs, owner="asha", max_bytes=1000, check=only_own_todos)
+    out = screen(docs, owner="asha", measure_size=True, check=only_own_todos)
     assert [d["_id"] for d in out.accepted] == ["todo:1", "todo:3"]
     assert [(r["id"], r["error"]) for r in out.refused] == [
         ("todo:2", "forbidden"), ("receipt:todo:1", "forbidden"), ("_design/x", "forbidden"),
