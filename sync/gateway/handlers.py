@@ -20,6 +20,7 @@ from sync.gateway.feeds import ChangeHub
 from sync.gateway.routing import Kind, PhysicalDb, Target, check_doc_id
 from sync.gateway.upstream import Upstream, path_of, stream_body
 from sync.gateway.writes import StructureCheck, screen
+from sync.store import admin_only_security
 
 DOC_PARAMS = ("rev", "revs", "open_revs", "latest", "attachments", "att_encoding_info",
               "conflicts", "revs_info", "atts_since")
@@ -89,20 +90,32 @@ class Gateway:
         status, info = self.upstream.json("GET", path_of(db.name))
         if status == 404:
             # Master data may not have been published yet: an empty database is the truth.
-            self.upstream.json("PUT", path_of(db.name))
+            self._create(db.name)
             status, info = self.upstream.json("GET", path_of(db.name))
         return self._relay_json(status, info)
 
+    def _create(self, name: str) -> None:
+        """Create a database the way the store adapter does: readable by the store admin only."""
+        created, _ = self.upstream.json("PUT", path_of(name))
+        if created in (201, 202):
+            security = admin_only_security(self.upstream.username)
+            self.upstream.json("PUT", path_of(name, "_security"), body=codec.dumps(security))
+
     def local(self, db: PhysicalDb, local_id: str, req: Incoming) -> Outgoing:
         _allow(req, "GET", "PUT", "DELETE")
+        where, key = db.local_location(local_id)
         body = None
         if req.method == "PUT":
             doc = read_json(req.body, dict)
-            doc["_id"] = f"_local/{local_id}"
+            doc["_id"] = f"_local/{key}"
             body = codec.dumps(doc)
         params = {"rev": req.args["rev"]} if "rev" in req.args else None
-        status, answer = self.upstream.json(req.method, path_of(db.name, "_local", local_id),
+        status, answer = self.upstream.json(req.method, path_of(where, "_local", key),
                                             body=body, params=params)
+        if isinstance(answer, dict):  # the phone sees the id it wrote, not where it is kept
+            for field_name in ("_id", "id"):
+                if answer.get(field_name) == f"_local/{key}":
+                    answer[field_name] = f"_local/{local_id}"
         return self._relay_json(status, answer)
 
     def special(self, db: PhysicalDb, name: str, owner: str, req: Incoming) -> Outgoing:
