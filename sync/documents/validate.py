@@ -11,6 +11,7 @@ import orjson
 
 from sync.documents import activity, trade
 from sync.documents import fields as f
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.documents.errors import Problem, UnsupportedSchema
 from sync.documents.facts import MasterData
 from sync.documents.fields import Checks
@@ -80,7 +81,8 @@ def _verdict(problems: list[Problem], doc: dict[str, Any]) -> Verdict:
 
 
 def check_structure(
-    doc: dict[str, Any], *, owner: str, max_bytes: int = DEFAULT_MAX_BYTES
+    doc: dict[str, Any], *, owner: str, max_bytes: int = DEFAULT_MAX_BYTES,
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
 ) -> Verdict:
     """Everything that needs no master data; fast enough to run on every incoming document."""
     if not isinstance(doc, dict):
@@ -88,6 +90,7 @@ def check_structure(
                         {})
     c = Checks()
     _check_size(c, doc, max_bytes)
+    c.problems.extend(check_attachments(doc.get("_attachments"), max_attachment_bytes))
     if c.problems:
         return _verdict(c.problems, doc)
     migrated = _shape(c, doc, owner)

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.gateway import codec
 from sync.gateway.changes import ChangesFeed, parse_query
 from sync.gateway.errors import (
@@ -71,6 +72,7 @@ class Gateway:
     check: StructureCheck
     on_write: Callable[[str], None]  # marks the database dirty for the worker
     max_document_bytes: int
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -233,6 +235,7 @@ class Gateway:
             doc = {**read_json(req.body, dict), "_id": doc_id}
             if "rev" in req.args:
                 doc["_rev"] = req.args["rev"]
+            _check_attachments(doc, self.max_attachment_bytes)
         screened = screen([doc], owner=owner, max_bytes=self.max_document_bytes,
                           check=self.check)
         if screened.refused:
@@ -250,7 +253,10 @@ class Gateway:
         response = self.upstream.request("GET", path_of(db.name, target.name, target.attachment),
                                          params=params, stream=True, headers={"Accept": "*/*"})
         kind = response.headers.get("Content-Type", "application/octet-stream")
-        return Outgoing(response.status_code, stream_body(response), kind)
+        # Bytes a phone sent, on the web app's origin: never rendered as a page by a browser.
+        return Outgoing(response.status_code, stream_body(response), kind,
+                        {"X-Content-Type-Options": "nosniff",
+                         "Content-Disposition": "attachment"})
 
     def _written(self, db: str) -> None:
         self.on_write(db)
@@ -263,6 +269,13 @@ class Gateway:
         if status >= 500:
             raise UpstreamError("the document store failed; try again")
         return as_json(status, payload)
+
+
+def _check_attachments(doc: dict[str, Any], max_bytes: int) -> None:
+    """A lone document's unusable attachment is a bad request (in a batch: that doc's refusal)."""
+    problems = check_attachments(doc.get("_attachments"), max_bytes)
+    if problems:
+        raise BadRequestError("; ".join(p.message for p in problems))
 
 
 def _allow(req: Incoming, *methods: str) -> None:

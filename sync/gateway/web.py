@@ -12,6 +12,7 @@ from server.accounts.errors import AccountsError
 from server.accounts.roles import Principal
 from server.bootstrap import Services
 from sync.dirty import DirtySet
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES
 from sync.gateway.errors import GatewayError, TooLargeError, UnauthorizedError
 from sync.gateway.feeds import ChangeHub
 from sync.gateway.handlers import Gateway, Incoming, Outgoing, as_json
@@ -23,12 +24,13 @@ PREFIX = "/sync"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
 
-def structure_check() -> StructureCheck:
+def structure_check(max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> StructureCheck:
     """The worker's structural validators, shaped for the gateway."""
     from sync.documents.validate import check_structure
 
     def check(doc: dict[str, Any], owner: str, max_bytes: int) -> VerdictLike:
-        return check_structure(doc, owner=owner, max_bytes=max_bytes)
+        return check_structure(doc, owner=owner, max_bytes=max_bytes,
+                               max_attachment_bytes=max_attachment_bytes)
 
     return check
 
@@ -37,9 +39,11 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
     store: Any = services.store
     upstream = Upstream(store.url, getattr(store, "auth", None))
     dirty = DirtySet(services.sessions)
-    return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
-                   on_write=lambda db: dirty.mark([db]),
-                   max_document_bytes=services.settings.max_document_bytes)
+    limit = services.settings.attachment_max_bytes
+    return Gateway(upstream=upstream, hub=ChangeHub(upstream),
+                   check=check or structure_check(limit), on_write=lambda db: dirty.mark([db]),
+                   max_document_bytes=services.settings.max_document_bytes,
+                   max_attachment_bytes=limit)
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
