@@ -1,0 +1,1 @@
+"""What FieldSync refuses: one module per area."""
