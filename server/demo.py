@@ -15,28 +15,28 @@ from server.sql.models.master import Customer, PriceList, PriceListItem, Product
 from server.sql.session import transaction
 from sync.publish import MasterDataPublisher
 
-TERRITORIES = [("blr", "Bengaluru"), ("mum", "Mumbai")]
+TERRITORIES = [("BLR", "Bengaluru"), ("MUM", "Mumbai")]
 
 # (id, name, GSTIN, state code, city, pincode, lat, lon, territory)
 CUSTOMERS = [
     ("C-1001", "Sri Lakshmi Engineering Works", "29AABCS1429B1Z1", "29", "Peenya", "560058",
-     13.0285, 77.5197, "blr"),
+     13.0285, 77.5197, "BLR"),
     ("C-1002", "Bangalore Precision Tools", "29AAACB2894G1ZN", "29", "Whitefield", "560066",
-     12.9698, 77.7500, "blr"),
+     12.9698, 77.7500, "BLR"),
     ("C-1003", "Kaveri Agro Processors", "29AADCK7780L1ZQ", "29", "Mysuru", "570016",
-     12.3052, 76.6552, "blr"),
+     12.3052, 76.6552, "BLR"),
     ("C-1004", "Hosur Road Textiles", "29AAFCH3321M1Z5", "29", "Electronic City", "560100",
-     12.8452, 77.6602, "blr"),
+     12.8452, 77.6602, "BLR"),
     ("C-1005", "Nandi Dairy Cooperative", None, "29", "Chikkaballapur", "562101",
-     13.4355, 77.7315, "blr"),
+     13.4355, 77.7315, "BLR"),
     ("C-2001", "Andheri Plastics Pvt Ltd", "27AABCA5555K1Z2", "27", "Andheri East", "400069",
-     19.1136, 72.8697, "mum"),
+     19.1136, 72.8697, "MUM"),
     ("C-2002", "Thane Chemicals", "27AAGCT8123R1ZB", "27", "Thane", "400601",
-     19.2183, 72.9781, "mum"),
+     19.2183, 72.9781, "MUM"),
     ("C-2003", "Navi Mumbai Cold Storage", "27AAICN4411P1ZX", "27", "Vashi", "400703",
-     19.0771, 72.9986, "mum"),
+     19.0771, 72.9986, "MUM"),
     ("C-2004", "Pune Auto Components", "27AAJCP9090Q1Z8", "27", "Pimpri", "411018",
-     18.6298, 73.7997, "mum"),
+     18.6298, 73.7997, "MUM"),
 ]
 
 # (id, name, HSN, GST %, unit, price)
@@ -58,10 +58,10 @@ PRODUCTS = [
 # `fieldsync serve` with a store of its own refuses to start while any of them still works.
 DEMO_USERS = [
     ("admin", "admin-demo", "admin", None, None, Decimal("0")),
-    ("priya", "head-demo", "head", "South", "blr", Decimal("0")),
-    ("asha", "engineer-demo", "engineer", "South", "blr", Decimal("10")),
-    ("ravi", "engineer-demo", "engineer", "South", "blr", Decimal("5")),
-    ("meera", "engineer-demo", "engineer", "South", "mum", Decimal("10")),
+    ("priya", "head-demo", "head", "South", "BLR", Decimal("0")),
+    ("asha", "engineer-demo", "engineer", "South", "BLR", Decimal("10")),
+    ("ravi", "engineer-demo", "engineer", "South", "BLR", Decimal("5")),
+    ("meera", "engineer-demo", "engineer", "South", "MUM", Decimal("10")),
 ]
 DEMO_PASSWORDS = frozenset(password for _, password, *_ in DEMO_USERS)
 

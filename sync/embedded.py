@@ -21,6 +21,8 @@ import requests
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STORE_PACKAGE_DIR = REPO_ROOT / "embedded_store"
 SERVER_SCRIPT = STORE_PACKAGE_DIR / "node_modules" / "pouchdb-server" / "bin" / "pouchdb-server"
+# Preloaded into the store: it answers 401 to any request without the admin's credentials.
+ADMIN_ONLY_SCRIPT = STORE_PACKAGE_DIR / "admin-only.js"
 ADMIN_USER = "fieldsync"
 PR_SET_PDEATHSIG = 1
 
@@ -92,7 +94,8 @@ class EmbeddedStore:
         self._process = subprocess.Popen(
             self._command(node),
             cwd=self.work_dir,
-            env={**os.environ, "NODE_OPTIONS": "--unhandled-rejections=warn"},
+            env={**os.environ, "NODE_OPTIONS": "--unhandled-rejections=warn",
+                 "FIELDSYNC_STORE_ADMIN": f"{ADMIN_USER}:{self._password}"},
             stdout=subprocess.DEVNULL,
             stderr=(self.work_dir / "stderr.txt").open("ab"),
             start_new_session=True,  # Ctrl-C in a terminal goes to us; we stop it ourselves
@@ -102,8 +105,8 @@ class EmbeddedStore:
         return self.endpoint
 
     def _command(self, node: str) -> list[str]:
-        cmd = [node, str(SERVER_SCRIPT), "-p", str(self.port), "-o", "127.0.0.1",
-               "-c", str(self.work_dir / "config.json"), "-n", "--no-color"]
+        cmd = [node, "-r", str(ADMIN_ONLY_SCRIPT), str(SERVER_SCRIPT), "-p", str(self.port),
+               "-o", "127.0.0.1", "-c", str(self.work_dir / "config.json"), "-n", "--no-color"]
         if self.in_memory:
             cmd.append("--in-memory")
         else:
@@ -142,7 +145,8 @@ class EmbeddedStore:
 
     def _answers(self) -> bool:
         try:
-            r = requests.get(self.endpoint.url + "/", timeout=1)
+            r = requests.get(self.endpoint.url + "/", timeout=1,
+                             auth=(ADMIN_USER, self._password))
         except requests.RequestException:
             return False
         return r.ok and "express-pouchdb" in r.text

@@ -179,13 +179,18 @@ class CouchStore:
         return list(_call(lambda: self.client.get_all_dbs()).get_result())
 
     def ensure_db(self, db: str) -> bool:
-        """Create the database if missing; True when it was created now."""
+        """Create the database, readable only by the store admin, if missing; True when created.
+
+        The `_security` object is set at creation: a store that would serve a database without
+        one to anyone (CouchDB 2, PouchDB Server) then refuses everyone but its admin.
+        """
         try:
             _call(lambda: self.client.put_database(db))
         except TerminalStoreError as exc:
             if exc.status == 412:
                 return False
             raise
+        self.put_security_admin_only(db)
         return True
 
     def delete_db(self, db: str) -> None:
@@ -273,8 +278,15 @@ class CouchStore:
 
     def put_security_admin_only(self, db: str) -> None:
         """Only the store admin may read or write: devices reach data through the gateway."""
-        _call(lambda: self.client.put_security(
-            db, members={"names": [self.username] if self.username else [], "roles": ["_admin"]}))
+        security = admin_only_security(self.username)
+        _call(lambda: self.client.put_security(db, admins=security["admins"],
+                                               members=security["members"]))
+
+
+def admin_only_security(username: str) -> Doc:
+    """A database's `_security` object naming only the store admin as admin and member."""
+    who = {"names": [username] if username else [], "roles": ["_admin"]}
+    return {"admins": who, "members": dict(who)}
 
 
 def chunks(items: Iterable[T], size: int) -> Iterable[list[T]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.accounts import throttle
 from server.accounts.roles import Principal, Role
 from server.accounts.throttle import LoginHistory
+from server.sales.masterdata import territory_code
 from server.sql.models.accounts import LoginEvent, RefreshToken, Team, User
 from server.sql.models.master import Territory
 from server.sql.session import transaction
@@ -165,8 +166,9 @@ def _team_id(s: Session, name: str) -> int:
     return team.id
 
 
-def _territory(s: Session, code: str) -> str:
+def _territory(s: Session, raw: str) -> str:
     # Users may be created before the ERP's master data arrives: name it by its code until then.
+    code = territory_code(raw)
     if s.get(Territory, code) is None:
         s.add(Territory(code=code, name=code))
         s.flush()

@@ -13,9 +13,10 @@ from server.bootstrap import Services
 
 def prepare(app: Flask, api: Api) -> None:
     """JSON errors everywhere and the OpenAPI conventions; call before any blueprint."""
-    from server.api import common
+    from server.api import bodies, common
 
     common.register_errors(app)
+    bodies.register(app)  # hostile JSON is a 400 before any view parses it
     api.ma_plugin.converter.add_attribute_function(_decimal_as_string)
 
 

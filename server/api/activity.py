@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from flask import Response
@@ -36,6 +34,7 @@ from server.sales.service import HeadActions, set_travel_rate, travel_rates
 from server.sql.models.documents import Expense, Todo, Visit
 from server.sql.models.sales import HeadDecision, TravelRate
 from server.sql.models.sync_state import DocumentStatus
+from sync.documents.attachments import SAFE_NAME, decode, sniff
 from sync.store import NotFoundError, StoreError
 
 blp = Blueprint("activity", __name__, url_prefix="/api/v1",
@@ -260,11 +259,20 @@ def attachment(doc_id: str, name: str) -> Response:
     stub = (doc.get("_attachments") or {}).get(name)
     if not isinstance(stub, dict) or "data" not in stub:
         error(404, f"document {doc_id!r} has no attachment named {name!r}")
-    try:
-        body = base64.b64decode(stub["data"], validate=True)
-    except (binascii.Error, ValueError):
+    body = decode(stub["data"])
+    if body is None:
         error(502, "the stored attachment is damaged; ask the engineer to attach it again")
-    return Response(body, mimetype=str(stub.get("content_type") or "application/octet-stream"))
+    return Response(body, headers=attachment_headers(name, body))
+
+
+def attachment_headers(name: str, body: bytes) -> dict[str, str]:
+    """The type the bytes show (not the one the phone declared), never sniffed by a browser,
+    and shown inline only for an image with a safe name; anything else is a download."""
+    verified = sniff(body)
+    inline = verified in ("image/jpeg", "image/png") and SAFE_NAME.match(name) is not None
+    disposition = f'inline; filename="{name}"' if inline else "attachment"
+    return {"Content-Type": verified or "application/octet-stream",
+            "X-Content-Type-Options": "nosniff", "Content-Disposition": disposition}
 
 
 class RateOut(Schema):

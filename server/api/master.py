@@ -31,6 +31,7 @@ from server.api.common import (
     services,
 )
 from server.api.users import catalog
+from server.sales.masterdata import territory_code
 from server.sql.models.master import Customer, PriceList, Product
 
 blp = Blueprint("master", __name__, url_prefix="/api/v1", description="Master data")
@@ -89,7 +90,9 @@ def _customer_query(args: dict[str, Any]) -> Any:
     principal = current_principal()
     if principal.role is Role.ENGINEER:  # a phone holds only its territory's customers
         stmt = stmt.where(Customer.territory_code == (principal.territory_code or ""))
-    for key in ("territory_code", "state_code", "active"):
+    if "territory_code" in args:
+        stmt = stmt.where(Customer.territory_code == territory_code(args["territory_code"]))
+    for key in ("state_code", "active"):
         if key in args:
             stmt = stmt.where(getattr(Customer, key) == args[key])
     if "q" in args:

@@ -29,6 +29,7 @@ from server.api.common import (
     services,
 )
 from server.sales.catalog import CatalogService
+from server.sales.masterdata import territory_code
 from server.sql.models.accounts import Team, User
 from server.sql.models.master import Territory
 from sync.publish import MasterDataPublisher
@@ -139,6 +140,8 @@ class OneUser(MethodView):
     def patch(self, body: dict[str, Any], username: str) -> User:
         """Change a user's discount limit, name, team or territory."""
         _user(username)
+        if body.get("territory_code") is not None:
+            body["territory_code"] = territory_code(body["territory_code"])
         with services().sessions.begin() as s:
             _check_refs(s, body)
             user = s.scalar(select(User).where(User.username == username))

@@ -6,6 +6,7 @@ Every change commits in SQL first and is then published to the phones' read-only
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict
 from typing import Any, Protocol
@@ -21,6 +22,7 @@ from server.sales.masterdata import (
     check_customer,
     check_price_list,
     check_product,
+    territory_code,
 )
 from server.sql.models.base import utcnow
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product, Territory
@@ -36,9 +38,11 @@ class Publisher(Protocol):
 # Writes something of the caller's in the same transaction (an import job marked done).
 BeforeCommit = Callable[[Session], None]
 
+TERRITORY_CODE = re.compile(r"[A-Z0-9-]{1,32}")
+
 
 def territory_exists(session: Session) -> Any:
-    return lambda code: session.get(Territory, code) is not None
+    return lambda code: session.get(Territory, territory_code(code)) is not None
 
 
 def product_exists(session: Session) -> Any:
@@ -55,7 +59,8 @@ class CatalogService:
     # Territories ---------------------------------------------------------------------------
 
     def save_territory(self, code: str, name: str) -> Territory:
-        if not code or len(code) > 32 or not code.replace("-", "").isalnum():
+        code = territory_code(code)
+        if not TERRITORY_CODE.fullmatch(code):
             raise InvalidRequestError("a territory code is 1-32 letters, digits or '-'",
                                       {"code": ["1-32 letters, digits or '-'"]})
         with transaction(self.sessions) as s:

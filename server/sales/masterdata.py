@@ -29,6 +29,12 @@ TRUE_WORDS = {"1", "true", "yes", "y", "active"}
 FALSE_WORDS = {"0", "false", "no", "n", "inactive"}
 
 
+def territory_code(raw: str) -> str:
+    """A territory code as stored: upper-case, so "blr" and "BLR" name one territory (and one
+    customers database on the phones)."""
+    return raw.strip().upper()
+
+
 def gstin_check_char(first14: str) -> str:
     """The GSTIN's 15th character: a mod-36 checksum over the first fourteen."""
     total = 0
@@ -163,7 +169,7 @@ def check_customer(row: Mapping[str, Any], territories: Callable[[str], bool] | 
     name = _required(e, row, "name", 200)
     state = _state_code(e, row)
     gstin = _gstin(e, row, state)
-    territory = _required(e, row, "territory_code", 32)
+    territory = territory_code(_required(e, row, "territory_code", 32))
     if territory and territories is not None and not territories(territory):
         e.add("territory_code", f"territory {territory!r} does not exist; create it first")
     pincode = _text(row.get("pincode"))

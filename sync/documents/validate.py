@@ -9,6 +9,7 @@ from typing import Any
 
 from sync.documents import activity, trade
 from sync.documents import fields as f
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.documents.errors import Problem, UnsupportedSchema
 from sync.documents.facts import MasterData
 from sync.documents.fields import Checks
@@ -78,7 +79,8 @@ def _verdict(problems: list[Problem], doc: dict[str, Any]) -> Verdict:
 
 
 def check_structure(
-    doc: dict[str, Any], *, owner: str, measure_size: bool = True
+    doc: dict[str, Any], *, owner: str, measure_size: bool = True,
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
 ) -> Verdict:
     """Everything that needs no master data; fast enough to run on every incoming document.
 
@@ -92,6 +94,9 @@ def check_structure(
     if too_large is not None:
         return _verdict([Problem("", too_large)], doc)
     c = Checks()
+    c.problems.extend(check_attachments(doc.get("_attachments"), max_attachment_bytes))
+    if c.problems:
+        return _verdict(c.problems, doc)
     migrated = _shape(c, doc, owner)
     return _verdict(c.problems, migrated)
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.documents.size import MAX_DOCUMENT_BYTES
 from sync.gateway import codec
 from sync.gateway.changes import ChangesFeed, parse_query
@@ -22,6 +23,7 @@ from sync.gateway.feeds import ChangeHub, FeedSlots
 from sync.gateway.routing import Kind, PhysicalDb, Target, check_doc_id
 from sync.gateway.upstream import Upstream, path_of, stream_body
 from sync.gateway.writes import StructureCheck, screen
+from sync.store import admin_only_security
 
 DOC_PARAMS = ("rev", "revs", "open_revs", "latest", "attachments", "att_encoding_info",
               "conflicts", "revs_info", "atts_since")
@@ -102,6 +104,7 @@ class Gateway:
     marks: Marks  # the database is marked dirty for the worker around every write
     batch: BatchLimits
     feeds: FeedSlots
+    max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -121,20 +124,32 @@ class Gateway:
         status, info = self.upstream.json("GET", path_of(db.name))
         if status == 404:
             # Master data may not have been published yet: an empty database is the truth.
-            self.upstream.json("PUT", path_of(db.name))
+            self._create(db.name)
             status, info = self.upstream.json("GET", path_of(db.name))
         return self._relay_json(status, info)
 
+    def _create(self, name: str) -> None:
+        """Create a database the way the store adapter does: readable by the store admin only."""
+        created, _ = self.upstream.json("PUT", path_of(name))
+        if created in (201, 202):
+            security = admin_only_security(self.upstream.username)
+            self.upstream.json("PUT", path_of(name, "_security"), body=codec.dumps(security))
+
     def local(self, db: PhysicalDb, local_id: str, req: Incoming) -> Outgoing:
         _allow(req, "GET", "PUT", "DELETE")
+        where, key = db.local_location(local_id)
         body = None
         if req.method == "PUT":
             doc = read_json(req.body, dict)
-            doc["_id"] = f"_local/{local_id}"
+            doc["_id"] = f"_local/{key}"
             body = codec.dumps(doc)
         params = {"rev": req.args["rev"]} if "rev" in req.args else None
-        status, answer = self.upstream.json(req.method, path_of(db.name, "_local", local_id),
+        status, answer = self.upstream.json(req.method, path_of(where, "_local", key),
                                             body=body, params=params)
+        if isinstance(answer, dict):  # the phone sees the id it wrote, not where it is kept
+            for field_name in ("_id", "id"):
+                if answer.get(field_name) == f"_local/{key}":
+                    answer[field_name] = f"_local/{local_id}"
         return self._relay_json(status, answer)
 
     def special(self, db: PhysicalDb, name: str, owner: str, req: Incoming) -> Outgoing:
@@ -253,6 +268,7 @@ class Gateway:
             doc = {**read_json(req.body, dict), "_id": doc_id}
             if "rev" in req.args:
                 doc["_rev"] = req.args["rev"]
+            _check_attachments(doc, self.max_attachment_bytes)
         screened = screen([doc], owner=owner, measure_size=True, check=self.check)
         if screened.refused:
             raise ForbiddenError(screened.refused[0]["reason"])
@@ -271,7 +287,10 @@ class Gateway:
         response = self.upstream.request("GET", path_of(db.name, target.name, target.attachment),
                                          params=params, stream=True, headers={"Accept": "*/*"})
         kind = response.headers.get("Content-Type", "application/octet-stream")
-        return Outgoing(response.status_code, stream_body(response), kind)
+        # Bytes a phone sent, on the web app's origin: never rendered as a page by a browser.
+        return Outgoing(response.status_code, stream_body(response), kind,
+                        {"X-Content-Type-Options": "nosniff",
+                         "Content-Disposition": "attachment"})
 
     def _written(self, db: str) -> None:
         self.marks.after(db)
@@ -322,6 +341,13 @@ class Releasing:
                 close()
         finally:
             self._release()
+
+
+def _check_attachments(doc: dict[str, Any], max_bytes: int) -> None:
+    """A lone document's unusable attachment is a bad request (in a batch: that doc's refusal)."""
+    problems = check_attachments(doc.get("_attachments"), max_bytes)
+    if problems:
+        raise BadRequestError("; ".join(p.message for p in problems))
 
 
 def _allow(req: Incoming, *methods: str) -> None:

@@ -52,10 +52,23 @@ class Caller:
 
 @dataclass(frozen=True)
 class PhysicalDb:
-    """A store database the caller may reach, and whether documents may be written to it."""
+    """A store database the caller may reach, whether documents may be written to it, and the
+    caller's own database, which holds every `_local` document (checkpoint) the caller writes."""
 
     name: str
     writable: bool
+    own: str = ""
+
+    def local_location(self, local_id: str) -> tuple[str, str]:
+        """The database and id of one of the caller's `_local` documents for this database.
+
+        The shared catalog and customers databases are read by every phone, so a checkpoint
+        kept there could be read or deleted by another engineer: it goes to the caller's own
+        database, its id qualified by the shared database's name (':' never appears in a
+        phone's local id, so it cannot clash). A territory change then starts afresh.
+        """
+        own = self.own or self.name
+        return (own, local_id) if own == self.name else (own, f"{self.name}:{local_id}")
 
 
 def check_doc_id(doc_id: object) -> str:
@@ -110,11 +123,12 @@ def physical_db(caller: Caller, logical: str, prefix: str) -> PhysicalDb:
     if caller.role != ENGINEER:
         raise ForbiddenError(
             f"{caller.username} is a {caller.role}: only engineers have phone databases")
+    own = engineer_db_name(prefix, caller.username)
     if logical == ME:
-        return PhysicalDb(engineer_db_name(prefix, caller.username), writable=True)
+        return PhysicalDb(own, writable=True, own=own)
     if logical == CATALOG:
-        return PhysicalDb(catalog_db_name(prefix), writable=False)
+        return PhysicalDb(catalog_db_name(prefix), writable=False, own=own)
     if not caller.territory:
         raise ForbiddenError(
             f"{caller.username} has no territory yet: ask an admin to assign one")
-    return PhysicalDb(customers_db_name(prefix, caller.territory), writable=False)
+    return PhysicalDb(customers_db_name(prefix, caller.territory), writable=False, own=own)

@@ -29,6 +29,7 @@ class Upstream:
         self.timeout_s = timeout_s
         self.session = requests.Session()
         self.session.auth = auth
+        self.username = auth[0] if auth else ""
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=pool_size)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)

@@ -12,6 +12,7 @@ from server.accounts.errors import AccountsError
 from server.accounts.roles import Principal
 from server.bootstrap import Services
 from sync.dirty import DirtySet
+from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES
 from sync.gateway.changes import MAX_WAIT_S
 from sync.gateway.errors import GatewayError, TooLargeError, UnauthorizedError
 from sync.gateway.feeds import ChangeHub, FeedSlots
@@ -25,12 +26,13 @@ PREFIX = "/sync"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
 
 
-def structure_check() -> StructureCheck:
+def structure_check(max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) -> StructureCheck:
     """The worker's structural validators, shaped for the gateway."""
     from sync.documents.validate import check_structure
 
     def check(doc: dict[str, Any], owner: str, measure_size: bool) -> VerdictLike:
-        return check_structure(doc, owner=owner, measure_size=measure_size)
+        return check_structure(doc, owner=owner, measure_size=measure_size,
+                               max_attachment_bytes=max_attachment_bytes)
 
     return check
 
@@ -41,10 +43,11 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
     s = services.settings
     # A waiting feed ends within MAX_WAIT_S, so a slot is free again by then at the latest.
     feeds = FeedSlots(s.gateway_live_feeds_per_user, retry_after_s=int(MAX_WAIT_S))
-    return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
+    return Gateway(upstream=upstream, hub=ChangeHub(upstream),
+                   check=check or structure_check(s.attachment_max_bytes),
                    marks=WriteMarks(DirtySet(services.sessions)),
                    batch=BatchLimits(s.gateway_max_batch_docs, s.gateway_max_batch_bytes),
-                   feeds=feeds)
+                   feeds=feeds, max_attachment_bytes=s.attachment_max_bytes)
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:

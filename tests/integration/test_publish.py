@@ -34,7 +34,7 @@ def test_publish_writes_catalog_and_territories_then_only_changes(services: Serv
         customer = s.get(Customer, "C-1001")
         assert product is not None and customer is not None
         product.active = False
-        customer.territory_code = "mum"
+        customer.territory_code = "MUM"
     again = publisher.publish_all()
     assert again.written == 3  # the product, the customer in mum, its deletion in blr
     assert services.store.get_doc(catalog_db_name(prefix), "product:P-100")["active"] is False

@@ -97,3 +97,15 @@ def test_changes_parameters_are_checked() -> None:
                 {"timeout": "-5"}, {"filter": "_doc_ids"}):
         with pytest.raises(BadRequestError):
             parse_query(bad, None)
+
+
+def test_checkpoints_are_kept_in_the_callers_own_database() -> None:
+    asha = Caller("asha", "engineer", "KA")
+    me = physical_db(asha, "me", "fs-")
+    assert me.local_location("cp1") == ("fs-eng-asha", "cp1")
+    catalog = physical_db(asha, "catalog", "fs-")
+    assert catalog.local_location("cp1") == ("fs-eng-asha", "fs-catalog:cp1")
+    customers = physical_db(asha, "customers", "fs-")
+    assert customers.local_location("cp1") == ("fs-eng-asha", "fs-customers-ka:cp1")
+    bob = physical_db(Caller("bob", "engineer", "KA"), "catalog", "fs-")
+    assert bob.local_location("cp1")[0] == "fs-eng-bob"
