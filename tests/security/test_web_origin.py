@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, expect
 
 from server.bootstrap import Services
 from server.security import SettingsError, content_security_policy, tile_origin
-from server.webapp import DEFAULT_DIST
+from server.webapp import CHECKOUT_DIST
 from tests.factories import AT, make_track
 from tests.support.api import PASSWORD, phone_writes, seed
 from tests.support.browser import DESKTOP, SQLITE_ONLY, build_web_app, chromium
@@ -122,7 +122,7 @@ def start_server(services: Services) -> Iterator[Callable[..., LiveServer]]:
 
     def start(**settings: Any) -> LiveServer:
         services.settings = services.settings.with_overrides(**settings)
-        started.append(LiveServer(services, web_dist=DEFAULT_DIST).start())
+        started.append(LiveServer(services, web_dist=CHECKOUT_DIST).start())
         return started[-1]
 
     yield start
@@ -310,7 +310,7 @@ def token(server: LiveServer, username: str) -> str:
 def test_every_kind_of_response_carries_the_security_headers(server: LiveServer) -> None:
     admin = {"Authorization": f"Bearer {token(server, 'adam')}"}
     engineer = {"Authorization": f"Bearer {token(server, 'asha')}"}
-    script = next((DEFAULT_DIST / "assets").glob("index-*.js")).name
+    script = next((CHECKOUT_DIST / "assets").glob("index-*.js")).name
     calls: list[tuple[str, str, dict[str, str], int | None]] = [
         ("GET", "/", {}, 200), ("GET", "/index.html", {}, 200), ("GET", "/console/orders", {}, 200),
         ("GET", f"/assets/{script}", {}, 200), ("GET", "/sw.js", {}, 200),
