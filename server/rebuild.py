@@ -37,7 +37,7 @@ def projection_tables() -> list[Table]:
 def rebuild_projection(services: Services, *, progress: bool = False) -> RebuildCounts:
     with transaction(services.sessions) as session:
         for table in projection_tables():
-            session.execute(delete(table))
+            session.execute(_projected_rows(table))
     worker = Worker(services, write_receipts=False)  # receipts in the store are already right
     dbs = engineer_databases(services.sessions)
     total = 0
@@ -47,6 +47,13 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
         session.execute(update(DocumentStatus).values(receipt_pending=False))
         restore_erp_status(session)
     return RebuildCounts(databases=len(dbs), documents=total)
+
+
+def _projected_rows(table: Table) -> Any:
+    """What a rebuild replays: not the gateway's refusals, whose documents the store never had."""
+    if table is RejectedDocument.__table__:
+        return delete(table).where(table.c.source != "gateway")
+    return delete(table)
 
 
 def restore_erp_status(session: Session) -> None:

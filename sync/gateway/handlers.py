@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sync.gateway import codec
 from sync.gateway.changes import ChangesFeed, parse_query
@@ -61,6 +61,13 @@ def read_json(body: bytes, want: type) -> Any:
     return value
 
 
+class RefusalRecorder(Protocol):
+    """Keeps the server's record of refused writes (sync/refusals.py); it never raises."""
+
+    def settle(self, db_name: str, owner: str, sent: Iterable[object],
+               refused: Sequence[dict[str, Any]], stored_ids: Iterable[str]) -> None: ...
+
+
 @dataclass
 class Gateway:
     """Answers one request against one physical database the caller was allowed."""
@@ -70,6 +77,7 @@ class Gateway:
     check: StructureCheck
     on_write: Callable[[str], None]  # marks the database dirty for the worker
     max_document_bytes: int
+    refusals: RefusalRecorder | None = None
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -195,6 +203,7 @@ class Gateway:
                 return self._relay_json(status, stored)
             results = list(stored)
             self._written(db.name)
+        self._settle(db.name, owner, body["docs"], screened.refused, screened.accepted, results)
         return as_json(201, results + screened.refused)
 
     def _size_limit(self, raw: bytes) -> int:
@@ -223,11 +232,13 @@ class Gateway:
         screened = screen([doc], owner=owner, max_bytes=self.max_document_bytes,
                           check=self.check)
         if screened.refused:
+            self._settle(db.name, owner, [doc], screened.refused, [], [])
             raise ForbiddenError(screened.refused[0]["reason"])
         status, answer = self.upstream.json("PUT", path_of(db.name, doc_id),
                                             body=codec.dumps(doc))
         if status in (200, 201, 202):
             self._written(db.name)
+            self._settle(db.name, owner, [], [], [doc], [])
         return self._relay_json(status, answer)
 
     def attachment(self, db: PhysicalDb, target: Target, req: Incoming) -> Outgoing:
@@ -238,6 +249,15 @@ class Gateway:
                                          params=params, stream=True, headers={"Accept": "*/*"})
         kind = response.headers.get("Content-Type", "application/octet-stream")
         return Outgoing(response.status_code, stream_body(response), kind)
+
+    def _settle(self, db: str, owner: str, sent: list[Any], refused: list[dict[str, Any]],
+                accepted: list[dict[str, Any]], results: list[Any]) -> None:
+        """Refusals are recorded for the office; a stored later write of a document closes its."""
+        if self.refusals is None:
+            return
+        failed = {r.get("id") for r in results if isinstance(r, dict) and "error" in r}
+        stored = [d["_id"] for d in accepted if d["_id"] not in failed]
+        self.refusals.settle(db, owner, sent, refused, stored)
 
     def _written(self, db: str) -> None:
         self.on_write(db)

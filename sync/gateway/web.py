@@ -18,6 +18,7 @@ from sync.gateway.handlers import Gateway, Incoming, Outgoing, as_json
 from sync.gateway.routing import Caller, parse_path, physical_db
 from sync.gateway.upstream import Upstream
 from sync.gateway.writes import StructureCheck, VerdictLike
+from sync.refusals import RefusalLog
 
 PREFIX = "/sync"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -39,7 +40,8 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
     dirty = DirtySet(services.sessions)
     return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
                    on_write=lambda db: dirty.mark([db]),
-                   max_document_bytes=services.settings.max_document_bytes)
+                   max_document_bytes=services.settings.max_document_bytes,
+                   refusals=RefusalLog(services.sessions))
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
