@@ -17,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
 from sync.refusals import RefusalLog
+from sync.worker import Worker
 from tests.factories import make_expense, make_lead, make_offer, make_todo, make_track, make_visit
 from tests.support.api import PASSWORD, ApiClient, api_client, seed
 from tests.support.live_server import LiveServer
@@ -131,3 +132,21 @@ def test_a_refusal_that_cannot_be_recorded_is_still_answered(
     assert pushed["docs_written"] == 1 and pushed["doc_write_failures"] == 1
     denied = phone.call("denied")["denied"]
     assert [d["reason"] for d in denied] == ["title must not be empty"]
+
+
+def test_the_worker_leaves_a_newer_gateway_refusal_alone(services: Services,
+                                                         phone: Phone) -> None:
+    client = api_client(services)
+    todo, offer = make_todo("asha"), make_offer("asha", "C-404")  # a customer no one knows
+    phone.call("bulk", db="me", docs=[todo, offer])
+    assert phone.call("push", db="me")["docs_written"] == 2
+    # Newer revisions the gateway refuses, before the worker has read the stored ones.
+    for doc_id, broken in ((todo["_id"], {"title": ""}), (offer["_id"], {"lines": []})):
+        stored = phone.call("get", db="me", id=doc_id)
+        phone.call("put", db="me", doc={**stored, **broken})
+    assert phone.call("push", db="me")["doc_write_failures"] == 2
+    Worker(services).run_until_idle()  # accepts the to-do's first revision, rejects the offer's
+    rows = listed(client, "hema")
+    assert {doc_id: row["source"] for doc_id, row in rows.items()} == {
+        todo["_id"]: "gateway", offer["_id"]: "gateway"}
+    assert rows[offer["_id"]]["body"]["lines"] == []
