@@ -9,6 +9,7 @@ the ERP status and the heads' decisions from the tables that survive a rebuild.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Table, delete, update
 from tqdm import tqdm
@@ -40,7 +41,7 @@ def projection_tables() -> list[Table]:
 def rebuild_projection(services: Services, *, progress: bool = False) -> RebuildCounts:
     with transaction(services.sessions) as session:
         for table in projection_tables():
-            session.execute(delete(table))
+            session.execute(_projected_rows(table))
     # Receipts in the store are already right; every database, unfenced (no worker runs).
     worker = Worker(services, write_receipts=False, ownership=AllDatabases())
     dbs = engineer_databases(services.sessions)
@@ -50,3 +51,11 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
     with transaction(services.sessions) as session:
         session.execute(update(DocumentStatus).values(receipt_pending=False))
     return RebuildCounts(databases=len(dbs), documents=total)
+
+
+def _projected_rows(table: Table) -> Any:
+    """What a rebuild replays: not the gateway's refusals, whose documents the store never had."""
+    if table is RejectedDocument.__table__:
+        return delete(table).where(table.c.source != "gateway")
+    return delete(table)
+

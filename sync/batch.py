@@ -148,7 +148,7 @@ class BatchProcessor:
             return []
         judged = {o.doc["_id"] for o in outcomes}
         refused = session.scalars(select(RejectedDocument).where(
-            RejectedDocument.db_name == db_name,
+            RejectedDocument.db_name == db_name, RejectedDocument.source == "worker",
             RejectedDocument.doc_type.in_(("approval", "order")))).all()
         waiting = [dict(r.body) for r in refused if r.doc_id not in judged
                    and {r.body.get("offer_id"), r.body.get("approval_id")} & arrived]
@@ -207,3 +207,5 @@ class BatchProcessor:
                      o.doc.get("_rev"), f" reason={o.reason!r}" if o.status == "rejected" else "")
         for (doc_type, status), n in tally.items():
             metrics.DOCUMENTS.labels(doc_type, status).inc(n)
+            if status == "rejected":
+                metrics.REFUSALS.labels(doc_type, "worker").inc(n)

@@ -20,4 +20,8 @@ DIRTY_DATABASES = Gauge("fieldsync_dirty_databases", "Databases waiting for the 
 WORKER_LAG = Gauge("fieldsync_worker_lag_seconds",
                    "Longest wait, in the worker's last pass, between a database being marked "
                    "dirty and the worker reading it", multiprocess_mode="livemax")
-
+# Refused documents by who refused them: the gateway at write time (never stored) or the worker.
+REFUSALS = Counter(
+    "fieldsync_documents_refused", "Documents refused, by type and by who refused them",
+    ["doc_type", "source"],
+)

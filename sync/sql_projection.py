@@ -246,8 +246,11 @@ class SqlProjection:
         cleared = [o.doc_id for o in chosen if o.status == "accepted"]
         if cleared:
             # Core, not the ORM: an ORM delete would scan the session's identity map.
+            # A gateway refusal is of a newer revision than any in the store: the gateway
+            # closes it when it stores a later write of that document.
             session.execute(delete(REJECTED).where(
-                REJECTED.c.db_name == db_name, REJECTED.c.doc_id.in_(cleared)))
+                REJECTED.c.db_name == db_name, REJECTED.c.doc_id.in_(cleared),
+                REJECTED.c.source == "worker"))
 
     def _upsert_status(self, session: Session, rows: list[Row]) -> None:
         table = STATUS
@@ -263,8 +266,8 @@ class SqlProjection:
         stmt = _upsert(session, REJECTED)
         columns = [c for c in rows[0] if c not in ("db_name", "doc_id")]
         session.execute(stmt.on_conflict_do_update(
-            index_elements=["db_name", "doc_id"], set_={c: stmt.excluded[c] for c in columns}),
-            rows)
+            index_elements=["db_name", "doc_id"], set_={c: stmt.excluded[c] for c in columns},
+            where=REJECTED.c.source == "worker"), rows)
 
 
 def _restore_server_owned(session: Session, written: dict[str, list[str]]) -> None:
@@ -343,4 +346,10 @@ def _rejected_row(db_name: str, outcome: Outcome, now: datetime) -> Row:
         "db_name": db_name, "doc_id": outcome.doc_id, "rev": outcome.rev[:_REV_MAX],
         "doc_type": outcome.doc_type, "owner": _owner(outcome), "reason": outcome.reason,
         "errors": list(outcome.errors), "body": outcome.doc, "rejected_at": now,
+        "source": "worker", "device_id": _device(outcome),
     }
+
+
+def _device(outcome: Outcome) -> str | None:
+    device = outcome.doc.get("device_id")
+    return device[:64] if isinstance(device, str) else None

@@ -39,13 +39,17 @@ class RejectionOut(Schema):
     errors = fields.List(fields.Dict())
     body = fields.Dict()
     rejected_at = UtcDateTime()
+    source = fields.String(metadata={"description": "who refused it: 'worker' (the document is "
+                                     "in the store) or 'gateway' (refused at sync, never stored)"})
+    device_id = fields.String(allow_none=True)
 
 
 RejectionArgs = list_args(
     "RejectionArgs", tuple(SORT),
     owner=fields.String(validate=validate.Length(1, 64)),
     doc_type=fields.String(validate=validate.Length(1, 32)),
-    doc_id=fields.String(validate=validate.Length(1, 160)))
+    doc_id=fields.String(validate=validate.Length(1, 160)),
+    source=fields.String(validate=validate.OneOf(("worker", "gateway"))))
 RejectionPage = page_schema("RejectionPage", RejectionOut)
 
 
@@ -56,7 +60,7 @@ RejectionPage = page_schema("RejectionPage", RejectionOut)
 def list_rejections(args: dict[str, Any]) -> Page:
     """Rejected documents, newest first: admins see all, heads their team's."""
     stmt = current_scope().limit(select(RejectedDocument), RejectedDocument.owner)
-    for key in ("owner", "doc_type", "doc_id"):
+    for key in ("owner", "doc_type", "doc_id", "source"):
         if key in args:
             stmt = stmt.where(getattr(RejectedDocument, key) == args[key])
     with services().sessions() as s:

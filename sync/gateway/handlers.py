@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -94,6 +94,13 @@ class BatchLimits:
                 f"{self.max_docs:,} documents")
 
 
+class RefusalRecorder(Protocol):
+    """Keeps the server's record of refused writes (sync/refusals.py); it never raises."""
+
+    def settle(self, db_name: str, owner: str, sent: Iterable[object],
+               refused: Sequence[dict[str, Any]], stored_ids: Iterable[str]) -> None: ...
+
+
 @dataclass
 class Gateway:
     """Answers one request against one physical database the caller was allowed."""
@@ -105,6 +112,7 @@ class Gateway:
     batch: BatchLimits
     feeds: FeedSlots
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
+    refusals: RefusalRecorder | None = None
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -253,6 +261,7 @@ class Gateway:
             if status not in (200, 201):
                 return self._relay_json(status, stored)
             results = list(stored)
+        self._settle(db.name, owner, body["docs"], screened.refused, screened.accepted, results)
         return as_json(201, results + screened.refused)
 
     def document(self, db: PhysicalDb, doc_id: str, owner: str, req: Incoming) -> Outgoing:
@@ -271,6 +280,7 @@ class Gateway:
             _check_attachments(doc, self.max_attachment_bytes)
         screened = screen([doc], owner=owner, measure_size=True, check=self.check)
         if screened.refused:
+            self._settle(db.name, owner, [doc], screened.refused, [], [])
             raise ForbiddenError(screened.refused[0]["reason"])
         self.marks.before(db.name)
         try:
@@ -278,6 +288,8 @@ class Gateway:
                                                 body=codec.dumps(doc))
         finally:
             self._written(db.name)
+        if status in (200, 201, 202):
+            self._settle(db.name, owner, [], [], [doc], [])
         return self._relay_json(status, answer)
 
     def attachment(self, db: PhysicalDb, target: Target, req: Incoming) -> Outgoing:
@@ -291,6 +303,15 @@ class Gateway:
         return Outgoing(response.status_code, stream_body(response), kind,
                         {"X-Content-Type-Options": "nosniff",
                          "Content-Disposition": "attachment"})
+
+    def _settle(self, db: str, owner: str, sent: list[Any], refused: list[dict[str, Any]],
+                accepted: list[dict[str, Any]], results: list[Any]) -> None:
+        """Refusals are recorded for the office; a stored later write of a document closes its."""
+        if self.refusals is None:
+            return
+        failed = {r.get("id") for r in results if isinstance(r, dict) and "error" in r}
+        stored = [d["_id"] for d in accepted if d["_id"] not in failed]
+        self.refusals.settle(db, owner, sent, refused, stored)
 
     def _written(self, db: str) -> None:
         self.marks.after(db)

@@ -21,6 +21,7 @@ from sync.gateway.marks import WriteMarks
 from sync.gateway.routing import Caller, Kind, Target, parse_path, physical_db
 from sync.gateway.upstream import Upstream
 from sync.gateway.writes import StructureCheck, VerdictLike
+from sync.refusals import RefusalLog
 
 PREFIX = "/sync"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -47,7 +48,8 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
                    check=check or structure_check(s.attachment_max_bytes),
                    marks=WriteMarks(DirtySet(services.sessions)),
                    batch=BatchLimits(s.gateway_max_batch_docs, s.gateway_max_batch_bytes),
-                   feeds=feeds, max_attachment_bytes=s.attachment_max_bytes)
+                   feeds=feeds, max_attachment_bytes=s.attachment_max_bytes,
+                   refusals=RefusalLog(services.sessions))
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:

@@ -361,9 +361,18 @@ def test_main_screens_render_at_desktop_and_phone_sizes_and_export_files(
     csv_text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[0].startswith("Order,") and csv_text.count("\n") >= 6
 
+    # A write the gateway refuses at sync is listed with the worker's rejections.
+    refused = requests.post(f"{server.url}/sync/me/_bulk_docs", timeout=10,
+                            headers={"Authorization": f"Bearer {login(server, 'asha')}"},
+                            json={"docs": [{**make_expense("asha"), "km": -5}]})
+    assert refused.json()[0]["error"] == "forbidden", refused.text
     page.evaluate("() => { window.location.hash = '#/console/rejections' }")
-    sync_api.expect(page.get_by_role("table", name="rejected documents")).to_contain_text(
-        "grand_total")
+    rejected = page.get_by_role("table", name="rejected documents")
+    sync_api.expect(rejected).to_contain_text("grand_total")
+    at_sync = rejected.locator("tr", has_text="At sync (only on the phone)")
+    sync_api.expect(at_sync).to_contain_text("km must be at least 0")
+    sync_api.expect(at_sync).to_contain_text("asha")
+    shot(page, "rejections-gateway-desktop")
     page.evaluate("() => { window.location.hash = '#/console/orders' }")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export XLSX").click()

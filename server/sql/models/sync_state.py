@@ -66,7 +66,7 @@ class DocumentStatus(Base):
 
 
 class RejectedDocument(Base):
-    """A document revision the worker refused, kept whole so an admin can read and fix it."""
+    """A document revision the worker or the gateway refused, kept so an admin can read it."""
 
     __tablename__ = "rejected_documents"
 
@@ -79,6 +79,10 @@ class RejectedDocument(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     rejected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # "worker": the revision is in the store and SQL can be rebuilt from it; "gateway": the
+    # gateway refused the write, so this row is the only copy the server has (never rebuilt).
+    source: Mapped[str] = mapped_column(String(16), default="worker", server_default="worker")
+    device_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class WorkerHeartbeat(Base):
@@ -97,6 +101,7 @@ class WorkerHeartbeat(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     error_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     beat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
 
 class WorkerLease(Base):
     """One partition of the engineer databases, leased by one worker at a time.

@@ -5,7 +5,11 @@ import { Filters, Loading, Pager, Section, Table, useLoad } from '../ui.jsx';
 const FIELDS = [
   { name: 'owner', label: 'Engineer' },
   { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...['offer', 'approval', 'order', 'lead', 'visit', 'expense', 'todo', 'track'].map((t) => [t, t])] },
+  { name: 'source', label: 'Refused', options: [['', 'anywhere'], ['gateway', 'at sync'], ['worker', 'after sync']] },
 ];
+
+// A gateway refusal never reached the server's store: it lives on the phone until fixed or deleted.
+const SOURCES = { gateway: 'At sync (only on the phone)', worker: 'After sync' };
 
 function Problems({ row }) {
   const [open, setOpen] = useState(false);
@@ -24,6 +28,8 @@ const COLUMNS = [
   { key: 'doc_id', title: 'Document' },
   { key: 'doc_type', title: 'Type' },
   { key: 'owner', title: 'Engineer' },
+  { key: 'device_id', title: 'Device' },
+  { key: 'source', title: 'Refused', render: (r) => SOURCES[r.source] || r.source },
   { key: 'reason', title: 'Reason' },
   { key: 'errors', title: 'Problems', render: (r) => <Problems row={r} /> },
   { key: 'rejected_at', title: 'Rejected', kind: 'datetime' },

@@ -1,0 +1,152 @@
+"""Writes the gateway refuses reach the office: listed, counted and measured until fixed or
+discarded on the phone (a real PouchDB phone through the gateway, SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import requests
+from flask import Flask
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine
+from sqlalchemy.orm import sessionmaker
+
+from server.bootstrap import Services
+from server.rebuild import rebuild_projection
+from sync.refusals import RefusalLog
+from sync.worker import Worker
+from tests.factories import make_expense, make_lead, make_offer, make_todo, make_track, make_visit
+from tests.support.api import PASSWORD, ApiClient, api_client, seed
+from tests.support.live_server import LiveServer
+from tests.support.phone import Phone
+
+pytestmark = pytest.mark.timeout(180)
+METRIC = "fieldsync_documents_refused"
+
+
+def broken_documents() -> dict[str, dict[str, Any]]:
+    """One structurally broken document per type, each refused by the gateway with a reason."""
+    return {
+        "offer": {**make_offer("asha"), "lines": []},
+        "lead": {**make_lead("asha"), "stage": "nowhere"},
+        "visit": {**make_visit("asha"), "purpose": ""},
+        "expense": {**make_expense("asha"), "km": -5},
+        "todo": {**make_todo("asha"), "title": ""},
+        "track": {**make_track([(12.97, 77.59)], owner="asha"), "points": "none"},
+    }
+
+
+@pytest.fixture
+def server(services: Services) -> Iterator[LiveServer]:
+    seed(services)
+    with LiveServer(services) as live:
+        yield live
+
+
+@pytest.fixture
+def phone(server: LiveServer) -> Iterator[Phone]:
+    r = requests.post(server.url + "/api/v1/auth/login",
+                      json={"username": "asha", "password": PASSWORD}, timeout=10)
+    r.raise_for_status()
+    with Phone(server.url, r.json()["access_token"]) as p:
+        yield p
+
+
+def refused_counts(client: ApiClient) -> dict[tuple[str, str], float]:
+    text = client.get("/metrics").data.decode()
+    return {(s.labels["doc_type"], s.labels["source"]): s.value
+            for family in text_string_to_metric_families(text) if family.name == METRIC
+            for s in family.samples if s.name == METRIC + "_total"}
+
+
+def listed(client: ApiClient, user: str, **filters: str) -> dict[str, dict[str, Any]]:
+    query = "&".join(f"{k}={v}" for k, v in filters.items())
+    reply = client.get(f"/api/v1/rejections?page_size=100&{query}", user)
+    assert reply.status_code == 200, reply.data
+    return {row["doc_id"]: row for row in reply.json["items"]}
+
+
+def test_gateway_refusals_are_listed_counted_and_closed_by_a_fix_or_a_discard(
+        services: Services, phone: Phone) -> None:
+    client = api_client(services)
+    before = refused_counts(client)
+    docs = broken_documents()
+    phone.call("bulk", db="me", docs=list(docs.values()))
+    pushed = phone.call("push", db="me")
+    assert pushed["docs_written"] == 0 and pushed["doc_write_failures"] == 6
+
+    rows = listed(client, "hema", source="gateway")
+    assert set(rows) == {d["_id"] for d in docs.values()}
+    for doc_type, doc in docs.items():
+        row = rows[doc["_id"]]
+        assert (row["owner"], row["doc_type"], row["device_id"]) == ("asha", doc_type,
+                                                                     doc["device_id"])
+        assert row["source"] == "gateway" and row["body"]["_id"] == doc["_id"]
+    assert "at least 1" in rows[docs["offer"]["_id"]]["reason"]
+    assert "km must be at least 0" in rows[docs["expense"]["_id"]]["reason"]
+
+    after = refused_counts(client)
+    for doc_type in docs:
+        assert after[(doc_type, "gateway")] - before.get((doc_type, "gateway"), 0) == 1
+    assert "asha" not in client.get("/metrics").data.decode()
+
+    report = client.get("/api/v1/reports/conflicts", "hema").json
+    asha = next(r for r in report["rows"] if r["engineer"] == "asha")
+    assert asha["rejections"] == 6
+
+    # Another team's head and engineers see none of it.
+    assert listed(client, "nina") == {}
+    assert client.get("/api/v1/rejections", "bob").status_code == 403
+    # A rebuild replays the store; refusals the store never had stay.
+    rebuild_projection(services)
+    assert len(listed(client, "adam", source="gateway")) == 6
+
+    # A fixed revision accepted by the gateway closes the offer's entry.
+    offer = phone.call("get", db="me", id=docs["offer"]["_id"])
+    phone.call("put", db="me", doc={**offer, "lines": make_offer("asha")["lines"]})
+    # Deleting the to-do on the phone discards it.
+    phone.call("remove", db="me", id=docs["todo"]["_id"])
+    pushed = phone.call("push", db="me")
+    assert pushed["docs_written"] == 2, pushed
+    rows = listed(client, "adam")
+    assert docs["offer"]["_id"] not in rows and docs["todo"]["_id"] not in rows
+    assert len([r for r in rows.values() if r["source"] == "gateway"]) == 4
+
+
+def test_a_refusal_that_cannot_be_recorded_is_still_answered(
+        tmp_path: Path, server: LiveServer, phone: Phone) -> None:
+    assert server._server is not None
+    gateway = cast(Flask, server._server.app).extensions["fieldsync.gateway"]
+    working = gateway.refusals
+    # SQL that cannot be reached: every attempt to record fails.
+    gateway.refusals = RefusalLog(sessionmaker(create_engine(
+        f"sqlite:///{tmp_path}/missing/fieldsync.db")))
+    try:
+        phone.call("bulk", db="me", docs=[broken_documents()["todo"], make_todo("asha")])
+        pushed = phone.call("push", db="me")
+    finally:
+        gateway.refusals = working
+    assert pushed["docs_written"] == 1 and pushed["doc_write_failures"] == 1
+    denied = phone.call("denied")["denied"]
+    assert [d["reason"] for d in denied] == ["title must not be empty"]
+
+
+def test_the_worker_leaves_a_newer_gateway_refusal_alone(services: Services,
+                                                         phone: Phone) -> None:
+    client = api_client(services)
+    todo, offer = make_todo("asha"), make_offer("asha", "C-404")  # a customer no one knows
+    phone.call("bulk", db="me", docs=[todo, offer])
+    assert phone.call("push", db="me")["docs_written"] == 2
+    # Newer revisions the gateway refuses, before the worker has read the stored ones.
+    for doc_id, broken in ((todo["_id"], {"title": ""}), (offer["_id"], {"lines": []})):
+        stored = phone.call("get", db="me", id=doc_id)
+        phone.call("put", db="me", doc={**stored, **broken})
+    assert phone.call("push", db="me")["doc_write_failures"] == 2
+    Worker(services).run_until_idle()  # accepts the to-do's first revision, rejects the offer's
+    rows = listed(client, "hema")
+    assert {doc_id: row["source"] for doc_id, row in rows.items()} == {
+        todo["_id"]: "gateway", offer["_id"]: "gateway"}
+    assert rows[offer["_id"]]["body"]["lines"] == []
