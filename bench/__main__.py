@@ -6,7 +6,7 @@ import importlib
 import sys
 from collections.abc import Callable
 
-BENCHMARKS = ["bench.worker", "bench.gateway", "bench.erp", "bench.location"]
+BENCHMARKS = ["bench.worker", "bench.gateway", "bench.erp", "bench.location", "bench.phone_sync"]
 
 
 def main(selected: list[str]) -> int:
