@@ -31,7 +31,7 @@ def npx() -> str:
 
 def run(args: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=MOBILE, capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "CI": "1"})
+                          env={**os.environ, "CI": "1", "EXPO_NO_TELEMETRY": "1"})
 
 
 @pytest.mark.timeout(900)

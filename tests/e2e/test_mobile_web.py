@@ -38,7 +38,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("mobile-web")
     done = subprocess.run([npx, "expo", "export", "--platform", "web", "--output-dir", str(out)],
                           cwd=MOBILE, capture_output=True, text=True, timeout=800,
-                          env={**os.environ, "CI": "1"})
+                          env={**os.environ, "CI": "1", "EXPO_NO_TELEMETRY": "1"})
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out
 
