@@ -35,6 +35,7 @@ class Settings:
     worker_shard: str = "0/1"  # this worker's part of the engineer databases: index/count
     max_document_bytes: int = 1024 * 1024
     max_request_bytes: int = 32 * 1024 * 1024
+    max_attachment_bytes: int = 5_000_000  # one photo or signature; larger ones are refused
     erp_kind: str = "null"  # null | sap | oracle | erpnext
     erp_url: str = ""
     erp_username: str = ""

@@ -70,6 +70,7 @@ class Gateway:
     check: StructureCheck
     on_write: Callable[[str], None]  # marks the database dirty for the worker
     max_document_bytes: int
+    max_attachment_bytes: int | None = None
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -185,7 +186,7 @@ class Gateway:
         if not isinstance(new_edits, bool):
             raise BadRequestError("new_edits must be true or false")
         screened = screen(body["docs"], owner=owner, max_bytes=self._size_limit(req.body),
-                          check=self.check)
+                          check=self.check, max_attachment_bytes=self.max_attachment_bytes)
         results: list[Any] = []
         if screened.accepted:
             status, stored = self.upstream.json("POST", path_of(db.name, "_bulk_docs"),
@@ -221,7 +222,7 @@ class Gateway:
             if "rev" in req.args:
                 doc["_rev"] = req.args["rev"]
         screened = screen([doc], owner=owner, max_bytes=self.max_document_bytes,
-                          check=self.check)
+                          check=self.check, max_attachment_bytes=self.max_attachment_bytes)
         if screened.refused:
             raise ForbiddenError(screened.refused[0]["reason"])
         status, answer = self.upstream.json("PUT", path_of(db.name, doc_id),

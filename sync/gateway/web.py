@@ -39,7 +39,8 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
     dirty = DirtySet(services.sessions)
     return Gateway(upstream=upstream, hub=ChangeHub(upstream), check=check or structure_check(),
                    on_write=lambda db: dirty.mark([db]),
-                   max_document_bytes=services.settings.max_document_bytes)
+                   max_document_bytes=services.settings.max_document_bytes,
+                   max_attachment_bytes=services.settings.max_attachment_bytes)
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:

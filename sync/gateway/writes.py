@@ -36,13 +36,15 @@ class Screened:
     refused: list[Doc] = field(default_factory=list)
 
 
-def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck) -> Screened:
+def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck,
+           max_attachment_bytes: int | None = None) -> Screened:
     """Split a `_bulk_docs` list into storable documents and per-document refusals."""
     result = Screened()
     if not isinstance(docs, list):
         return result
     for doc in docs:
-        reason = refusal(doc, owner=owner, max_bytes=max_bytes, check=check)
+        reason = refusal(doc, owner=owner, max_bytes=max_bytes, check=check,
+                         max_attachment_bytes=max_attachment_bytes)
         if reason is None:
             result.accepted.append(doc)
         else:
@@ -52,7 +54,8 @@ def screen(docs: object, *, owner: str, max_bytes: int, check: StructureCheck) -
     return result
 
 
-def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck) -> str | None:
+def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck,
+            max_attachment_bytes: int | None = None) -> str | None:
     """Why this document may not be stored, or None when it may."""
     if not isinstance(doc, dict):
         return "each document must be a JSON object"
@@ -65,8 +68,28 @@ def refusal(doc: object, *, owner: str, max_bytes: int, check: StructureCheck) -
         if kind not in PHONE_TYPES:
             return f"a {kind!r} document cannot be deleted from a phone"
         return None
+    too_big = oversized_attachment(doc, max_attachment_bytes)
+    if too_big:
+        return too_big
     verdict = check(doc, owner, max_bytes)
     return None if verdict.ok else (verdict.reason or "the document is not valid")
+
+
+def oversized_attachment(doc: Doc, limit: int | None) -> str | None:
+    """Why an inline attachment is too large to store, or None. Refused per document, so one
+    photo straight off a camera never stops the rest of a push."""
+    attachments = doc.get("_attachments")
+    if limit is None or not isinstance(attachments, dict):
+        return None
+    for name, att in attachments.items():
+        data = att.get("data") if isinstance(att, dict) else None
+        if not isinstance(data, str):
+            continue  # a stub names an attachment the store already holds
+        size = len(data) * 3 // 4 - data[-2:].count("=")
+        if size > limit:
+            return (f"the attachment {name} is {size / 1e6:.1f} MB; the limit is "
+                    f"{limit / 1e6:.1f} MB: attach a smaller photo")
+    return None
 
 
 def _is_tombstone(doc: Doc) -> bool:
