@@ -6,14 +6,15 @@ PY_STAMP := $(VENV)/.installed
 STORE_STAMP := embedded_store/node_modules/.installed
 PHONE_STAMP := phone/node_modules/.installed
 WEB_STAMP := web/node_modules/.installed
+MOBILE_STAMP := mobile/node_modules/.installed
 WEB_BUILD := web/dist/index.html
-WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.js
+WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/null) phone-data/package.json web/index.html web/vite.config.js
 
 SYSTEM_STAMP := $(VENV)/.system-packages
 
 .PHONY: setup run test lint bench clean migration wheel
 
-setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD)
+setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD) $(MOBILE_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +43,12 @@ $(WEB_STAMP): web/package-lock.json
 
 $(WEB_BUILD): $(WEB_STAMP) $(WEB_SOURCES)
 	cd web && npx vite build --logLevel warn
+
+# The Android app (Expo): its Jest tests and its Android bundle export run from the tests.
+$(MOBILE_STAMP): mobile/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the Android app"; exit 1; }
+	cd mobile && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The tests drive Debian's Chromium and start throwaway PostgreSQL clusters.
 $(SYSTEM_STAMP): | $(BIN)/python
@@ -82,4 +89,5 @@ migration: setup
 	$(BIN)/python scripts/regen_initial_migration.py
 
 clean:
-	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist server/web_dist build dist
+	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist server/web_dist build dist \
+	  mobile/node_modules

@@ -49,7 +49,6 @@ class Settings:
     http_header_timeout_s: float = 20.0
     http_body_timeout_s: float = 30.0
     http_body_min_rate: int = 1000
-
     attachment_max_bytes: int = 5 * 1024 * 1024  # each attachment, decoded
     erp_kind: str = "null"  # null | sap | oracle | erpnext
     erp_url: str = ""

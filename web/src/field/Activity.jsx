@@ -1,13 +1,11 @@
 // Leads with their stage forms, visits with check-in and check-out, and to-dos.
 import React, { useState } from 'react';
-import { LEAD_STAGES, buildLead, buildTodo, checkIn, checkOut, moveLead, nextStage, touched } from '../data/documents.js';
+import { LEAD_STAGES, STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, moveLead, nextStage, touched } from 'fieldsync-phone-data/documents.js';
 import { stateOf } from './hooks.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
 import { Empty, ErrorLine, Field, ReceiptBadge } from './ui.jsx';
 
-const STAGE_FIELDS = { proposal: ['value'], po: ['number', 'date', 'amount'], advance: ['amount', 'payment_ref'],
-  order_acceptance: ['number', 'date'], installation: ['date', 'notes'] };
 const DATE_FIELDS = ['date'];
 
 function useAction() {

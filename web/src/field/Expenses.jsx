@@ -1,6 +1,6 @@
 // Travel expenses with a receipt photo from the camera (or a file); refused ones can be fixed.
 import React, { useState } from 'react';
-import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment, touched } from '../data/documents.js';
+import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment, touched } from 'fieldsync-phone-data/documents.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
 import { save } from './session.js';

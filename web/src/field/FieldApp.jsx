@@ -1,5 +1,6 @@
 // The engineer's app: sync header, tabs, and the screens; works with or without a network.
 import React, { useEffect, useMemo, useState } from 'react';
+import { activePrices, ago } from 'fieldsync-phone-data/forms.js';
 import { useDocs, useIndex, useSyncStatus } from './hooks.js';
 import { openSession } from './session.js';
 import { OfferEditor, OfferList, OfferPresent } from './Offers.jsx';
@@ -9,14 +10,6 @@ import { ExpenseForm, Expenses } from './Expenses.jsx';
 import './field.css';
 
 const TABS = [['offers', 'Offers'], ['leads', 'Leads'], ['visits', 'Visits'], ['expenses', 'Expenses'], ['todos', 'To-dos']];
-
-function ago(iso) {
-  if (!iso) return 'never';
-  const s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  return new Date(iso).toLocaleString();
-}
 
 function SyncHeader({ session, user, onLogout }) {
   const status = useSyncStatus(session);
@@ -38,7 +31,7 @@ function useFieldData(session) {
   const { me, catalog, customers: customerDb } = session.dbs;
   const products = useIndex(catalog, 'product:');
   const priceLists = useDocs(catalog, 'price_list:') || [];
-  const prices = useMemo(() => Object.assign({}, ...priceLists.filter((p) => p.active !== false).map((p) => p.prices || {})), [priceLists]);
+  const prices = useMemo(() => activePrices(priceLists), [priceLists]);
   const status = useSyncStatus(session);
   return {
     products, prices, customers: useIndex(customerDb, 'customer:'),

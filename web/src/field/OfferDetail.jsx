@@ -1,8 +1,8 @@
 // One offer: its receipt, the head's decision, the customer's signature and the order.
 import React, { useState } from 'react';
-import { offerHash } from '../data/canonical.js';
-import { buildApproval, buildOrder, updateOffer } from '../data/documents.js';
-import { discountState } from '../data/receipts.js';
+import { offerHash } from 'fieldsync-phone-data/canonical.js';
+import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
+import { discountState } from 'fieldsync-phone-data/receipts.js';
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';

@@ -1,7 +1,8 @@
 // Offers: build one with GST computed on the phone, present it, capture approval, make the order.
 import React, { useState } from 'react';
-import { buildOffer, updateOffer } from '../data/documents.js';
-import { priceDocument, supplyFor } from '../data/gst.js';
+import { buildOffer, updateOffer } from 'fieldsync-phone-data/documents.js';
+import { supplyFor } from 'fieldsync-phone-data/gst.js';
+import { previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
@@ -33,27 +34,6 @@ export function OfferList({ data }) {
 
 const emptyLine = { product_id: '', quantity: '1', unit_price: '', discount_pct: '0' };
 
-function toInputs(lines, products) {
-  return lines.filter((l) => l.product_id).map((l) => ({ product_id: l.product_id, quantity: Number(l.quantity),
-    unit_price: normaliseMoney(l.unit_price), discount_pct: String(l.discount_pct || '0').trim() || '0',
-    gst_rate: (products[`product:${l.product_id}`] || {}).gst_rate || l.gst_rate }));
-}
-
-function normaliseMoney(text) {
-  const t = String(text || '').trim();
-  if (/^\d+$/.test(t)) return `${t}.00`;
-  if (/^\d+\.\d$/.test(t)) return `${t}0`;
-  return t;
-}
-
-function preview(inputs, supply) {
-  try {
-    return inputs.length ? priceDocument(inputs, supply) : null;
-  } catch {
-    return null;
-  }
-}
-
 export function OfferEditor({ session, data, offer }) {
   const { customers, products, prices } = data;
   const [customerId, setCustomerId] = useState(offer ? offer.customer_id : '');
@@ -65,7 +45,7 @@ export function OfferEditor({ session, data, offer }) {
   const supply = !customer && offer ? offer.supply
     : supplyFor(customer && customer.state_code, session.config.company_state);
   const inputs = toInputs(lines, products);
-  const priced = preview(inputs, supply);
+  const priced = previewOffer(inputs, supply);
 
   const setLine = (i, patch) => setLines(lines.map((l, j) => (j === i ? { ...l, ...patch } : l)));
   const pickProduct = (i, id) => setLine(i, { product_id: id, unit_price: prices[id] || lines[i].unit_price });

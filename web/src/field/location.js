@@ -1,5 +1,5 @@
 // Location fixes for offers, approvals, orders and visits, and the breadcrumb trail.
-import { buildTrack, isoWithOffset } from '../data/documents.js';
+import { buildTrack, isoWithOffset } from 'fieldsync-phone-data/documents.js';
 
 const BUFFER_ID = '_local/fieldsync-breadcrumbs';
 const POINTS_PER_TRACK = 20;

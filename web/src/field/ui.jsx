@@ -1,16 +1,8 @@
 // Small building blocks shared by the field screens.
 import React from 'react';
-import { receiptLabel } from '../data/receipts.js';
+import { receiptLabel } from 'fieldsync-phone-data/receipts.js';
 
-/** Money text as people read it in India, without a float: "271400.00" -> "₹2,71,400.00". */
-export function rupees(text) {
-  if (typeof text !== 'string' || !/^-?\d+\.\d{2}$/.test(text)) return text || '';
-  const negative = text.startsWith('-');
-  const [whole, paise] = text.replace('-', '').split('.');
-  const last3 = whole.slice(-3);
-  const rest = whole.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',');
-  return `${negative ? '-' : ''}₹${rest ? `${rest},` : ''}${last3}.${paise}`;
-}
+export { rupees } from 'fieldsync-phone-data/forms.js';
 
 /** The receipt of one document: a coloured badge, the reason when refused. */
 export function ReceiptBadge({ state, onFix }) {

@@ -1,8 +1,8 @@
 // The browser's parts handed to the data layer: PouchDB, storage, WebCrypto, fetch.
 import PouchDB from 'pouchdb-browser';
-import { createAuth, authorizedFetch } from '../data/auth.js';
-import { webCryptoSha256 } from '../data/canonical.js';
-import { newKey } from '../data/documents.js';
+import { createAuth, authorizedFetch } from 'fieldsync-phone-data/auth.js';
+import { webCryptoSha256 } from 'fieldsync-phone-data/canonical.js';
+import { newKey } from 'fieldsync-phone-data/documents.js';
 import { serverUrl } from './config.js';
 
 const LOCAL_DBS = ['me', 'catalog', 'customers'];

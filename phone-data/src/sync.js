@@ -3,6 +3,8 @@
 import { isPhoneDoc } from './receipts.js';
 
 export const MAX_BACKOFF_MS = 5000;
+/** Page size of the master-data pulls (catalog, customers); the benchmark uses the same. */
+export const MASTER_BATCH = 200;
 
 /** PouchDB's retry delay, capped so that sync resumes within seconds of the network returning. */
 export function backOff(delay) {
@@ -77,8 +79,8 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     for (const pass of PUSH_PASSES) pushed += await pushPass(pass, state);
     await writeState({ passes: state.passes, denied: state.denied });
     const pulled = await PouchDB.replicate(remotes.me, dbs.me, { batch_size: 100 });
-    await PouchDB.replicate(remotes.catalog, dbs.catalog, { batch_size: 200 });
-    await PouchDB.replicate(remotes.customers, dbs.customers, { batch_size: 200 });
+    await PouchDB.replicate(remotes.catalog, dbs.catalog, { batch_size: MASTER_BATCH });
+    await PouchDB.replicate(remotes.customers, dbs.customers, { batch_size: MASTER_BATCH });
     const saved = await writeState({ last_sync: new Date().toISOString() });
     onEvent('synced', { pushed, pulled: pulled.docs_written, at: saved.last_sync });
     return { pushed, pulled: pulled.docs_written };

@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { businessKey, offerHash } from '../src/data/canonical.js';
-import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead, updateOffer } from '../src/data/documents.js';
-import { discountState, receiptLabel, receiptState } from '../src/data/receipts.js';
-import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/data/sync.js';
-import { supplyFor } from '../src/data/gst.js';
+import { businessKey, offerHash } from '../src/canonical.js';
+import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead, updateOffer } from '../src/documents.js';
+import { discountState, receiptLabel, receiptState } from '../src/receipts.js';
+import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/sync.js';
+import { supplyFor } from '../src/gst.js';
 
 const ctx = { owner: 'asha', deviceId: 'web-1', now: new Date('2026-11-29T10:15:00Z'),
   loc: { lat: 12.3, lon: 76.6, accuracy_m: 10, at: '2026-11-29T10:15:00+00:00', mock: false } };
@@ -94,4 +94,19 @@ test('an edit on another device names that device', () => {
   assert.equal(edited.device_id, 'web-2');
   assert.equal(edited.created_at, offer.created_at);
   assert.equal(edited.lines[0].quantity, 3);
+});
+
+test('forms: typed lines become offer inputs with the catalog GST rate, money reads Indian', async () => {
+  const { activePrices, ago, normaliseMoney, previewOffer, rupees, toInputs } = await import('../src/forms.js');
+  const products = { 'product:P-100': { gst_rate: '18' } };
+  const typed = [{ product_id: 'P-100', quantity: '2', unit_price: '500', discount_pct: '' }, { product_id: '' }];
+  const made = toInputs(typed, products);
+  assert.deepEqual(made, [{ product_id: 'P-100', quantity: 2, unit_price: '500.00', discount_pct: '0', gst_rate: '18' }]);
+  assert.equal(previewOffer(made, 'intra').totals.grand_total, '1180.00');
+  assert.equal(previewOffer([{ ...made[0], unit_price: 'abc' }], 'intra'), null);
+  assert.equal(normaliseMoney('12.5'), '12.50');
+  assert.equal(rupees('271400.00'), '₹2,71,400.00');
+  assert.deepEqual(activePrices([{ prices: { A: '1.00' } }, { active: false, prices: { A: '9.00' } }]), { A: '1.00' });
+  assert.equal(ago(null), 'never');
+  assert.equal(ago('2026-11-29T10:00:00Z', Date.parse('2026-11-29T10:04:00Z')), '4 min ago');
 });

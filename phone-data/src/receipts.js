@@ -42,3 +42,8 @@ export function discountState(offer, decision, limitPct) {
   if (!decision) return 'waiting';
   return decision.outcome;
 }
+
+/** The receipt state of `doc` given receipts by id and the gateway's refusals by document id. */
+export function receiptOf(doc, receipts, denied) {
+  return receiptState(doc, receipts[`receipt:${doc._id}`], denied && denied[doc._id]);
+}

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { createHash, webcrypto } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { priceDocument, priceLine } from '../src/data/gst.js';
-import { businessKey, canonicalContent, offerHash, webCryptoSha256 } from '../src/data/canonical.js';
+import { priceDocument, priceLine } from '../src/gst.js';
+import { businessKey, canonicalContent, offerHash, webCryptoSha256 } from '../src/canonical.js';
 
 const vectors = (name) => JSON.parse(readFileSync(
   fileURLToPath(new URL(`../../tests/vectors/${name}`, import.meta.url)), 'utf8'));

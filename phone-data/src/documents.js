@@ -3,6 +3,9 @@ import { pricedLines } from './gst.js';
 
 export const SCHEMA_VERSION = 2;
 export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
+/** The details an engineer gives when a lead reaches each stage. */
+export const STAGE_FIELDS = { proposal: ['value'], po: ['number', 'date', 'amount'], advance: ['amount', 'payment_ref'],
+  order_acceptance: ['number', 'date'], installation: ['date', 'notes'] };
 export const EXPENSE_MODES = ['bike', 'car', 'bus', 'train', 'auto', 'taxi', 'flight', 'other'];
 
 export class DocumentError extends Error {}

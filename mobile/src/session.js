@@ -1,0 +1,30 @@
+// The Android app's working session: the shared data layer's session over the phone's PouchDB,
+// plus what the screens need from the device (location fix, SHA-256). Imports nothing native,
+// so the same module runs in Node (memory adapter) against a real gateway.
+import { openLocalDbs, openPhoneSession } from 'fieldsync-phone-data/session.js';
+
+/** `PouchDB` carries the local adapter named in `localOptions` and the HTTP adapter. */
+export function openMobileSession({ PouchDB, localOptions = {}, user, deviceId, baseUrl, fetch,
+  config = { company_state: '29' }, locate = async () => null, sha256Hex, syncEveryMs, timers, live = true }) {
+  const dbs = openLocalDbs(PouchDB, user.username, localOptions);
+  const session = openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl, fetch, config, syncEveryMs,
+    timers, live });
+  return Object.assign(session, { locate, sha256Hex });
+}
+
+/** Bytes the phone holds for this engineer (documents and attachments), for the settings. */
+export async function storageUsed(dbs) {
+  let bytes = 0;
+  for (const db of Object.values(dbs)) {
+    const all = await db.allDocs({ include_docs: true, attachments: true, binary: false });
+    for (const row of all.rows) bytes += JSON.stringify(row.doc).length;
+  }
+  return bytes;
+}
+
+/** Human size: 512 B, 12.3 kB, 4.5 MB. */
+export function formatBytes(bytes) {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1e6) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

@@ -1,0 +1,51 @@
+// What the offer and expense forms turn into document inputs, and money as people read it.
+import { priceDocument } from './gst.js';
+
+/** Money typed by hand as two-place text: "500" -> "500.00", "12.5" -> "12.50". */
+export function normaliseMoney(text) {
+  const t = String(text || '').trim();
+  if (/^\d+$/.test(t)) return `${t}.00`;
+  if (/^\d+\.\d$/.test(t)) return `${t}0`;
+  return t;
+}
+
+/** Form lines ({product_id, quantity, unit_price, discount_pct} as typed) as offer inputs; the
+ * GST rate comes from the product in the catalog. */
+export function toInputs(lines, products) {
+  return lines.filter((l) => l.product_id).map((l) => ({ product_id: l.product_id, quantity: Number(l.quantity),
+    unit_price: normaliseMoney(l.unit_price), discount_pct: String(l.discount_pct || '0').trim() || '0',
+    gst_rate: (products[`product:${l.product_id}`] || {}).gst_rate || l.gst_rate }));
+}
+
+/** The priced lines and totals while the form is being filled, or null while it is incomplete. */
+export function previewOffer(inputs, supply) {
+  try {
+    return inputs.length ? priceDocument(inputs, supply) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Money text as people read it in India, without a float: "271400.00" -> "₹2,71,400.00". */
+export function rupees(text) {
+  if (typeof text !== 'string' || !/^-?\d+\.\d{2}$/.test(text)) return text || '';
+  const negative = text.startsWith('-');
+  const [whole, paise] = text.replace('-', '').split('.');
+  const last3 = whole.slice(-3);
+  const rest = whole.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}₹${rest ? `${rest},` : ''}${last3}.${paise}`;
+}
+
+/** Prices by product id from the catalog's active price lists. */
+export function activePrices(priceLists) {
+  return Object.assign({}, ...priceLists.filter((p) => p.active !== false).map((p) => p.prices || {}));
+}
+
+/** "never", "12 s ago", "4 min ago" or the local date and time of the last sync. */
+export function ago(iso, now = Date.now()) {
+  if (!iso) return 'never';
+  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  return new Date(iso).toLocaleString();
+}
