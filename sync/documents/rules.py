@@ -154,7 +154,8 @@ def expense_note(doc: dict[str, Any], facts: MasterData) -> str | None:
 
 def expense_summary(doc: dict[str, Any]) -> str:
     """What a head decides on an expense, for people: "₹500.00 for 12.5 km by bike"."""
-    km = f"{Decimal(repr(doc['km']) if isinstance(doc['km'], float) else str(doc['km'])):f}"
+    raw = doc["km"]
+    km = f"{Decimal(repr(raw) if isinstance(raw, float) else str(raw)).normalize():f}"
     return f"₹{format_money(Decimal(doc['amount']))} for {km} km by {doc['mode']}"
 
 
