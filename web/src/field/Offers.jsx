@@ -46,6 +46,23 @@ function normaliseMoney(text) {
   return t;
 }
 
+// The price list the server prices this customer's offer by (today): per customer, else its
+// group, else its territory, else a default list; the newest valid one of the same reach.
+function customerPrices(priceLists, customer, fallback) {
+  if (!customer || !priceLists) return fallback;
+  const today = new Date().toISOString().slice(0, 10);
+  const reach = (pl) => {
+    if (pl.customer_id) return pl.customer_id === customer.customer_id ? 0 : null;
+    if (pl.customer_group) return pl.customer_group === customer.customer_group ? 1 : null;
+    if (pl.territory) return pl.territory === customer.territory ? 2 : null;
+    return 3;
+  };
+  const valid = priceLists.filter((pl) => pl.active !== false && pl.valid_from <= today
+    && (!pl.valid_to || today <= pl.valid_to) && reach(pl) !== null);
+  valid.sort((a, b) => reach(a) - reach(b) || (a.valid_from < b.valid_from ? 1 : -1));
+  return valid.length ? valid[0].prices || {} : fallback;
+}
+
 function preview(inputs, supply) {
   try {
     return inputs.length ? priceDocument(inputs, supply) : null;
@@ -55,12 +72,13 @@ function preview(inputs, supply) {
 }
 
 export function OfferEditor({ session, data, offer }) {
-  const { customers, products, prices } = data;
+  const { customers, products } = data;
   const [customerId, setCustomerId] = useState(offer ? offer.customer_id : '');
   const [query, setQuery] = useState('');
   const [lines, setLines] = useState(offer ? offer.lines.map((l) => ({ ...l, quantity: String(l.quantity) })) : [{ ...emptyLine }]);
   const [error, setError] = useState('');
   const customer = customers[`customer:${customerId}`];
+  const prices = customerPrices(data.priceLists, customer, data.prices);
   // An offer edited before the customer list has reached this phone keeps the supply it has.
   const supply = !customer && offer ? offer.supply
     : supplyFor(customer && customer.state_code, session.config.company_state);
@@ -107,7 +125,7 @@ export function OfferEditor({ session, data, offer }) {
             <Field label="Unit price ₹"><input name="unit_price" inputMode="decimal" value={line.unit_price} onChange={(e) => setLine(i, { unit_price: e.target.value })} /></Field>
             <Field label="Disc. %"><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
           </div>
-          <LineTotal priced={priced} inputs={inputs} line={line} />
+          <LineTotal priced={priced} inputs={inputs} line={line} listPrice={prices[line.product_id]} />
           {lines.length > 1 ? <button type="button" className="link" onClick={() => setLines(lines.filter((_, j) => j !== i))}>Remove line</button> : null}
         </fieldset>
       ))}
@@ -119,10 +137,19 @@ export function OfferEditor({ session, data, offer }) {
   );
 }
 
-function LineTotal({ priced, inputs, line }) {
+function LineTotal({ priced, inputs, line, listPrice }) {
   const index = inputs.findIndex((x) => x.product_id === line.product_id);
   if (!priced || index < 0) return null;
-  return <p className="muted">Line total {rupees(priced.lines[index].total)}</p>;
+  // A price below the list is a discount too: the head judges 1 − net / (list × quantity).
+  const gross = Number(listPrice) * inputs[index].quantity;
+  const effective = gross > 0 ? (1 - Number(priced.lines[index].taxable) / gross) * 100 : null;
+  const shown = effective !== null && Math.abs(effective - Number(inputs[index].discount_pct)) >= 0.01;
+  return (
+    <p className="muted">
+      Line total {rupees(priced.lines[index].total)}
+      {shown ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+    </p>
+  );
 }
 
 function TotalRow({ label, value, id, grand }) {
