@@ -37,6 +37,7 @@ class References:
     products: set[str] = field(default_factory=set)
     offers: set[str] = field(default_factory=set)
     leads: set[str] = field(default_factory=set)
+    decided: set[str] = field(default_factory=set)  # subjects a head's decision may concern
 
     def add(self, kind: set[str], value: Any) -> None:
         if isinstance(value, str) and 0 < len(value) <= _MAX_ID:
@@ -55,6 +56,9 @@ def references(docs: Iterable[dict[str, Any]]) -> References:
         refs.add(refs.leads, doc.get("lead_id"))
         if doc_type in ("offer", "lead"):  # the rules compare with the version held
             refs.add(refs.offers if doc_type == "offer" else refs.leads, doc.get("_id"))
+        if doc_type in ("offer", "expense"):
+            refs.add(refs.decided, doc.get("_id"))
+        refs.add(refs.decided, doc.get("offer_id"))
         lines = doc.get("lines")
         for line in lines if isinstance(lines, list) else ():
             if isinstance(line, dict):
@@ -75,6 +79,8 @@ class SqlMasterData:
         self._leads: dict[str, str | None] = {}
         self._limits: dict[str, Decimal | None] = {}
         self._lists: list[PriceListFacts] | None = None
+        self._decisions: dict[str, DecisionFacts | None] = {}
+        self._steps: dict[str, frozenset[ServerStep]] = {}
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
         """Load everything the documents refer to: one query per kind, not per document."""
@@ -83,6 +89,7 @@ class SqlMasterData:
         self._load_products(refs.products - self._products.keys())
         self._load_offers(refs.offers - self._offers.keys())
         self._load_leads(refs.leads - self._leads.keys())
+        self._load_decisions(refs.decided - self._decisions.keys())
 
     def remember(self, doc: dict[str, Any]) -> None:
         """Make an accepted document visible to the documents after it in the same batch."""
@@ -131,12 +138,9 @@ class SqlMasterData:
         return self._limits[owner]
 
     def decision(self, subject_id: str) -> DecisionFacts | None:
-        # Not cached: a head may decide while a batch runs, and approvals are rare.
-        row = self.session.execute(
-            select(HeadDecision.outcome, HeadDecision.terms_hash, HeadDecision.terms,
-                   HeadDecision.reimbursed)
-            .where(HeadDecision.subject_id == subject_id[:_MAX_ID])).first()
-        return None if row is None else DecisionFacts(*row)
+        if subject_id not in self._decisions:
+            self._load_decisions({subject_id})
+        return self._decisions.get(subject_id)
 
     def price_lists(self) -> Sequence[PriceListFacts]:
         if self._lists is None:
@@ -144,10 +148,9 @@ class SqlMasterData:
         return self._lists
 
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]:
-        rows = self.session.execute(
-            select(ServerLeadStep.stage, ServerLeadStep.at, ServerLeadStep.by)
-            .where(ServerLeadStep.lead_id == lead_id[:_MAX_ID]))
-        return frozenset(ServerStep(*row) for row in rows)
+        if lead_id not in self._steps:
+            self._load_steps({lead_id})
+        return self._steps.get(lead_id, frozenset())
 
     # Loading ----------------------------------------------------------------------------------
 
@@ -199,6 +202,29 @@ class SqlMasterData:
         rows = self.session.execute(select(Lead.doc_id, Lead.stage).where(Lead.doc_id.in_(wanted)))
         for doc_id, stage in rows:
             self._leads[doc_id] = stage
+        self._load_steps(ids)
+
+    def _load_steps(self, ids: set[str]) -> None:
+        wanted = _valid(ids)
+        found: dict[str, set[ServerStep]] = defaultdict(set)
+        if wanted:
+            for lead_id, stage, at, by in self.session.execute(
+                    select(ServerLeadStep.lead_id, ServerLeadStep.stage, ServerLeadStep.at,
+                           ServerLeadStep.by).where(ServerLeadStep.lead_id.in_(wanted))):
+                found[lead_id].add(ServerStep(stage, at, by))
+        self._steps.update({i: frozenset(found.get(i, ())) for i in ids})
+
+    def _load_decisions(self, ids: set[str]) -> None:
+        """Decisions of the batch's subjects; a head deciding meanwhile is seen next batch."""
+        wanted = _valid(ids)
+        self._decisions.update(dict.fromkeys(ids))
+        if not wanted:
+            return
+        for subject_id, outcome, terms_hash, terms, reimbursed in self.session.execute(
+                select(HeadDecision.subject_id, HeadDecision.outcome, HeadDecision.terms_hash,
+                       HeadDecision.terms, HeadDecision.reimbursed)
+                .where(HeadDecision.subject_id.in_(wanted))):
+            self._decisions[subject_id] = DecisionFacts(outcome, terms_hash, terms, reimbursed)
 
 
 def load_price_lists(session: Session) -> list[PriceListFacts]:

@@ -1,0 +1,39 @@
+"""The migration to bound decisions: existing decisions bind the terms their subject has."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData, Table, select
+
+from server.sql.migrate import upgrade
+from server.sql.session import make_engine
+from sync.documents.canonical import expense_terms, terms_hash
+from sync.projection import project
+from tests.factories import make_expense, make_offer
+
+
+def test_existing_decisions_bind_the_terms_their_subject_has(empty_sql_url: str) -> None:
+    engine = make_engine(empty_sql_url)
+    offer, expense = make_offer(_rev="1-a"), make_expense(amount="500.00", _rev="1-b")
+    try:
+        upgrade(engine, "0001")
+        meta = MetaData()
+        tables = {name: Table(name, meta, autoload_with=engine)
+                  for name in ("offers", "expenses", "head_decisions")}
+        with engine.begin() as conn:
+            for doc, name in ((offer, "offers"), (expense, "expenses")):
+                row = project(doc, "db-asha").tables[name][0]
+                row.pop("terms_hash")  # the column comes with the migration
+                conn.execute(tables[name].insert(), [row])
+                conn.execute(tables["head_decisions"].insert(), [{
+                    "subject_id": doc["_id"], "kind": "discount" if name == "offers" else
+                    "expense", "owner": "asha", "outcome": "approved", "decided_by": "hema",
+                    "decided_at": row["created_at"], "note": "", "reimbursed": False}])
+        upgrade(engine)
+        with engine.connect() as conn:
+            got = dict(conn.execute(select(Table("head_decisions", MetaData(),
+                                                 autoload_with=engine).c["subject_id",
+                                                                         "terms_hash"])).all())
+        assert got[offer["_id"]] == terms_hash(offer)
+        assert got[expense["_id"]] == expense_terms("500.00", expense["km"], expense["mode"])
+    finally:
+        engine.dispose()
