@@ -31,7 +31,7 @@ Doc = dict[str, Any]
 
 def standing(outcome: Outcome, facts: SqlMasterData) -> None:
     """What an accepted offer or expense means for the head: its effective discount, and why
-    it waits for the head again when its terms changed after a decision."""
+    it waits for the head (again, when its terms changed after a decision)."""
     doc = outcome.doc
     if doc.get("type") == "offer":
         offer = facts.offer(str(doc["_id"]))
@@ -40,7 +40,7 @@ def standing(outcome: Outcome, facts: SqlMasterData) -> None:
             outcome.reason = offer_note(doc, facts, offer.max_discount_pct) or ""
     elif doc.get("type") == "expense":
         outcome.reason = expense_note(doc, facts) or ""
-    outcome.decision_voided = bool(outcome.reason)
+        outcome.decision_voided = bool(outcome.reason)
 
 
 def reopen_expenses(session: Session, db_name: str, outcomes: list[Outcome]) -> None:

@@ -65,7 +65,7 @@ class Outcome:
     in_conflict: bool = False
     dropped_points: int = 0  # filled in by `apply` for tracks
     max_discount_pct: Any = None  # an offer's effective discount, from its price list
-    decision_voided: bool = False  # its terms changed after a head's decision
+    decision_voided: bool = False  # an expense's terms changed after a head's decision
 
     @property
     def doc_id(self) -> str:

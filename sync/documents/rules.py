@@ -135,12 +135,21 @@ def effective_max_discount(doc: dict[str, Any], facts: MasterData) -> Decimal:
 
 
 def offer_note(doc: dict[str, Any], facts: MasterData, max_pct: Decimal) -> str | None:
-    """Why an accepted offer waits for its head again: its terms changed after a decision."""
+    """Why an accepted offer waits for its head: a price below the list took its discount
+    over the engineer's limit (the phone cannot tell from discount_pct), or its terms changed
+    after a decision."""
+    limit = facts.discount_limit(doc["owner"])
+    if limit is None or not needs_head_approval(max_pct, limit):
+        return None  # within the engineer's limit: the head is not needed
     decision = facts.decision(doc["_id"])
-    if decision is None or decision.terms_hash in (None, terms_hash(doc)):
+    if decision is None:
+        if max_pct <= max_discount(doc["lines"]):
+            return None  # the phone shows this wait itself
+        return (f"a price below the list makes the discount {format_pct(max_pct)}%, above "
+                f"your limit of {format_pct(limit)}%; wait for your sales head to approve it "
+                "before the customer signs")
+    if decision.terms_hash in (None, terms_hash(doc)):
         return None
-    if not needs_head_approval(max_pct, facts.discount_limit(doc["owner"])):
-        return None  # within the engineer's limit now: the head is not needed
     return voided_note(decision.outcome, decision.terms, f"{format_pct(max_pct)}%")
 
 

@@ -122,6 +122,9 @@ def test_offer_lines_are_priced_by_the_customers_price_list(server: LiveServer,
         sync(phone, services)
         for doc in (below, token, at_list):
             assert receipt(phone, doc)["status"] == "accepted"
+        assert "a price below the list makes the discount 16.67%, above your limit of 5%" in \
+            receipt(phone, below)["reason"]
+        assert receipt(phone, at_list)["reason"] == ""
         refused = receipt(phone, missing)
         assert refused["status"] == "rejected"
         assert refused["reason"].startswith("Line 1: product \"P-200\" is not on "
