@@ -137,8 +137,9 @@ class HeadActions:
         doc = decisions.decision_doc(kind, subject.doc_id, outcome, principal.username, at, note,
                                      terms_hash=terms.hash, terms=terms.summary)
         try:
-            if before is not None:  # deciding again: the phone holds the earlier decision
-                doc["_rev"] = self._current_rev(subject.db_name, doc["_id"])
+            rev = self._current_rev(subject.db_name, doc["_id"]) if before is not None else None
+            if rev is not None:  # deciding again: the phone holds the earlier decision
+                doc["_rev"] = rev
             self._write(subject.db_name, doc)
         except SalesError:
             self._undo(kind, subject.doc_id, before)
