@@ -11,13 +11,14 @@ import requests
 
 from server.bootstrap import Services
 from sync.worker import Worker
+from tests.e2e.test_api_sales_flow import login
 from tests.factories import make_approval, make_expense, make_lead, make_offer, make_order
 from tests.support.api import seed
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
 
 pytestmark = [pytest.mark.timeout(240)]
-LINE = ("P-100", 2, "50000.00")
+LINE = ("P-100", 2, "50000.00")  # no price list in these tests' master data: not checked
 
 
 @pytest.fixture
@@ -25,11 +26,6 @@ def server(services: Services) -> Iterator[LiveServer]:
     seed(services)
     with LiveServer(services) as live:
         yield live
-
-
-def login(server: LiveServer, username: str) -> str:
-    from tests.e2e.test_api_sales_flow import login as api_login
-    return api_login(server, username)
 
 
 def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -> Any:
