@@ -156,6 +156,10 @@ def test_an_approved_expense_edited_on_the_phone_waits_again(server: LiveServer,
             receipt(phone, expense)["reason"]
         seen = api(server, "GET", path, head)
         assert seen["approval_status"] == "pending" and seen["amount"] == "50000.00"
+        early = requests.post(f"{server.url}{path}/reimbursed", timeout=30,
+                              headers={"Authorization": f"Bearer {head}"})
+        assert early.status_code == 409
+        assert "changed after it was approved as ₹500.00" in early.json()["message"]
 
         api(server, "POST", f"{path}/decision", head, json={"outcome": "approved"})
         api(server, "POST", f"{path}/reimbursed", head)
