@@ -28,6 +28,7 @@ from server.sql.models.sales import HeadDecision, ServerLeadStep, TravelRate
 from server.sql.session import transaction
 from sync.dirty import DirtySet
 from sync.documents import discounts
+from sync.documents.facts import server_step
 from sync.documents.pricelists import format_pct
 from sync.documents.rules import expense_summary
 from sync.documents.validate import check_structure
@@ -219,7 +220,8 @@ class HeadActions:
             raise InvalidRequestError(verdict.reason, {
                 p.field or "lead": [p.message] for p in verdict.problems})
         step = moved["history"][-1]
-        key = ServerLeadStep(lead_id=lead_id, at=step["at"], stage=step["stage"], by=step["by"])
+        written = server_step(step["stage"], step["at"], step["by"])
+        key = ServerLeadStep(lead_id=lead_id, at=written.at, stage=step["stage"], by=step["by"])
         # Recorded before the store write: the worker may judge the new revision at once, and
         # only a step the server recorded may stand in a head's name.
         try:
@@ -233,7 +235,7 @@ class HeadActions:
         except SalesError:
             with transaction(self.sessions) as s:
                 s.execute(delete(ServerLeadStep).where(
-                    ServerLeadStep.lead_id == lead_id, ServerLeadStep.at == step["at"],
+                    ServerLeadStep.lead_id == lead_id, ServerLeadStep.at == written.at,
                     ServerLeadStep.stage == step["stage"]))
             raise
         return {**moved, "_rev": result.get("rev", moved.get("_rev"))}

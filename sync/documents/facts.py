@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -64,8 +65,16 @@ class ServerStep:
     """A lead step the server wrote when a head or admin acted through the API."""
 
     stage: str
-    at: str
+    at: str  # the step's moment in UTC, as `server_step` writes it
     by: str
+
+
+def server_step(stage: str, at: str | datetime, by: str) -> ServerStep:
+    """A step with its moment in one spelling (UTC, microseconds), however it was written."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if moment.tzinfo is None:  # SQLite hands back UTC without its offset
+        moment = moment.replace(tzinfo=UTC)
+    return ServerStep(stage, moment.astimezone(UTC).isoformat(timespec="microseconds"), by)
 
 
 class MasterData(Protocol):

@@ -14,7 +14,7 @@ from sync.documents.discounts import (
     needs_head_approval,
     voided_note,
 )
-from sync.documents.facts import CustomerFacts, MasterData, OfferFacts, ServerStep
+from sync.documents.facts import CustomerFacts, MasterData, OfferFacts, server_step
 from sync.documents.fields import Checks
 from sync.documents.pricelists import (
     LinePrice,
@@ -269,7 +269,7 @@ def _server_steps(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     written = facts.server_steps(doc["_id"])
     carried = set()
     for index, entry in enumerate(history):
-        step = ServerStep(entry["stage"], entry["at"], entry["by"])
+        step = server_step(entry["stage"], entry["at"], entry["by"])
         carried.add(step)
         if step.by != owner and step not in written:
             c.add(f"history[{index}].by", f'the step to "{step.stage}" is in {step.by}\'s '

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts, ServerStep
+from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts, server_step
 from sync.documents.validate import Verdict, check_rules, validate
 from tests.factories import (
     make_approval,
@@ -221,7 +221,7 @@ def test_lead_moved_back_by_a_head() -> None:
     moved = step("proposal", by="head.meera")
     doc["history"].append(moved)
     doc["stage"] = "proposal"
-    facts.steps[doc["_id"]] = {ServerStep("proposal", moved["at"], "head.meera")}
+    facts.steps[doc["_id"]] = {server_step("proposal", moved["at"], "head.meera")}
     assert rules(doc, facts).ok
 
 
@@ -238,7 +238,7 @@ def test_a_version_without_the_heads_step_is_refused() -> None:
     facts = master_data()
     doc = make_lead(stage="proposal")
     facts.leads[doc["_id"]] = "proposal"
-    facts.steps[doc["_id"]] = {ServerStep("potential", "2026-12-01T10:00:00+00:00", "priya")}
+    facts.steps[doc["_id"]] = {server_step("potential", "2026-12-01T15:30:00+05:30", "priya")}
     refused(rules(doc, facts), "history", 'priya moved the lead to "potential"',
             "does not carry that step")
 

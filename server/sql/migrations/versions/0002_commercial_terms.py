@@ -5,6 +5,7 @@ Revises: 0001
 Create Date: 2026-12-01 20:30:00
 """
 import hashlib
+from datetime import UTC
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -62,11 +63,37 @@ def _backfill() -> None:
         amount_text = f"{Decimal(str(amount)).quantize(Decimal('0.01')):f}"
         bind.execute(sa.text("UPDATE expenses SET terms_hash = :h WHERE doc_id = :d"),
                      {"h": _hash(f"expense|{amount_text}|{km_text}|{mode}"), "d": doc_id})
+    _backfill_lead_steps(bind)
     for table in ("offers", "expenses"):
         bind.execute(sa.text(
             f"UPDATE head_decisions SET terms_hash = (SELECT t.terms_hash FROM {table} t "
             "WHERE t.doc_id = head_decisions.subject_id) "
             f"WHERE subject_id IN (SELECT doc_id FROM {table})"))
+
+
+def _backfill_lead_steps(bind: sa.engine.Connection) -> None:
+    """Steps a head or admin made before steps were recorded: every step in someone else's
+    name than the lead's owner (only the server could write those so far)."""
+    history = sa.table("lead_stage_history", sa.column("lead_id", sa.String),
+                       sa.column("stage", sa.String), sa.column("by", sa.String),
+                       sa.column("at", sa.DateTime(timezone=True)))
+    leads = sa.table("leads", sa.column("doc_id", sa.String), sa.column("owner", sa.String))
+    rows = bind.execute(sa.select(history.c.lead_id, history.c.stage, history.c.at,
+                                  history.c.by)
+                        .join(leads, leads.c.doc_id == history.c.lead_id)
+                        .where(history.c.by != leads.c.owner)).all()
+    steps = sa.table("server_lead_steps", sa.column("lead_id", sa.String),
+                     sa.column("at", sa.String), sa.column("stage", sa.String),
+                     sa.column("by", sa.String))
+    found = {}
+    for lead_id, stage, at, by in rows:
+        # The moment as sync.documents.facts.server_step spells it (frozen here on purpose).
+        moment = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+        key = (lead_id, moment.astimezone(UTC).isoformat(timespec="microseconds"), stage)
+        found[key] = by
+    if found:
+        bind.execute(steps.insert(), [{"lead_id": lead_id, "at": at, "stage": stage, "by": by}
+                                      for (lead_id, at, stage), by in found.items()])
 
 
 def downgrade() -> None:
