@@ -167,6 +167,9 @@ def merge_lead(base: Doc | None, ours: Doc, theirs: Doc) -> MergeResult:
 
 def stage_side(base: Doc | None, ours: Doc, theirs: Doc) -> Side | None:
     """The side whose stage (with its history) the merge keeps; None when people must choose."""
+    agreed, held = _server_side(base, ours, theirs)
+    if not agreed:
+        return held
     o, t = ours.get("stage"), theirs.get("stage")
     b = base.get("stage") if base is not None else None
     if o == t:
@@ -180,6 +183,31 @@ def stage_side(base: Doc | None, ours: Doc, theirs: Doc) -> Side | None:
     if b in STAGES and min(STAGES.index(o), STAGES.index(t)) < STAGES.index(b):
         return None  # a step back is a head's decision, not something to settle here
     return "ours" if STAGES.index(o) > STAGES.index(t) else "theirs"
+
+
+def _steps_by_others(doc: Doc) -> set[tuple[Any, ...]]:
+    """History steps in someone else's name than the owner's: only the server writes those
+    (a head or admin acting through the API), so no device's clock may erase one."""
+    history = doc.get("history")
+    owner = doc.get("owner")
+    return {(step.get("stage"), step.get("at"), step.get("by"))
+            for step in (history if isinstance(history, list) else ())
+            if isinstance(step, dict) and step.get("by") != owner}
+
+
+def _server_side(base: Doc | None, ours: Doc, theirs: Doc) -> tuple[bool, Side | None]:
+    """(True, _) when both sides carry the same server-written steps; else (False, the side
+    carrying steps the other lacks when the other made no move of its own, or None: people
+    decide)."""
+    o, t = _steps_by_others(ours), _steps_by_others(theirs)
+    if o == t:
+        return True, None
+    if o > t or t > o:
+        keep: Side = "ours" if o > t else "theirs"
+        other = theirs if o > t else ours
+        if base is not None and other.get("history") == base.get("history"):
+            return False, keep
+    return False, None
 
 
 def _history_side(base: Doc | None, ours: Doc, theirs: Doc) -> Side:

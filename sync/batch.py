@@ -8,15 +8,17 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.bootstrap import Services
+from server.sql.models.documents import Expense
 from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
+from sync.documents.rules import expense_note, offer_note
 from sync.documents.schema import PHONE_TYPES
 from sync.documents.validate import validate
 from sync.history import earlier_revisions, keep_revisions, kept_revisions, revision_bodies
@@ -30,6 +32,30 @@ from sync.store import ChangesPage
 log = logging.getLogger("fieldsync.worker")
 JUDGING_ORDER = {"offer": 0, "approval": 1, "order": 2}
 Doc = dict[str, Any]
+
+
+def standing(outcome: Outcome, facts: SqlMasterData) -> None:
+    """What an accepted offer or expense means for the head: its effective discount, and why
+    it waits for the head (again, when its terms changed after a decision)."""
+    doc = outcome.doc
+    if doc.get("type") == "offer":
+        offer = facts.offer(str(doc["_id"]))
+        outcome.max_discount_pct = offer.max_discount_pct if offer else None
+        if offer is not None:
+            outcome.reason = offer_note(doc, facts, offer.max_discount_pct) or ""
+    elif doc.get("type") == "expense":
+        outcome.reason = expense_note(doc, facts) or ""
+        outcome.decision_voided = bool(outcome.reason)
+
+
+def reopen_expenses(session: Session, db_name: str, outcomes: list[Outcome]) -> None:
+    """Expenses whose amount, km or mode changed after the head's decision wait again."""
+    voided = [o.doc_id for o in outcomes if o.status == "accepted" and o.decision_voided
+              and o.doc_type == "expense"]
+    if voided:
+        session.execute(update(Expense).where(Expense.doc_id.in_(voided),
+                                              Expense.db_name == db_name)
+                        .values(approval_status="pending"))
 
 
 def parse_rev(rev: str) -> tuple[int, str]:
@@ -66,6 +92,7 @@ class BatchProcessor:
             if earlier:  # first the rows these documents keep, then their refused revisions
                 self.projection.apply(session, db_name, earlier)
             self.projection.apply(session, db_name, outcomes)
+            reopen_expenses(session, db_name, outcomes)
             for hook in self.after_accept:
                 hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results), fence)
@@ -183,8 +210,10 @@ class BatchProcessor:
             return Outcome(doc=doc, status="rejected", reason=verdict.reason, errors=errors,
                            deleted=False, in_conflict=in_conflict)
         facts.remember(verdict.doc)
-        return Outcome(doc=verdict.doc, status="accepted", reason="", errors=[], deleted=False,
-                       in_conflict=in_conflict)
+        outcome = Outcome(doc=verdict.doc, status="accepted", reason="", errors=[],
+                          deleted=False, in_conflict=in_conflict)
+        standing(outcome, facts)
+        return outcome
 
     def owner_of(self, db_name: str) -> str:
         """The engineer a database belongs to (from SQL, else from its name)."""

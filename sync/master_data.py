@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -13,9 +13,18 @@ from sqlalchemy.orm import Session
 
 from server.sql.models.accounts import User
 from server.sql.models.documents import CustomerApproval, Lead, Offer
-from server.sql.models.master import Customer, Product
-from server.sql.models.sales import HeadDecision
-from sync.documents.facts import CustomerFacts, OfferFacts, ProductFacts, offer_facts
+from server.sql.models.master import Customer, PriceList, PriceListItem, Product
+from server.sql.models.sales import HeadDecision, ServerLeadStep
+from sync.documents.facts import (
+    CustomerFacts,
+    DecisionFacts,
+    OfferFacts,
+    ProductFacts,
+    ServerStep,
+    offer_facts,
+)
+from sync.documents.pricelists import PriceListFacts
+from sync.documents.rules import effective_max_discount
 
 _MAX_ID = 160  # longer values cannot be ids; never send them to SQL
 
@@ -28,6 +37,7 @@ class References:
     products: set[str] = field(default_factory=set)
     offers: set[str] = field(default_factory=set)
     leads: set[str] = field(default_factory=set)
+    decided: set[str] = field(default_factory=set)  # subjects a head's decision may concern
 
     def add(self, kind: set[str], value: Any) -> None:
         if isinstance(value, str) and 0 < len(value) <= _MAX_ID:
@@ -46,6 +56,9 @@ def references(docs: Iterable[dict[str, Any]]) -> References:
         refs.add(refs.leads, doc.get("lead_id"))
         if doc_type in ("offer", "lead"):  # the rules compare with the version held
             refs.add(refs.offers if doc_type == "offer" else refs.leads, doc.get("_id"))
+        if doc_type in ("offer", "expense"):
+            refs.add(refs.decided, doc.get("_id"))
+        refs.add(refs.decided, doc.get("offer_id"))
         lines = doc.get("lines")
         for line in lines if isinstance(lines, list) else ():
             if isinstance(line, dict):
@@ -65,6 +78,9 @@ class SqlMasterData:
         self._approvals: dict[str, set[str]] = defaultdict(set)  # offer id -> signed hashes
         self._leads: dict[str, str | None] = {}
         self._limits: dict[str, Decimal | None] = {}
+        self._lists: list[PriceListFacts] | None = None
+        self._decisions: dict[str, DecisionFacts | None] = {}
+        self._steps: dict[str, frozenset[ServerStep]] = {}
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
         """Load everything the documents refer to: one query per kind, not per document."""
@@ -73,6 +89,7 @@ class SqlMasterData:
         self._load_products(refs.products - self._products.keys())
         self._load_offers(refs.offers - self._offers.keys())
         self._load_leads(refs.leads - self._leads.keys())
+        self._load_decisions(refs.decided - self._decisions.keys())
 
     def remember(self, doc: dict[str, Any]) -> None:
         """Make an accepted document visible to the documents after it in the same batch."""
@@ -84,7 +101,8 @@ class SqlMasterData:
             elif prefix == "lead":
                 self._leads[doc_id] = None
         elif doc_type == "offer":
-            self._offers[doc_id] = offer_facts(doc, approved=False)
+            self._offers[doc_id] = offer_facts(
+                doc, approved=False, max_discount_pct=effective_max_discount(doc, self))
         elif doc_type == "approval":
             self._approvals[str(doc.get("offer_id"))].add(str(doc.get("offer_hash")))
         elif doc_type == "lead":
@@ -119,10 +137,20 @@ class SqlMasterData:
                 select(User.discount_limit_pct).where(User.username == owner[:64]))
         return self._limits[owner]
 
-    def decision(self, subject_id: str) -> str | None:
-        # Not cached: a head may decide while a batch runs, and approvals are rare.
-        return self.session.scalar(select(HeadDecision.outcome).where(
-            HeadDecision.subject_id == subject_id[:_MAX_ID]))
+    def decision(self, subject_id: str) -> DecisionFacts | None:
+        if subject_id not in self._decisions:
+            self._load_decisions({subject_id})
+        return self._decisions.get(subject_id)
+
+    def price_lists(self) -> Sequence[PriceListFacts]:
+        if self._lists is None:
+            self._lists = load_price_lists(self.session)
+        return self._lists
+
+    def server_steps(self, lead_id: str) -> frozenset[ServerStep]:
+        if lead_id not in self._steps:
+            self._load_steps({lead_id})
+        return self._steps.get(lead_id, frozenset())
 
     # Loading ----------------------------------------------------------------------------------
 
@@ -134,7 +162,7 @@ class SqlMasterData:
         for c in self.session.scalars(select(Customer).where(Customer.customer_id.in_(wanted))):
             self._customers[c.customer_id] = CustomerFacts(
                 customer_id=c.customer_id, active=c.active, state_code=c.state_code,
-                territory=c.territory_code, lat=c.lat, lon=c.lon)
+                territory=c.territory_code, lat=c.lat, lon=c.lon, group=c.customer_group)
 
     def _load_products(self, ids: set[str]) -> None:
         wanted = _valid(ids)
@@ -153,13 +181,13 @@ class SqlMasterData:
         rows = self.session.execute(
             select(Offer.doc_id, Offer.owner, Offer.customer_id, Offer.status,
                    Offer.content_hash, Offer.business_key, Offer.grand_total,
-                   Offer.max_discount_pct)
+                   Offer.max_discount_pct, Offer.terms_hash)
             .where(Offer.doc_id.in_(wanted)))
-        for doc_id, owner, customer_id, status, content_hash, key, grand_total, disc in rows:
+        for doc_id, owner, customer_id, status, content_hash, key, total, disc, terms in rows:
             self._offers[doc_id] = OfferFacts(
                 offer_id=doc_id, owner=owner, customer_id=customer_id, status=status,
                 content_hash=content_hash, business_key=key, approved=False,
-                grand_total=grand_total, max_discount_pct=disc)
+                grand_total=total, max_discount_pct=disc, terms_hash=terms)
         signed = self.session.execute(
             select(CustomerApproval.offer_id, CustomerApproval.offer_hash)
             .where(CustomerApproval.offer_id.in_(wanted)))
@@ -174,6 +202,41 @@ class SqlMasterData:
         rows = self.session.execute(select(Lead.doc_id, Lead.stage).where(Lead.doc_id.in_(wanted)))
         for doc_id, stage in rows:
             self._leads[doc_id] = stage
+        self._load_steps(ids)
+
+    def _load_steps(self, ids: set[str]) -> None:
+        wanted = _valid(ids)
+        found: dict[str, set[ServerStep]] = defaultdict(set)
+        if wanted:
+            for lead_id, stage, at, by in self.session.execute(
+                    select(ServerLeadStep.lead_id, ServerLeadStep.stage, ServerLeadStep.at,
+                           ServerLeadStep.by).where(ServerLeadStep.lead_id.in_(wanted))):
+                found[lead_id].add(ServerStep(stage, at, by))
+        self._steps.update({i: frozenset(found.get(i, ())) for i in ids})
+
+    def _load_decisions(self, ids: set[str]) -> None:
+        """Decisions of the batch's subjects; a head deciding meanwhile is seen next batch."""
+        wanted = _valid(ids)
+        self._decisions.update(dict.fromkeys(ids))
+        if not wanted:
+            return
+        for subject_id, outcome, terms_hash, terms, reimbursed in self.session.execute(
+                select(HeadDecision.subject_id, HeadDecision.outcome, HeadDecision.terms_hash,
+                       HeadDecision.terms, HeadDecision.reimbursed)
+                .where(HeadDecision.subject_id.in_(wanted))):
+            self._decisions[subject_id] = DecisionFacts(outcome, terms_hash, terms, reimbursed)
+
+
+def load_price_lists(session: Session) -> list[PriceListFacts]:
+    """Every price list with its prices, as the rules judge offers against them."""
+    prices: dict[str, dict[str, Decimal]] = defaultdict(dict)
+    for item in session.scalars(select(PriceListItem)):
+        prices[item.price_list_id][item.product_id] = item.unit_price
+    return [PriceListFacts(
+        price_list_id=pl.price_list_id, valid_from=pl.valid_from, valid_to=pl.valid_to,
+        active=pl.active, customer_id=pl.customer_id, customer_group=pl.customer_group,
+        territory=pl.territory_code, prices=prices[pl.price_list_id])
+        for pl in session.scalars(select(PriceList))]
 
 
 def _valid(ids: set[str]) -> list[str]:

@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sync.documents.canonical import business_key, offer_hash, quantity_decimal
+from sync.documents.canonical import (
+    business_key,
+    expense_terms,
+    offer_hash,
+    quantity_decimal,
+    terms_hash,
+)
 from sync.documents.errors import DocumentError
 from sync.projection_values import (
     ProjectionError,
@@ -150,6 +156,8 @@ def _offer(doc: Doc, db_name: str, now: datetime) -> Projection:
         "notes": text(doc, "notes", required=False),
         "content_hash": offer_hash(doc),
         "business_key": business_key(doc),
+        "terms_hash": terms_hash(doc),
+        # The worker replaces it with the effective discount, which needs the price lists.
         "max_discount_pct": max(line["discount_pct"] for line in lines),
         "in_conflict": bool(doc.get("_conflicts")),
     }
@@ -268,6 +276,7 @@ def _expense(doc: Doc, db_name: str, now: datetime) -> Projection:
         "amount": money(doc, "amount"),
         "purpose": text(doc, "purpose", required=False) or "",
         "has_receipt_photo": bool(names & RECEIPT_PHOTOS),
+        "terms_hash": expense_terms(doc["amount"], doc["km"], doc["mode"]),
     }
     return Projection(doc["_id"], "expense", {"expenses": [header]})
 

@@ -32,7 +32,7 @@ def customer_doc(c: Customer) -> Doc:
             "customer_id": c.customer_id, "name": c.name, "gstin": c.gstin,
             "state_code": c.state_code, "address": c.address, "city": c.city,
             "pincode": c.pincode, "lat": c.lat, "lon": c.lon, "territory": c.territory_code,
-            "active": c.active}
+            "active": c.active, "customer_group": c.customer_group}
 
 
 def product_doc(p: Product) -> Doc:
@@ -46,6 +46,8 @@ def price_list_doc(pl: PriceList, items: Sequence[PriceListItem]) -> Doc:
             "price_list_id": pl.price_list_id, "name": pl.name,
             "valid_from": pl.valid_from.isoformat(),
             "valid_to": pl.valid_to.isoformat() if pl.valid_to else None, "active": pl.active,
+            "customer_id": pl.customer_id, "customer_group": pl.customer_group,
+            "territory": pl.territory_code,
             "prices": {i.product_id: f"{i.unit_price:.2f}" for i in items}}
 
 

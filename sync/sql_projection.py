@@ -67,6 +67,8 @@ class Outcome:
     deleted: bool = False
     in_conflict: bool = False
     dropped_points: int = 0  # filled in by `apply` for tracks
+    max_discount_pct: Any = None  # an offer's effective discount, from its price list
+    decision_voided: bool = False  # an expense's terms changed after a head's decision
 
     @property
     def doc_id(self) -> str:
@@ -158,6 +160,8 @@ class SqlProjection:
                 _note_dropped(outcome, projection)
             if projection.doc_type == "offer":
                 projection.tables["offers"][0]["in_conflict"] = outcome.in_conflict
+                if outcome.max_discount_pct is not None:
+                    projection.tables["offers"][0]["max_discount_pct"] = outcome.max_discount_pct
             projections[outcome.doc_id] = projection
         return projections
 

@@ -49,3 +49,20 @@ export function ago(iso, now = Date.now()) {
   if (s < 3600) return `${Math.round(s / 60)} min ago`;
   return new Date(iso).toLocaleString();
 }
+
+// The price list the server prices this customer's offer by (today): per customer, else its
+// group, else its territory, else a default list; the newest valid one of the same reach.
+export function customerPrices(priceLists, customer, fallback) {
+  if (!customer || !priceLists) return fallback;
+  const today = new Date().toISOString().slice(0, 10);
+  const reach = (pl) => {
+    if (pl.customer_id) return pl.customer_id === customer.customer_id ? 0 : null;
+    if (pl.customer_group) return pl.customer_group === customer.customer_group ? 1 : null;
+    if (pl.territory) return pl.territory === customer.territory ? 2 : null;
+    return 3;
+  };
+  const valid = priceLists.filter((pl) => pl.active !== false && pl.valid_from <= today
+    && (!pl.valid_to || today <= pl.valid_to) && reach(pl) !== null);
+  valid.sort((a, b) => reach(a) - reach(b) || (a.valid_from < b.valid_from ? 1 : -1));
+  return valid.length ? valid[0].prices || {} : fallback;
+}

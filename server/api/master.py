@@ -51,6 +51,7 @@ class CustomerOut(Schema):
     territory_code = fields.String()
     active = fields.Boolean()
     updated_at = UtcDateTime()
+    customer_group = fields.String(allow_none=True)
 
 
 class CustomerPatch(Schema):
@@ -64,6 +65,7 @@ class CustomerPatch(Schema):
     lon = fields.Float(allow_none=True, allow_nan=False, validate=validate.Range(-180, 180))
     territory_code = fields.String(validate=validate.Length(1, 32))
     active = fields.Boolean()
+    customer_group = fields.String(allow_none=True, validate=validate.Length(0, 64))
 
 
 class CustomerIn(CustomerPatch):
@@ -237,6 +239,9 @@ class PriceListOut(Schema):
     valid_to = fields.Date(allow_none=True)
     active = fields.Boolean()
     items = fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True))
+    customer_id = fields.String(allow_none=True)
+    customer_group = fields.String(allow_none=True)
+    territory_code = fields.String(allow_none=True)
 
 
 class PriceListBody(Schema):
@@ -247,6 +252,14 @@ class PriceListBody(Schema):
     items = fields.Dict(keys=fields.String(validate=ID), values=fields.String(validate=PRICE),
                         load_default=dict, validate=validate.Length(max=5000),
                         metadata={"description": "product_id -> unit price"})
+    customer_id = fields.String(load_default=None, allow_none=True, validate=ID, metadata={
+        "description": "the one customer the list applies to"})
+    customer_group = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(1, 64))
+    territory_code = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.Length(1, 32), metadata={
+                                       "description": "set none of the three for a default "
+                                       "list; the most specific valid list prices an offer"})
 
 
 class PriceListIn(PriceListBody):
@@ -261,6 +274,8 @@ PriceListPage = page_schema("PriceListPage", PriceListOut)
 def _price_list_out(row: PriceList) -> dict[str, Any]:
     return {"price_list_id": row.price_list_id, "name": row.name, "valid_from": row.valid_from,
             "valid_to": row.valid_to, "active": row.active,
+            "customer_id": row.customer_id, "customer_group": row.customer_group,
+            "territory_code": row.territory_code,
             "items": catalog().price_list_items(row.price_list_id)}
 
 

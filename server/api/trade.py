@@ -9,7 +9,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from server.api.common import (
@@ -34,6 +34,7 @@ from server.sql.models.accounts import User
 from server.sql.models.documents import Offer, OfferLine, Order, OrderLine
 from server.sql.models.master import Customer, Product
 from server.sql.models.sales import HeadDecision
+from sync.documents import discounts
 
 blp = Blueprint("trade", __name__, url_prefix="/api/v1",
                 description="Offers, orders and discount decisions")
@@ -71,6 +72,9 @@ class DecisionOut(Schema):
     decided_at = UtcDateTime()
     note = fields.String()
     reimbursed = fields.Boolean()
+    terms_hash = fields.String(allow_none=True, metadata={
+        "description": "hash of the terms the decision binds; a change of them voids it"})
+    terms = fields.String(metadata={"description": 'what was decided on, like "15%"'})
 
 
 class TradeOut(Schema):
@@ -95,8 +99,11 @@ class OfferOut(TradeOut):
     valid_until = fields.Date()
     max_discount_pct = RateField()
     content_hash = fields.String()
+    terms_hash = fields.String()
     needs_decision = fields.Boolean()
     decision = fields.Nested(DecisionOut, allow_none=True)
+    decision_binds = fields.Boolean(metadata={
+        "description": "the decision was made on the offer's current terms"})
     lines = fields.List(fields.Nested(LineOut))
 
 
@@ -121,8 +128,12 @@ def _offer_out(s: Session, row: Offer, *, lines: bool) -> dict[str, Any]:
     decision = s.get(HeadDecision, row.doc_id)
     limit = s.scalar(select(User.discount_limit_pct).where(User.username == row.owner))
     out = {c: getattr(row, c) for c in OfferOut._declared_fields if hasattr(row, c)}
-    out.update(loc=loc_of(row), decision=decision, needs_decision=bool(
-        decision is None and limit is not None and row.max_discount_pct > limit))
+    outcome = None if decision is None else discounts.binding(
+        decision.outcome, decision.terms_hash, row.terms_hash)
+    out.update(loc=loc_of(row), decision=decision,
+               decision_binds=decision is not None and outcome is not None,
+               needs_decision=outcome is None and limit is not None
+               and discounts.needs_head_approval(row.max_discount_pct, limit))
     if lines:
         out["lines"] = s.scalars(select(OfferLine).where(OfferLine.offer_id == row.doc_id)
                                  .order_by(OfferLine.line_no)).all()
@@ -166,8 +177,12 @@ def list_offers(args: dict[str, Any]) -> Page:
     """Offers: engineers their own, heads their team's, admins all."""
     stmt = _filtered(select(Offer), Offer, args)
     if "awaiting_decision" in args:
-        undecided = and_(Offer.max_discount_pct > User.discount_limit_pct,
-                         HeadDecision.subject_id.is_(None))
+        # discounts.needs_head_approval and discounts.binding, as SQL: above the limit and
+        # no decision made on the offer's current terms.
+        undecided = and_(Offer.max_discount_pct > User.discount_limit_pct, or_(
+            HeadDecision.subject_id.is_(None),
+            and_(HeadDecision.terms_hash.is_not(None),
+                 HeadDecision.terms_hash != Offer.terms_hash)))
         stmt = (stmt.join(User, User.username == Offer.owner)
                 .outerjoin(HeadDecision, HeadDecision.subject_id == Offer.doc_id)
                 .where(undecided if args["awaiting_decision"] else ~undecided))

@@ -92,7 +92,10 @@ def put_target(body: dict[str, Any], engineer: str, month: str) -> None:
 
 
 @blp.route("/<name>", methods=["GET"])
-@blp.doc(parameters=FILTER_DOCS)
+@blp.doc(parameters=FILTER_DOCS, responses={"200": {
+    "description": "The report: JSON (report, title, columns, rows, summary), CSV or XLSX",
+    "content": {"application/json": {"schema": {"type": "object"}}, "text/csv": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
 @requires_role(*ANYONE)
 def report(name: str) -> Any:
     """One report; `format=csv` or `format=xlsx` downloads it as a file."""

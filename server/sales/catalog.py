@@ -165,6 +165,8 @@ class CatalogService:
         row = row or PriceList(price_list_id=values.price_list_id)
         row.name, row.valid_from, row.valid_to = values.name, values.valid_from, values.valid_to
         row.active = values.active
+        row.customer_id, row.customer_group = values.customer_id, values.customer_group
+        row.territory_code = values.territory_code
         s.add(row)
         s.flush()
         s.execute(delete(PriceListItem).where(PriceListItem.price_list_id == row.price_list_id))

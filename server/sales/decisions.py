@@ -21,17 +21,24 @@ def check_outcome(outcome: str, note: str) -> None:
                                   "what to change", {"note": ["required when declining"]})
 
 
-def check_undecided(previous: str | None, subject_id: str) -> None:
-    """A decision is final: a second one would contradict what the phone already shows."""
-    if previous is not None:
+def check_undecided(previous: str | None, subject_id: str, *, still_binds: bool = True) -> None:
+    """A decision is final while it binds: a second one would contradict what the phone shows.
+
+    Once the terms it was made on change, it no longer binds and the head decides again.
+    """
+    if previous is not None and still_binds:
         raise StateError(f"{subject_id} was already {previous}; a decision cannot be changed")
 
 
 def decision_doc(kind: str, subject_id: str, outcome: str, by: str, at: datetime,
-                 note: str = "") -> dict[str, Any]:
+                 note: str = "", *, terms_hash: str | None = None,
+                 terms: str = "") -> dict[str, Any]:
     """The server-written `decision:<subject id>` document (docs/documents.md)."""
     if kind not in KINDS:
         raise InvalidRequestError(f"decision kind must be discount or expense, not {kind!r}")
-    return {"_id": f"decision:{subject_id}", "type": "decision", "kind": kind,
-            "subject_id": subject_id, "outcome": outcome, "by": by,
-            "at": at.isoformat(timespec="seconds"), "note": note}
+    doc = {"_id": f"decision:{subject_id}", "type": "decision", "kind": kind,
+           "subject_id": subject_id, "outcome": outcome, "by": by,
+           "at": at.isoformat(timespec="seconds"), "note": note}
+    if terms_hash is not None:
+        doc.update(terms_hash=terms_hash, terms=terms)
+    return doc

@@ -139,6 +139,7 @@ class CustomerValues:
     lat: float | None = None
     lon: float | None = None
     active: bool = True
+    customer_group: str | None = None  # a price list may apply to the group
 
 
 def _state_code(e: _Errors, row: Mapping[str, Any]) -> str:
@@ -182,9 +183,12 @@ def check_customer(row: Mapping[str, Any], territories: Callable[[str], bool] | 
         if len(_text(row.get(key))) > limit:
             e.add(key, f"is at most {limit} characters")
     active = _flag(e, row, "active", True)
+    group = _text(row.get("customer_group")) or None
+    if group is not None and len(group) > 64:
+        e.add("customer_group", "is at most 64 characters")
     e.raise_if_any(f"customer {customer_id or '?'}")
     return CustomerValues(customer_id, name, state, territory, gstin, _text(row.get("address")),
-                          _text(row.get("city")), pincode, lat, lon, active)
+                          _text(row.get("city")), pincode, lat, lon, active, group)
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,12 @@ class PriceListValues:
     valid_to: date | None = None
     active: bool = True
     prices: dict[str, Decimal] = field(default_factory=dict)
+    customer_id: str | None = None  # whom it applies to: at most one of these three,
+    customer_group: str | None = None  # none for a default list
+    territory_code: str | None = None
+
+
+SCOPES = ("customer_id", "customer_group", "territory_code")
 
 
 def _price(e: _Errors, product_id: str, value: Any) -> Decimal | None:
@@ -262,6 +272,11 @@ def check_price_list(values: Mapping[str, Any], products: Callable[[str], bool]
         if price is not None:
             prices[product_id] = price
     active = _flag(e, values, "active", True)
+    scope = {key: _text(values.get(key)) or None for key in SCOPES}
+    named = [key for key, value in scope.items() if value is not None]
+    if len(named) > 1:
+        e.add(named[1], f"a price list applies to one customer, one customer group or one "
+              f"territory (or, naming none, to every customer), not {' and '.join(named)}")
     e.raise_if_any(f"price list {list_id or '?'}")
     assert isinstance(valid_from, date)
-    return PriceListValues(list_id, name, valid_from, valid_to, active, prices)
+    return PriceListValues(list_id, name, valid_from, valid_to, active, prices, **scope)

@@ -24,10 +24,13 @@ from server.sales.errors import (
 from server.sql.models.accounts import User
 from server.sql.models.base import utcnow
 from server.sql.models.documents import Expense, Lead, Offer
-from server.sql.models.sales import HeadDecision, TravelRate
+from server.sql.models.sales import HeadDecision, ServerLeadStep, TravelRate
 from server.sql.session import transaction
 from sync.dirty import DirtySet
 from sync.documents import discounts
+from sync.documents.facts import server_step
+from sync.documents.pricelists import format_pct
+from sync.documents.rules import expense_summary
 from sync.documents.validate import check_structure
 from sync.store import DocumentStore, StoreError, TerminalStoreError
 
@@ -42,6 +45,14 @@ class DirtyMarker(Protocol):
     """Tells the worker an engineer database has new server writes."""
 
     def mark(self, db_names: list[str]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What a head's decision binds: the subject's terms hash and those terms for people."""
+
+    hash: str
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,8 @@ class HeadActions:
             if not discounts.needs_head_approval(offer.max_discount_pct, limit):
                 raise StateError(f"the offer's discount of {offer.max_discount_pct.normalize():f}% "
                                  f"is within {subject.owner}'s limit; no decision is needed")
-        return self._decide("discount", subject, principal, outcome, note)
+            terms = Terms(offer.terms_hash, f"{format_pct(offer.max_discount_pct)}%")
+        return self._decide("discount", subject, principal, outcome, note, terms)
 
     def decide_expense(self, principal: Principal, expense_id: str, outcome: str,
                        note: str = "") -> HeadDecision:
@@ -103,39 +115,75 @@ class HeadActions:
         decisions.check_outcome(outcome, note)
         with self.sessions() as s:
             subject = self._subject(s, principal, Expense, expense_id, "expense")
-        return self._decide("expense", subject, principal, outcome, note)
+            row = s.get(Expense, expense_id)
+            assert row is not None
+            terms = Terms(row.terms_hash, expense_summary(
+                {"amount": row.amount, "km": row.km, "mode": row.mode}))
+        return self._decide("expense", subject, principal, outcome, note, terms)
 
     def _decide(self, kind: str, subject: Subject, principal: Principal, outcome: str,
-                note: str) -> HeadDecision:
+                note: str, terms: Terms) -> HeadDecision:
         at = self.clock()
-        row = HeadDecision(subject_id=subject.doc_id, kind=kind, owner=subject.owner,
-                           outcome=outcome, decided_by=principal.username, decided_at=at,
-                           note=note, reimbursed=False)
+        values = {"kind": kind, "owner": subject.owner, "outcome": outcome,
+                  "decided_by": principal.username, "decided_at": at, "note": note,
+                  "reimbursed": False, "terms_hash": terms.hash, "terms": terms.summary}
         try:
             with transaction(self.sessions) as s:
-                decisions.check_undecided(
-                    s.scalar(select(HeadDecision.outcome).where(
-                        HeadDecision.subject_id == subject.doc_id)), subject.doc_id)
-                s.add(row)
+                row, before = self._record(s, subject.doc_id, terms.hash, values)
                 if kind == "expense":
                     s.execute(update(Expense).where(Expense.doc_id == subject.doc_id)
                               .values(approval_status=outcome))
         except IntegrityError:  # another head decided at the same moment
             raise StateError(f"{subject.doc_id} was decided meanwhile; reload it") from None
-        doc = decisions.decision_doc(kind, subject.doc_id, outcome, principal.username, at, note)
+        doc = decisions.decision_doc(kind, subject.doc_id, outcome, principal.username, at, note,
+                                     terms_hash=terms.hash, terms=terms.summary)
         try:
+            rev = self._current_rev(subject.db_name, doc["_id"]) if before is not None else None
+            if rev is not None:  # deciding again: the phone holds the earlier decision
+                doc["_rev"] = rev
             self._write(subject.db_name, doc)
         except SalesError:
-            self._undo(kind, subject.doc_id)
+            self._undo(kind, subject.doc_id, before)
             raise
         return row
 
-    def _undo(self, kind: str, subject_id: str) -> None:
+    @staticmethod
+    def _record(s: Session, subject_id: str, terms_hash: str,
+                values: dict[str, Any]) -> tuple[HeadDecision, dict[str, Any] | None]:
+        """Insert the decision, or replace one the terms no longer match; returns the row and
+        the replaced values (None for a first decision)."""
+        row = s.get(HeadDecision, subject_id)
+        if row is None:
+            row = HeadDecision(subject_id=subject_id, **values)
+            s.add(row)
+            return row, None
+        decisions.check_undecided(row.outcome, subject_id,
+                                  still_binds=row.terms_hash in (None, terms_hash))
+        before = {key: getattr(row, key) for key in values}
+        for key, value in values.items():
+            setattr(row, key, value)
+        return row, before
+
+    def _current_rev(self, db_name: str, doc_id: str) -> str | None:
+        try:
+            return str(self.store.get_doc(db_name, doc_id)["_rev"])
+        except TerminalStoreError:
+            return None  # never written (or removed): write it afresh
+        except StoreError as exc:
+            raise StoreUnavailableError("the document store is unreachable; nothing was "
+                                        "changed, try again shortly") from exc
+
+    def _undo(self, kind: str, subject_id: str, before: dict[str, Any] | None) -> None:
         with transaction(self.sessions) as s:
-            s.execute(delete(HeadDecision).where(HeadDecision.subject_id == subject_id))
+            if before is None:
+                s.execute(delete(HeadDecision).where(HeadDecision.subject_id == subject_id))
+            else:
+                s.execute(update(HeadDecision).where(HeadDecision.subject_id == subject_id)
+                          .values(**before))
             if kind == "expense":
+                status = "pending" if before is None else before["outcome"]
                 s.execute(update(Expense).where(Expense.doc_id == subject_id)
-                          .values(approval_status="pending"))
+                          .values(approval_status=status))
 
     def _write(self, db_name: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Write a document into an engineer's database and tell the worker."""
@@ -171,7 +219,25 @@ class HeadActions:
         if not verdict.ok:  # the worker would refuse it: never write what the phone can't keep
             raise InvalidRequestError(verdict.reason, {
                 p.field or "lead": [p.message] for p in verdict.problems})
-        result = self._write(subject.db_name, moved)
+        step = moved["history"][-1]
+        written = server_step(step["stage"], step["at"], step["by"])
+        key = ServerLeadStep(lead_id=lead_id, at=written.at, stage=step["stage"], by=step["by"])
+        # Recorded before the store write: the worker may judge the new revision at once, and
+        # only a step the server recorded may stand in a head's name.
+        try:
+            with transaction(self.sessions) as s:
+                s.add(key)
+        except IntegrityError:
+            raise StateError("the lead was moved to that stage this very second; reload "
+                             "it") from None
+        try:
+            result = self._write(subject.db_name, moved)
+        except SalesError:
+            with transaction(self.sessions) as s:
+                s.execute(delete(ServerLeadStep).where(
+                    ServerLeadStep.lead_id == lead_id, ServerLeadStep.at == written.at,
+                    ServerLeadStep.stage == step["stage"]))
+            raise
         return {**moved, "_rev": result.get("rev", moved.get("_rev"))}
 
     # Expenses ------------------------------------------------------------------------------
@@ -183,6 +249,10 @@ class HeadActions:
             decision = s.get(HeadDecision, expense_id)
             if decision is None or decision.outcome != discounts.APPROVED:
                 raise StateError("only an approved expense can be reimbursed; approve it first")
+            expense = s.get(Expense, expense_id)
+            if expense is not None and decision.terms_hash not in (None, expense.terms_hash):
+                raise StateError(f"the expense changed after it was approved as "
+                                 f"{decision.terms}; approve it again before reimbursing it")
             decision.reimbursed = True
             s.execute(update(Expense).where(Expense.doc_id == expense_id)
                       .values(reimbursed=True))

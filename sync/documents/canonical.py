@@ -78,3 +78,24 @@ def business_key(doc: dict[str, Any]) -> str:
         _grand_total(doc),
     ]
     return "|".join(head) + _lines_part(doc)
+
+
+def terms_hash(doc: dict[str, Any]) -> str:
+    """`sha256:<hex>` of an offer's commercial terms (its business key): what a head approves.
+
+    Customer, supply, every line's product, quantity, price, discount and GST rate, and the
+    grand total; the validity date is not a commercial term.
+    """
+    return key_hash(business_key(doc))
+
+
+def key_hash(key: str) -> str:
+    """The terms hash of an already built business key (SQL keeps the key of every offer)."""
+    return "sha256:" + hashlib.sha256(f"terms|{key}".encode()).hexdigest()
+
+
+def expense_terms(amount: Any, km: Any, mode: Any) -> str:
+    """`sha256:<hex>` of what a head approves on an expense: amount, kilometres and mode."""
+    km_text = f"{Decimal(repr(km) if isinstance(km, float) else str(km)).normalize():f}"
+    text = f"expense|{amount}|{km_text}|{mode}"
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()

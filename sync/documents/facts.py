@@ -5,12 +5,14 @@ The rules are pure: the worker answers these questions from SQL, tests from plai
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sync.documents.canonical import business_key, offer_hash
+from sync.documents.canonical import business_key, offer_hash, terms_hash
+from sync.documents.pricelists import PriceListFacts
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class CustomerFacts:
     territory: str
     lat: float | None = None
     lon: float | None = None
+    group: str | None = None  # the customer group a price list may name
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,35 @@ class OfferFacts:
     business_key: str  # canonical content without validity: what an order must match
     approved: bool  # a customer approval with a matching hash was accepted
     grand_total: Decimal
-    max_discount_pct: Decimal = Decimal(0)  # the largest line discount, percent
+    max_discount_pct: Decimal = Decimal(0)  # the largest effective line discount, percent
+    terms_hash: str = ""  # hash of the commercial terms a head's decision binds
+
+
+@dataclass(frozen=True)
+class DecisionFacts:
+    """A head's decision and the terms it binds (None: recorded before terms were hashed)."""
+
+    outcome: str
+    terms_hash: str | None = None
+    terms: str = ""  # what was approved, for people: "15%", "₹500.00"
+    reimbursed: bool = False
+
+
+@dataclass(frozen=True)
+class ServerStep:
+    """A lead step the server wrote when a head or admin acted through the API."""
+
+    stage: str
+    at: str  # the step's moment in UTC, as `server_step` writes it
+    by: str
+
+
+def server_step(stage: str, at: str | datetime, by: str) -> ServerStep:
+    """A step with its moment in one spelling (UTC, microseconds), however it was written."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    if moment.tzinfo is None:  # SQLite hands back UTC without its offset
+        moment = moment.replace(tzinfo=UTC)
+    return ServerStep(stage, moment.astimezone(UTC).isoformat(timespec="microseconds"), by)
 
 
 class MasterData(Protocol):
@@ -56,7 +87,9 @@ class MasterData(Protocol):
     def offer(self, offer_id: str) -> OfferFacts | None: ...
     def lead_stage(self, lead_id: str) -> str | None: ...
     def discount_limit(self, owner: str) -> Decimal | None: ...
-    def decision(self, subject_id: str) -> str | None: ...  # a head's outcome, if decided
+    def decision(self, subject_id: str) -> DecisionFacts | None: ...  # a head's, if decided
+    def price_lists(self) -> Sequence[PriceListFacts]: ...
+    def server_steps(self, lead_id: str) -> frozenset[ServerStep]: ...
 
 
 def _max_discount(offer: dict[str, Any]) -> Decimal:
@@ -66,7 +99,8 @@ def _max_discount(offer: dict[str, Any]) -> Decimal:
     return max(values, default=Decimal(0))
 
 
-def offer_facts(offer: dict[str, Any], *, approved: bool) -> OfferFacts:
+def offer_facts(offer: dict[str, Any], *, approved: bool,
+                max_discount_pct: Decimal | None = None) -> OfferFacts:
     """The facts the rules keep about an accepted offer document."""
     totals = offer.get("totals") or {}
     return OfferFacts(
@@ -78,7 +112,9 @@ def offer_facts(offer: dict[str, Any], *, approved: bool) -> OfferFacts:
         business_key=business_key(offer),
         approved=approved,
         grand_total=Decimal(str(totals.get("grand_total", "0"))),
-        max_discount_pct=_max_discount(offer),
+        max_discount_pct=(_max_discount(offer) if max_discount_pct is None
+                          else max_discount_pct),
+        terms_hash=terms_hash(offer),
     )
 
 
@@ -92,7 +128,10 @@ class DictMasterData:
     offers: dict[str, OfferFacts] = field(default_factory=dict)
     leads: dict[str, str] = field(default_factory=dict)  # lead id -> stage the server holds
     limits: dict[str, Decimal] = field(default_factory=dict)  # engineer -> discount limit %
-    decisions: dict[str, str] = field(default_factory=dict)  # subject id -> head's outcome
+    # subject id -> the head's decision, or just its outcome (binding whatever the terms)
+    decisions: dict[str, DecisionFacts | str] = field(default_factory=dict)
+    lists: list[PriceListFacts] = field(default_factory=list)
+    steps: dict[str, set[ServerStep]] = field(default_factory=dict)  # lead id -> server's
 
     @classmethod
     def of(
@@ -112,9 +151,10 @@ class DictMasterData:
             dict(leads or {}),
         )
 
-    def add_offer(self, offer: dict[str, Any], *, approved: bool = True) -> OfferFacts:
+    def add_offer(self, offer: dict[str, Any], *, approved: bool = True,
+                  max_discount_pct: Decimal | None = None) -> OfferFacts:
         """Record an offer document as accepted (and approved unless told otherwise)."""
-        facts = offer_facts(offer, approved=approved)
+        facts = offer_facts(offer, approved=approved, max_discount_pct=max_discount_pct)
         self.offers[facts.offer_id] = facts
         return facts
 
@@ -133,5 +173,12 @@ class DictMasterData:
     def discount_limit(self, owner: str) -> Decimal | None:
         return self.limits.get(owner)
 
-    def decision(self, subject_id: str) -> str | None:
-        return self.decisions.get(subject_id)
+    def decision(self, subject_id: str) -> DecisionFacts | None:
+        found = self.decisions.get(subject_id)
+        return DecisionFacts(found) if isinstance(found, str) else found
+
+    def price_lists(self) -> Sequence[PriceListFacts]:
+        return self.lists
+
+    def server_steps(self, lead_id: str) -> frozenset[ServerStep]:
+        return frozenset(self.steps.get(lead_id, ()))

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sync.documents.canonical import business_key
-from sync.documents.discounts import discount_problem
-from sync.documents.facts import CustomerFacts, MasterData, OfferFacts
+from sync.documents.canonical import business_key, expense_terms, terms_hash
+from sync.documents.discounts import (
+    binding,
+    discount_problem,
+    max_discount,
+    needs_head_approval,
+    voided_note,
+)
+from sync.documents.facts import CustomerFacts, MasterData, OfferFacts, server_step
 from sync.documents.fields import Checks
+from sync.documents.pricelists import (
+    LinePrice,
+    PriceListFacts,
+    applicable_list,
+    format_pct,
+    judge_line,
+    max_effective,
+)
+from sync.documents.pricing import format_money
 from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_problem
 
 _CHANGED = "sync the latest version first"
@@ -71,6 +87,99 @@ def _product(c: Checks, line: dict[str, Any], path: str, facts: MasterData) -> N
 
 def _offer(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     _priced(c, doc, facts)
+    chosen, missing = _price_list(doc, facts)
+    if missing is not None:
+        c.add("customer_id", missing)
+    for price in line_prices(doc, facts, chosen):
+        if price.problem is not None:
+            c.add(f"lines[{price.index}].unit_price", price.problem)
+
+
+def _offer_day(doc: dict[str, Any]) -> date:
+    """The offer's date, on which its customer's price list is read (the day it was made)."""
+    return datetime.fromisoformat(doc["created_at"]).date()
+
+
+def _price_list(doc: dict[str, Any], facts: MasterData
+                ) -> tuple[PriceListFacts | None, str | None]:
+    """The list that prices the offer, or why there is none.
+
+    Master data without any price list leaves prices to the engineer: nothing to check against.
+    """
+    lists = facts.price_lists()
+    customer = facts.customer(doc["customer_id"]) if lists else None
+    if customer is None:  # no lists, or an unknown customer (refused as such)
+        return None, None
+    day = _offer_day(doc)
+    chosen = applicable_list(lists, customer.customer_id, customer.group, customer.territory,
+                             day)
+    if chosen is None:
+        return None, (f'no price list applies to customer "{customer.customer_id}" on '
+                      f"{day.isoformat()}; ask an admin to give the customer a price list")
+    return chosen, None
+
+
+def line_prices(doc: dict[str, Any], facts: MasterData,
+                chosen: PriceListFacts | None = None) -> list[LinePrice]:
+    """Each line judged against the customer's price list (none when no list applies)."""
+    if chosen is None:
+        chosen = _price_list(doc, facts)[0]
+    if chosen is None:
+        return []
+    return [judge_line(i, line, chosen) for i, line in enumerate(doc["lines"])]
+
+
+def effective_max_discount(doc: dict[str, Any], facts: MasterData) -> Decimal:
+    """The offer's largest discount, counting a price below the list as a discount."""
+    return max(max_discount(doc["lines"]), max_effective(line_prices(doc, facts)))
+
+
+def offer_note(doc: dict[str, Any], facts: MasterData, max_pct: Decimal) -> str | None:
+    """Why an accepted offer waits for its head: a price below the list took its discount
+    over the engineer's limit (the phone cannot tell from discount_pct), or its terms changed
+    after a decision."""
+    limit = facts.discount_limit(doc["owner"])
+    if limit is None or not needs_head_approval(max_pct, limit):
+        return None  # within the engineer's limit: the head is not needed
+    decision = facts.decision(doc["_id"])
+    if decision is None:
+        if max_pct <= max_discount(doc["lines"]):
+            return None  # the phone shows this wait itself
+        return (f"a price below the list makes the discount {format_pct(max_pct)}%, above "
+                f"your limit of {format_pct(limit)}%; wait for your sales head to approve it "
+                "before the customer signs")
+    if decision.terms_hash in (None, terms_hash(doc)):
+        return None
+    return voided_note(decision.outcome, decision.terms, f"{format_pct(max_pct)}%")
+
+
+def expense_note(doc: dict[str, Any], facts: MasterData) -> str | None:
+    """Why an accepted expense waits for its head again: amount, km or mode changed."""
+    decision = facts.decision(doc["_id"])
+    if decision is None or decision.terms_hash in (None, _expense_hash(doc)):
+        return None
+    return voided_note(decision.outcome, decision.terms, expense_summary(doc))
+
+
+def expense_summary(doc: dict[str, Any]) -> str:
+    """What a head decides on an expense, for people: "₹500.00 for 12.5 km by bike"."""
+    raw = doc["km"]
+    km = f"{Decimal(repr(raw) if isinstance(raw, float) else str(raw)).normalize():f}"
+    return f"₹{format_money(Decimal(doc['amount']))} for {km} km by {doc['mode']}"
+
+
+def _expense_hash(doc: dict[str, Any]) -> str:
+    return expense_terms(doc["amount"], doc["km"], doc["mode"])
+
+
+def _expense(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
+    _activity(c, doc, facts)
+    decision = facts.decision(doc["_id"])
+    if decision is None or not decision.reimbursed:
+        return
+    if decision.terms_hash not in (None, _expense_hash(doc)):
+        c.add("amount", f"the expense was reimbursed as {decision.terms}; its amount, km and "
+              "mode can no longer change: file a new expense for anything more")
 
 
 def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
@@ -90,7 +199,14 @@ def _head_decision(c: Checks, offer: OfferFacts, facts: MasterData) -> None:
     limit = facts.discount_limit(offer.owner)
     if limit is None:  # not a known engineer: nothing to compare with
         return
-    why = discount_problem(offer.max_discount_pct, limit, facts.decision(offer.offer_id))
+    decision = facts.decision(offer.offer_id)
+    outcome = voided = None
+    if decision is not None:
+        outcome = binding(decision.outcome, decision.terms_hash, offer.terms_hash)
+        if outcome is None:
+            voided = voided_note(decision.outcome, decision.terms,
+                                 f"{format_pct(offer.max_discount_pct)}%")
+    why = discount_problem(offer.max_discount_pct, limit, outcome, voided)
     if why is not None:
         c.add("offer_id", why)
 
@@ -106,6 +222,7 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
               "capture the approval before converting the offer to an order")
     else:
         _same_as_offer(c, business_key(doc), offer.business_key)
+        _head_decision(c, offer, facts)
 
 
 def _same_as_offer(c: Checks, mine: str, theirs: str) -> None:
@@ -142,7 +259,25 @@ def _lead(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         if why is not None:
             c.add(f"history[{index}].stage", why)
     _server_stage(c, doc, facts)
+    _server_steps(c, doc, facts)
     _details_present(c, doc)
+
+
+def _server_steps(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
+    """Steps in someone else's name are the server's to write, and none may be dropped."""
+    owner, history = doc["owner"], doc["history"]
+    written = facts.server_steps(doc["_id"])
+    carried = set()
+    for index, entry in enumerate(history):
+        step = server_step(entry["stage"], entry["at"], entry["by"])
+        carried.add(step)
+        if step.by != owner and step not in written:
+            c.add(f"history[{index}].by", f'the step to "{step.stage}" is in {step.by}\'s '
+                  "name, but only the server writes a step by someone else, when they act "
+                  "in the console; remove it and ask them")
+    for step in sorted(written - carried, key=lambda s: s.at):
+        c.add("history", f'{step.by} moved the lead to "{step.stage}" at {step.at} and this '
+              f"version does not carry that step; {_CHANGED}")
 
 
 def _server_stage(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
@@ -178,6 +313,6 @@ _RULES = {
     "order": _order,
     "lead": _lead,
     "visit": _activity,
-    "expense": _activity,
+    "expense": _expense,
     "todo": _activity,
 }

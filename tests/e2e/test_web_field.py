@@ -69,6 +69,12 @@ def create_offer_offline(page: Page) -> None:
     expect(page.locator("input[name=unit_price]")).to_have_value("185000.00")
     page.fill("input[name=quantity]", "2")
     page.fill("input[name=discount_pct]", "5")
+    expect(page.get_by_test_id("effective-discount")).to_have_count(0)
+    # Below the list a price is a discount too: 1 - 2 x 170000 x 0.95 / (2 x 185000) = 12.70 %
+    page.fill("input[name=unit_price]", "170000")
+    expect(page.get_by_test_id("effective-discount")).to_have_text(
+        " · 12.70% below the list price")
+    page.fill("input[name=unit_price]", "185000.00")
     # 2 x 185000.00 less 5 % = 351500.00; CGST and SGST 9 % each = 31635.00
     expect(page.get_by_test_id("total-taxable")).to_have_text("₹3,51,500.00")
     expect(page.get_by_test_id("total-cgst")).to_have_text("₹31,635.00")

@@ -235,3 +235,31 @@ def test_strict_policy_ignores_the_ancestor() -> None:
 def test_three_way_skips_only_top_level_keys() -> None:
     result = three_way({"a": {"loc": 1}}, {"a": {"loc": 2}}, {"a": {"loc": 3}}, skip={"loc"})
     assert fields(result) == ["a.loc"]
+
+
+def _with_head_step(doc: Doc, stage: str, at: str) -> Doc:
+    return {**doc, "stage": stage,
+            "history": [*doc["history"], {"stage": stage, "at": at, "by": "hema"}]}
+
+
+def test_a_step_the_server_wrote_is_never_erased_by_a_device_clock() -> None:
+    base = lead("proposal")
+    head = _with_head_step(base, "po", "2026-11-05T10:00:00+05:30")
+    # The phone got there too, by a clock that says earlier: once it won as "first there".
+    phone = lead("po", updated_at="2026-12-31T10:00:00+05:30")
+    phone["history"][-1]["at"] = "2026-11-04T10:00:00+05:30"
+    for ours, theirs in ((head, phone), (phone, head)):
+        result = merge_lead(base, ours, theirs)
+        assert not result.settled and fields(result)[0] == "stage"
+
+
+def test_the_side_with_the_servers_step_wins_over_an_edit_without_a_move() -> None:
+    base = lead("proposal")
+    head = _with_head_step(base, "potential", "2026-11-05T10:00:00+05:30")
+    phone = {**base, "title": "Pump, 2 units", "updated_at": "2026-12-31T10:00:00+05:30"}
+    for ours, theirs in ((head, phone), (phone, head)):
+        result = merge_lead(base, ours, theirs)
+        assert result.settled
+        assert result.merged["stage"] == "potential"
+        assert result.merged["history"] == head["history"]
+        assert result.merged["title"] == "Pump, 2 units"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts
+from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts, server_step
 from sync.documents.validate import Verdict, check_rules, validate
 from tests.factories import (
     make_approval,
@@ -218,9 +218,29 @@ def test_lead_moved_back_by_a_head() -> None:
     facts = master_data()
     doc = make_lead(stage="po")
     facts.leads[doc["_id"]] = "po"
-    doc["history"].append(step("proposal", by="head.meera"))
+    moved = step("proposal", by="head.meera")
+    doc["history"].append(moved)
     doc["stage"] = "proposal"
+    facts.steps[doc["_id"]] = {server_step("proposal", moved["at"], "head.meera")}
     assert rules(doc, facts).ok
+
+
+def test_a_step_back_in_a_heads_name_written_on_the_phone_is_refused() -> None:
+    facts = master_data()
+    doc = make_lead(stage="po")
+    facts.leads[doc["_id"]] = "po"
+    doc["history"].append(step("proposal", by="priya"))
+    doc["stage"] = "proposal"
+    refused(rules(doc, facts), "history[3].by", "priya's name", "only the server writes")
+
+
+def test_a_version_without_the_heads_step_is_refused() -> None:
+    facts = master_data()
+    doc = make_lead(stage="proposal")
+    facts.leads[doc["_id"]] = "proposal"
+    facts.steps[doc["_id"]] = {server_step("potential", "2026-12-01T15:30:00+05:30", "priya")}
+    refused(rules(doc, facts), "history", 'priya moved the lead to "potential"',
+            "does not carry that step")
 
 
 def test_lost_lead_needs_a_reason() -> None:

@@ -60,6 +60,19 @@ def test_price_list_checks_products_prices_and_dates() -> None:
     assert set(caught.value.errors) == {"valid_to", "items.P-1", "items.P-X"}
 
 
+def test_a_price_list_applies_to_one_customer_group_or_territory_at_most() -> None:
+    base = {"price_list_id": "PL", "name": "Contract", "valid_from": date(2026, 1, 1),
+            "items": {"P-1": "100.00"}}
+    checked = check_price_list({**base, "customer_id": "C-1"}, lambda p: True)
+    assert (checked.customer_id, checked.customer_group, checked.territory_code) == \
+        ("C-1", None, None)
+    assert check_price_list(base, lambda p: True).customer_id is None  # a default list
+    with pytest.raises(InvalidRequestError) as caught:
+        check_price_list({**base, "customer_id": "C-1", "territory_code": "KA"}, lambda p: True)
+    assert "one customer, one customer group or one territory" in \
+        caught.value.errors["territory_code"][0]
+
+
 def _sheet(lines: list[tuple[str, str, str, str]], supply: str, grand: str) -> OfferSheet:
     return OfferSheet("offer:1", "asha", "Sri Lakshmi & Co <Mysuru>", "12 Road", None, "29",
                       supply, date(2026, 12, 31), date(2026, 11, 30),

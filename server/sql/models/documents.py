@@ -71,6 +71,7 @@ class Offer(DocumentRow, Totals, Base):
     notes: Mapped[str | None] = mapped_column(Text, nullable=True)
     content_hash: Mapped[str] = mapped_column(String(80))
     business_key: Mapped[str] = mapped_column(Text)
+    terms_hash: Mapped[str] = mapped_column(String(80), default="", server_default="")
     max_discount_pct: Mapped[Rate]
     in_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -207,6 +208,7 @@ class Expense(DocumentRow, Base):
     approval_status: Mapped[str] = mapped_column(String(16), default="pending",
                                                  server_default="pending", index=True)
     reimbursed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    terms_hash: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class Todo(DocumentRow, Base):

@@ -37,6 +37,7 @@ class Customer(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[Timestamp] = mapped_column(default=utcnow)
     erp_ref: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    customer_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Product(Base):
@@ -55,7 +56,11 @@ class Product(Base):
 
 
 class PriceList(Base):
-    """A named set of unit prices valid over a period."""
+    """A named set of unit prices valid over a period.
+
+    It applies to one customer, a customer group or a territory (at most one of them), or,
+    naming none, to every customer: the most specific list valid on an offer's date prices it.
+    """
 
     __tablename__ = "price_lists"
 
@@ -64,6 +69,9 @@ class PriceList(Base):
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    customer_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    customer_group: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    territory_code: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class PriceListItem(Base):

@@ -23,6 +23,21 @@ class HeadDecision(Base):
     decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")
     reimbursed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the decision binds: the hash of the subject's commercial terms when it was made,
+    # and those terms for people ("15%", "₹500.00 for 12 km by bike").
+    terms_hash: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    terms: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class ServerLeadStep(Base):
+    """A lead step the server wrote for a head or admin: a phone may not claim or drop one."""
+
+    __tablename__ = "server_lead_steps"
+
+    lead_id: Mapped[DocId] = mapped_column(primary_key=True)
+    at: Mapped[str] = mapped_column(String(40), primary_key=True)  # as written in the history
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    by: Mapped[str] = mapped_column(String(64))
 
 
 class TravelRate(Base):
@@ -36,4 +51,4 @@ class TravelRate(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-__all__ = ["HeadDecision", "TravelRate"]
+__all__ = ["HeadDecision", "ServerLeadStep", "TravelRate"]

@@ -34,7 +34,7 @@ function useFieldData(session) {
   const prices = useMemo(() => activePrices(priceLists), [priceLists]);
   const status = useSyncStatus(session);
   return {
-    products, prices, customers: useIndex(customerDb, 'customer:'),
+    products, prices, priceLists, customers: useIndex(customerDb, 'customer:'),
     offers: useDocs(me, 'offer:'), approvals: useDocs(me, 'approval:') || [], orders: useDocs(me, 'order:') || [],
     leads: useDocs(me, 'lead:'), visits: useDocs(me, 'visit:'), expenses: useDocs(me, 'expense:'),
     todos: useDocs(me, 'todo:'), receipts: useIndex(me, 'receipt:'), decisions: useIndex(me, 'decision:'),

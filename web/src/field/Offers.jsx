@@ -2,7 +2,7 @@
 import React, { useState } from 'react';
 import { buildOffer, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { supplyFor } from 'fieldsync-phone-data/gst.js';
-import { previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
+import { customerPrices, previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
@@ -35,12 +35,13 @@ export function OfferList({ data }) {
 const emptyLine = { product_id: '', quantity: '1', unit_price: '', discount_pct: '0' };
 
 export function OfferEditor({ session, data, offer }) {
-  const { customers, products, prices } = data;
+  const { customers, products } = data;
   const [customerId, setCustomerId] = useState(offer ? offer.customer_id : '');
   const [query, setQuery] = useState('');
   const [lines, setLines] = useState(offer ? offer.lines.map((l) => ({ ...l, quantity: String(l.quantity) })) : [{ ...emptyLine }]);
   const [error, setError] = useState('');
   const customer = customers[`customer:${customerId}`];
+  const prices = customerPrices(data.priceLists, customer, data.prices);
   // An offer edited before the customer list has reached this phone keeps the supply it has.
   const supply = !customer && offer ? offer.supply
     : supplyFor(customer && customer.state_code, session.config.company_state);
@@ -87,7 +88,7 @@ export function OfferEditor({ session, data, offer }) {
             <Field label="Unit price ₹"><input name="unit_price" inputMode="decimal" value={line.unit_price} onChange={(e) => setLine(i, { unit_price: e.target.value })} /></Field>
             <Field label="Disc. %"><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
           </div>
-          <LineTotal priced={priced} inputs={inputs} line={line} />
+          <LineTotal priced={priced} inputs={inputs} line={line} listPrice={prices[line.product_id]} />
           {lines.length > 1 ? <button type="button" className="link" onClick={() => setLines(lines.filter((_, j) => j !== i))}>Remove line</button> : null}
         </fieldset>
       ))}
@@ -99,10 +100,19 @@ export function OfferEditor({ session, data, offer }) {
   );
 }
 
-function LineTotal({ priced, inputs, line }) {
+function LineTotal({ priced, inputs, line, listPrice }) {
   const index = inputs.findIndex((x) => x.product_id === line.product_id);
   if (!priced || index < 0) return null;
-  return <p className="muted">Line total {rupees(priced.lines[index].total)}</p>;
+  // A price below the list is a discount too: the head judges 1 − net / (list × quantity).
+  const gross = Number(listPrice) * inputs[index].quantity;
+  const effective = gross > 0 ? (1 - Number(priced.lines[index].taxable) / gross) * 100 : null;
+  const shown = effective !== null && Math.abs(effective - Number(inputs[index].discount_pct)) >= 0.01;
+  return (
+    <p className="muted">
+      Line total {rupees(priced.lines[index].total)}
+      {shown ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+    </p>
+  );
 }
 
 function TotalRow({ label, value, id, grand }) {
