@@ -12,7 +12,7 @@ WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/nul
 
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: setup run test lint bench clean migration wheel
+.PHONY: setup run test lint bench loadtest clean migration wheel
 
 setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD) $(MOBILE_STAMP)
 
@@ -83,6 +83,20 @@ test: setup $(SYSTEM_STAMP) lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Phones, two serve processes behind nginx and three workers for LOADTEST_SECONDS (120) with
+# LOADTEST_PHONES (50), killing a worker and a serve midway; not part of `make test`. nginx is
+# Debian's, the same proxy deploy/nginx.conf configures in production (nginx-light is enough).
+LOADTEST_STAMP := $(VENV)/.loadtest-packages
+$(LOADTEST_STAMP): | $(SYSTEM_STAMP)
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx-light; \
+	  else echo "The load test needs nginx (sudo apt-get install nginx-light)"; exit 1; fi; }
+	touch $@
+
+loadtest: setup $(LOADTEST_STAMP)
+	$(BIN)/python -m bench.loadtest
 
 # Regenerate the initial migration from the models (allowed until the first release).
 migration: setup
