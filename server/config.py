@@ -43,6 +43,9 @@ class Settings:
     gateway_max_batch_docs: int = 1000
     gateway_max_batch_bytes: int = 10 * 1024 * 1024
     gateway_live_feeds_per_user: int = 20  # per serving process
+    # All engineers together, per serving process: below gunicorn's 5,000 connections, so a
+    # process full of idle feeds still answers logins, pushes and /healthz (503 beyond).
+    gateway_live_feeds_per_process: int = 4500
     # Reading a request (fieldsync serve): headers within this many seconds of the connection
     # (or of the request's first byte on a kept-alive one); a body within http_body_timeout_s
     # plus one second for every http_body_min_rate bytes received (bytes per second).

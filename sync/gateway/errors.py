@@ -65,6 +65,17 @@ class TooManyRequestsError(GatewayError):
         self.retry_after_s = retry_after_s
 
 
+class BusyError(GatewayError):
+    """This serving process holds as many live feeds as it may and still answer other requests."""
+
+    status = 503
+    error = "unavailable"
+
+    def __init__(self, reason: str, retry_after_s: int) -> None:
+        super().__init__(reason)
+        self.retry_after_s = retry_after_s
+
+
 class UpstreamError(GatewayError):
     """The store could not be reached or failed; the phone retries later."""
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from sync.gateway.errors import GatewayError, TooManyRequestsError
+from sync.gateway.errors import BusyError, GatewayError, TooManyRequestsError
 from sync.gateway.upstream import Upstream, path_of
 
 log = logging.getLogger(__name__)
@@ -137,22 +137,32 @@ class FeedSlots:
     a process's connections with a thousand idle feeds.
     """
 
-    def __init__(self, per_user: int, retry_after_s: int) -> None:
+    def __init__(self, per_user: int, retry_after_s: int, per_process: int | None = None) -> None:
         self.per_user = per_user
+        # Below the process's connection limit, so a process full of idle feeds still answers
+        # logins, pushes and /healthz (at the limit it would accept nothing at all).
+        self.per_process = per_process
         self.retry_after_s = retry_after_s
         self._lock = threading.Lock()
         self._held: dict[str, int] = {}
+        self._total = 0
 
     def take(self, user: str) -> Callable[[], None]:
         """Hold one slot for `user`; returns the function that gives it back (once)."""
         with self._lock:
             held = self._held.get(user, 0)
+            if self.per_process is not None and self._total >= self.per_process:
+                raise BusyError(
+                    f"this server holds {self._total} live feeds, as many as it may: the phone "
+                    "tries again shortly (or another server behind the same address answers)",
+                    self.retry_after_s)
             if held >= self.per_user:
                 raise TooManyRequestsError(
                     f"{user} already has {held} live feeds open here, the most one engineer may"
                     " hold: close feeds another device or tab no longer needs, or retry later",
                     self.retry_after_s)
             self._held[user] = held + 1
+            self._total += 1
         given_back = threading.Event()
 
         def give_back() -> None:
@@ -160,6 +170,7 @@ class FeedSlots:
                 if given_back.is_set():
                     return
                 given_back.set()
+                self._total -= 1
                 left = self._held.get(user, 1) - 1
                 if left > 0:
                     self._held[user] = left

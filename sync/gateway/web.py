@@ -43,7 +43,8 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
     upstream = Upstream(store.url, getattr(store, "auth", None))
     s = services.settings
     # A waiting feed ends within MAX_WAIT_S, so a slot is free again by then at the latest.
-    feeds = FeedSlots(s.gateway_live_feeds_per_user, retry_after_s=int(MAX_WAIT_S))
+    feeds = FeedSlots(s.gateway_live_feeds_per_user, retry_after_s=int(MAX_WAIT_S),
+                      per_process=s.gateway_live_feeds_per_process)
     return Gateway(upstream=upstream, hub=ChangeHub(upstream),
                    check=check or structure_check(s.attachment_max_bytes),
                    marks=WriteMarks(DirtySet(services.sessions)),
