@@ -9,7 +9,6 @@ delays receipts, never loses or duplicates them).
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 from collections.abc import Callable, Iterable
@@ -89,8 +88,10 @@ class Worker:
         self.write_receipts = write_receipts
         self.stopping = False
         self.backoff = Backoff()
-        # One row per process: several workers may share a name (and, with leases, no shard).
-        self.heartbeat = Heartbeat(services.sessions, f"{worker_name(self.settings)}/{os.getpid()}")
+        # One row per worker name (the host by default): a worker restarted after a crash takes
+        # over its predecessor's row instead of leaving a silent one that keeps /healthz red.
+        self.heartbeat = Heartbeat(services.sessions, "/".join(
+            part for part in (worker_name(self.settings), self.settings.worker_shard) if part))
         self._last_sweep = 0.0
 
     def stop(self) -> None:

@@ -43,10 +43,18 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     }
   }
 
+  // Two rounds may finish together (a loop's round and a "Sync now"): the later write reads the
+  // state again and applies its change on top instead of failing with a conflict.
   async function writeState(change) {
-    const state = { ...(await readState()), ...change };
-    await dbs.me.put(state);
-    return state;
+    for (let attempt = 1; ; attempt += 1) {
+      const state = { ...(await readState()), ...change };
+      try {
+        const { rev } = await dbs.me.put(state);
+        return { ...state, _rev: rev };
+      } catch (err) {
+        if (err.status !== 409 || attempt >= 5) throw err;
+      }
+    }
   }
 
   function denied(collected) {

@@ -231,6 +231,12 @@ def test_two_workers_share_the_work_and_take_over_from_a_killed_one(
     wait_for(lambda: judged(services) == 480, 90, "the first 480 receipts")
     wait_for(lambda: len(held_by(services, "w1/")) == len(held_by(services, "w2/")) == 32,
              3 * TTL_S + 10, "an even split")
+    # Once split, both work: on a busy machine the first to start may have judged the first
+    # 480 alone before the second was up, so each database gets more work after the split.
+    for db in dbs:
+        services.store.bulk_docs(db, [make_todo(db.rsplit("-", 1)[-1], title="after the split")])
+    DirtySet(services.sessions).mark(dbs)
+    wait_for(lambda: judged(services) == 480 + len(dbs), 60, "receipts after the split")
     assert "event=accepted" in workers.log(0) and "event=accepted" in workers.log(1)
 
     lost = held_by(services, "w1/")
@@ -242,7 +248,7 @@ def test_two_workers_share_the_work_and_take_over_from_a_killed_one(
     for db in orphaned:  # work that only a takeover can do
         services.store.bulk_docs(db, [make_todo(db.rsplit("-", 1)[-1], title="after the kill")])
     DirtySet(services.sessions).mark(orphaned)
-    total = 480 + len(orphaned)
+    total = 480 + len(dbs) + len(orphaned)
     wait_for(lambda: judged(services) == total, 60, "receipts for the killed worker's work")
     takeover_s = time.monotonic() - killed_at
     # A lease runs out after its time to live; the survivor looks every third of it.
