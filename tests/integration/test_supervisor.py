@@ -6,13 +6,12 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import requests
 
 from sync.embedded import free_port
+from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,15 +29,6 @@ def child_pid(parent: int, command: str) -> int | None:
         if ppid == parent and b"server.cli" in argv and command.encode() in argv:
             return int(entry.name)
     return None
-
-
-def wait_for(check: Callable[[], bool], seconds: float, what: str) -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.2)
-    return time.monotonic() - started
 
 
 def healthy(base: str) -> bool:

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from sync.receipt_writer import ReceiptWriter
 from sync.store import ChangesPage, chunks
 from sync.worker import Worker
 from tests.factories import make_todo
+from tests.support.waiting import wait_for
 
 Doc = dict[str, Any]
 REPO = Path(__file__).resolve().parents[2]
@@ -47,14 +48,6 @@ def fill(services: Services, owners: list[str], per_owner: int) -> list[str]:
         dbs.append(db)
     DirtySet(services.sessions).mark(dbs)
     return dbs
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> float:
-    started = time.monotonic()
-    while not condition():
-        assert time.monotonic() - started < timeout_s, f"{what} not within {timeout_s} s"
-        time.sleep(0.1)
-    return time.monotonic() - started
 
 
 def judged(services: Services) -> int:

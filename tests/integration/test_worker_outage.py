@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from sync.embedded import StoreEndpoint
 from sync.provisioning import provision_engineer
 from tests.factories import make_todo
 from tests.support.postgres import PostgresCluster, create_database
+from tests.support.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 OUTAGE_S = 30.0
@@ -95,15 +96,6 @@ def running(settings: Settings, *names: str) -> Iterator[dict[str, subprocess.Po
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-
-
-def wait_until(check: Callable[[], bool], seconds: float, what: str) -> float:
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > seconds:
-            raise AssertionError(f"{what}: not within {seconds} s")
-        time.sleep(0.2)
-    return time.monotonic() - started
 
 
 _apps: dict[int, Any] = {}
@@ -178,13 +170,13 @@ def test_postgres_stopped_30_s_under_a_running_worker(tmp_path: Path,
         services, db = prepare(settings)
         with running(settings, "worker", "scheduler") as procs:
             with PhonePushes(services, db) as phone:
-                wait_until(lambda: len(phone.revs) > 20 and worker_healthy(services), 60,
-                           "the worker did not start")
+                wait_for(lambda: len(phone.revs) > 20 and worker_healthy(services), 60,
+                         "the worker did not start")
                 cluster.stop()
                 during = ride_out(services, procs, OUTAGE_S)
                 cluster.start()
-                resumed = wait_until(lambda: worker_healthy(services), 30, "healthy again")
-            wait_until(lambda: settled(services, phone.revs), 60, "every document judged")
+                resumed = wait_for(lambda: worker_healthy(services), 30, "healthy again")
+            wait_for(lambda: settled(services, phone.revs), 60, "every document judged")
         assert not any(report["ok"] for report in during)
         assert all(p.returncode == 0 for p in procs.values())  # alive until asked to stop
         print(f"postgres: healthy {resumed:.1f} s after PostgreSQL came back")
@@ -241,13 +233,13 @@ def test_sqlite_disk_full_under_a_running_worker(tmp_path: Path, store_endpoint:
         try:
             with running(settings, "worker") as procs:
                 with PhonePushes(services, db) as phone:
-                    wait_until(lambda: len(phone.revs) > 20 and worker_healthy(services), 60,
-                               "the worker did not start")
+                    wait_for(lambda: len(phone.revs) > 20 and worker_healthy(services), 60,
+                             "the worker did not start")
                     filler = fill(disk, db_file)
                     during = ride_out(services, procs, 25)
                     filler.unlink()
-                    resumed = wait_until(lambda: worker_healthy(services), 30, "healthy again")
-                wait_until(lambda: settled(services, phone.revs), 60, "every document judged")
+                    resumed = wait_for(lambda: worker_healthy(services), 30, "healthy again")
+                wait_for(lambda: settled(services, phone.revs), 60, "every document judged")
             # SQLite still reads: /healthz learns of the refused writes from the worker's beat.
             assert all(report["sql"] for report in during)
             assert not during[-1]["ok"] and not during[-1]["worker"]["ok"]
