@@ -8,7 +8,7 @@ PHONE_STAMP := phone/node_modules/.installed
 WEB_STAMP := web/node_modules/.installed
 MOBILE_STAMP := mobile/node_modules/.installed
 WEB_BUILD := web/dist/index.html
-WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/null) phone-data/package.json web/index.html web/vite.config.js
+WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/null) phone-data/package.json web/index.html web/vite.config.js web/build-plugins.js
 
 SYSTEM_STAMP := $(VENV)/.system-packages
 

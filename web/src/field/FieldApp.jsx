@@ -7,6 +7,7 @@ import { OfferEditor, OfferList, OfferPresent } from './Offers.jsx';
 import OfferDetail from './OfferDetail.jsx';
 import { Leads, Todos, Visits } from './Activity.jsx';
 import { ExpenseForm, Expenses } from './Expenses.jsx';
+import SyncProgress from './SyncProgress.jsx';
 import './field.css';
 
 const TABS = [['offers', 'Offers'], ['leads', 'Leads'], ['visits', 'Visits'], ['expenses', 'Expenses'], ['todos', 'To-dos']];
@@ -72,6 +73,7 @@ function Field({ session, route, onLogout }) {
   return (
     <div className={`field-app${presenting ? ' presenting' : ''}`}>
       {presenting ? null : <SyncHeader session={session} user={session.user} onLogout={onLogout} />}
+      {presenting ? null : <SyncProgress session={session} />}
       {presenting ? null : (
         <nav className="tabs">{TABS.map(([key, label]) => (
           <a key={key} href={`#/${key}`} className={section === key ? 'active' : ''}>{label}</a>))}</nav>)}

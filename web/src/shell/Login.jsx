@@ -1,14 +1,20 @@
 // The sign-in screen: online once, then the session is kept for offline use.
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 
-export default function Login({ auth, onSignedIn }) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
+/** `typed`: what was entered in the page's own form before the scripts arrived. */
+export default function Login({ auth, onSignedIn, typed = null }) {
+  const [username, setUsername] = useState(typed ? typed.username : '');
+  const [password, setPassword] = useState(typed ? typed.password : '');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
+  useEffect(() => {
+    // "Sign in" was pressed before the scripts arrived: carry on with it.
+    if (typed && typed.submitted && typed.username && typed.password) submit();
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
   async function submit(event) {
-    event.preventDefault();
+    if (event) event.preventDefault();
     setBusy(true);
     setError('');
     try {
