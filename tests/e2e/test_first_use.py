@@ -5,12 +5,25 @@ offers; asserted with room for a loaded test machine (the figures themselves are
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Route, expect
 
 from server.bootstrap import Services
-from tests.support.browser import SQLITE_ONLY, Stack, build_web_app, chromium, running_stack
+from tests.support.browser import (
+    PASSWORD,
+    PHONE,
+    SQLITE_ONLY,
+    TUNING,
+    Stack,
+    build_web_app,
+    chromium,
+    new_context,
+    running_stack,
+    screenshot,
+)
 from tests.support.first_use import measure, seed_territory
 
 pytestmark = [pytest.mark.timeout(420), SQLITE_ONLY]
@@ -32,3 +45,29 @@ def test_first_use_on_slow_3g_shows_the_sign_in_form_and_own_offers_soon(
     assert first.screen_s < 10, first
     assert first.usable_s < 40, first
     assert first.synced_s < 90, first
+
+
+def test_sign_in_pressed_before_the_scripts_arrive_goes_through(stack: Stack) -> None:
+    """On 2G the page's own form is there seconds before the app: what the engineer typed and
+    pressed is carried over, and the password never lands in the address bar."""
+    with chromium() as browser:
+        context = new_context(browser, PHONE, is_mobile=True, has_touch=True)
+        page = context.new_page()
+        held: list[Route] = []
+        page.route(re.compile(r".*/assets/index-[^/]*\.js$"), held.append)
+        page.goto(stack.url + "/" + TUNING, wait_until="commit")
+        page.fill("input[name=username]", "asha")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#boot-form button")).to_have_text("Signing in…")
+        for _ in range(100):
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held, "the app's script was never asked for"
+        assert PASSWORD not in page.url
+        for route in held:
+            route.continue_()
+        expect(page.get_by_test_id("sync-header")).to_be_visible(timeout=30_000)
+        screenshot(page, "phone-signed-in-from-the-page-form")
+        context.close()
