@@ -19,17 +19,19 @@ ORDERS = "/api/resource/Sales Order"
 
 
 class ErpNextErp:
-    """Frappe's generic REST resources; `po_no` carries the idempotency key."""
+    """Frappe's generic REST resources; a custom field carries the idempotency key."""
 
     kind = "erpnext"
 
-    def __init__(self, http: ErpHttp, defaults: dict[str, str], page_size: int = 500) -> None:
+    def __init__(self, http: ErpHttp, defaults: dict[str, str], page_size: int = 500, *,
+                 codes: dict[str, str]) -> None:
         self.http = http
         self.defaults = defaults
         self.page_size = page_size
+        self.codes = codes
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = erpnext_order_payload(snapshot, self.defaults)
+        body = erpnext_order_payload(snapshot, self.defaults, self.codes)
         response = self.http.send("POST", ORDERS, creates=True, json=body)
         if response.status_code in (200, 201):
             data = _json(response).get("data", {})
@@ -41,11 +43,13 @@ class ErpNextErp:
         raise ErpRejected(frappe_error_text(response.status_code, response.text))
 
     def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
-        rows = self._page(ORDERS, ["name", "docstatus"], [["po_no", "=", snapshot["key"]]], 0)
-        live = [row for row in rows if row.get("docstatus") != 2]  # 2 = cancelled
-        if not live:
-            return None
-        return Accepted(str(live[0]["name"]), _docstatus(live[0]))
+        # Orders sent before the key moved to its own field carry it in `po_no`.
+        for field in (self.codes["order_id_field"], "po_no"):
+            rows = self._page(ORDERS, ["name", "docstatus"], [[field, "=", snapshot["key"]]], 0)
+            live = [row for row in rows if row.get("docstatus") != 2]  # 2 = cancelled
+            if live:
+                return Accepted(str(live[0]["name"]), _docstatus(live[0]))
+        return None
 
     def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
         fields = ["name", "customer_name", "disabled", "modified"]
