@@ -35,12 +35,36 @@ export function receiptLabel(state) {
   return names[state.state] || state.state;
 }
 
-/** A head's decision on an offer above the engineer's discount limit. */
-export function discountState(offer, decision, limitPct) {
-  const max = Math.max(0, ...offer.lines.map((l) => Number(l.discount_pct)));
-  if (!(max > Number(limitPct || 0))) return 'not_needed';
-  if (!decision) return 'waiting';
+function maxDiscount(offer) {
+  return Math.max(0, ...offer.lines.map((l) => Number(l.discount_pct)));
+}
+
+/** True when the head decided on other terms than the offer's now (`termsHash` of the offer,
+ * see canonical.js): the decision no longer binds and the head decides again. */
+export function decisionVoided(decision, termsHash) {
+  return Boolean(decision && decision.terms_hash && termsHash && decision.terms_hash !== termsHash);
+}
+
+/** A head's decision on an offer above the engineer's discount limit:
+ * not_needed | waiting | approved | declined. Pass the offer's `termsHash` so a decision made
+ * on other terms (a discount raised after the head approved) counts as none. */
+export function discountState(offer, decision, limitPct, termsHash) {
+  if (!(maxDiscount(offer) > Number(limitPct || 0))) return 'not_needed';
+  if (!decision || decisionVoided(decision, termsHash)) return 'waiting';
   return decision.outcome;
+}
+
+/** Why the offer waits for the head, for people; '' when it does not wait on changed terms.
+ * The server's reason (the offer's receipt for the revision on the phone) wins; offline the
+ * phone says the same from the decision it holds. */
+export function discountReason(offer, decision, termsHash, receipt) {
+  if (!decisionVoided(decision, termsHash)) return '';
+  const current = receipt && receipt.state === 'accepted' ? receipt.reason : '';
+  if (current) return current;
+  const verb = decision.outcome === 'approved' ? 'approved' : 'declined';
+  const was = decision.terms ? ` ${decision.terms}` : '';
+  return `terms changed after the head ${verb}${was}: now ${maxDiscount(offer)}%; waiting for `
+    + 'your sales head to decide again';
 }
 
 /** The receipt state of `doc` given receipts by id and the gateway's refusals by document id. */
