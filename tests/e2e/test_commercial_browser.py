@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from erp_bridge.snapshot import idempotency_key
 from server.bootstrap import Services
@@ -39,7 +39,7 @@ def stack(services: Services) -> Iterator[Stack]:
         yield running
 
 
-def open_phone(browser: Browser, stack: Stack) -> tuple[object, Page]:
+def open_phone(browser: Browser, stack: Stack) -> tuple[BrowserContext, Page]:
     context = new_context(browser, PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     sign_in(page, stack.url + "/" + TUNING, "asha")
@@ -112,7 +112,7 @@ def test_discount_raised_offline_waits_for_the_head_then_reaches_erpnext(stack: 
         expect(notice).to_have_attribute("data-state", "approved", timeout=20000)
 
         # Offline (the browser's network emulation), the engineer raises the discount to 40 %.
-        context.set_offline(True)  # type: ignore[attr-defined]
+        context.set_offline(True)
         expect(phone.get_by_test_id("sync-online")).to_have_text("Offline")
         phone.goto(stack.url + "/" + TUNING + f"#/offers/{offer_id}/edit")
         phone.fill("input[name=discount_pct]", "40")
@@ -123,7 +123,7 @@ def test_discount_raised_offline_waits_for_the_head_then_reaches_erpnext(stack: 
             "to decide again")
         expect(phone.get_by_text("Capture approval")).to_have_count(0)
 
-        context.set_offline(False)  # type: ignore[attr-defined]
+        context.set_offline(False)
         receipt = phone.get_by_test_id("offer-detail").get_by_test_id("receipt").first
         expect(receipt).to_have_attribute("data-state", "accepted", timeout=30000)
         # The server's own words, from the offer's receipt

@@ -63,7 +63,10 @@ def test_erpnext_receives_list_rate_discount_net_rate_gst_and_the_po(
     assert outbox(services, doc["_id"]).status == "accepted"
     got = erpnext_server.received(idempotency_key(doc["_id"]))
     assert (got["po_no"], got["po_date"]) == ("PO/1", "2026-11-27")
+    # The adapter created the custom field that keeps the key (Frappe drops unknown fields)
     assert got["fieldsync_order_id"] == "FS-ord-000001"
+    assert [f["fieldname"] for f in erpnext_server.docs["Custom Field"]] == [
+        "fieldsync_order_id"]
     items = [(i["item_code"], i["price_list_rate"], i["discount_percentage"], i["rate"],
               i["gst_hsn_code"]) for i in got["items"]]
     # 1 - 38000 / 38900 = 2.3136 %, rounded up: the price below the list is a discount too

@@ -33,7 +33,7 @@ class ErpNextServer(ErpTestServer):
         super().__init__()
         self.token = f"token {api_key}:{api_secret}"
         self.docs: dict[str, list[dict[str, Any]]] = {"Sales Order": [], "Customer": [],
-                                                       "Item": []}
+                                                       "Item": [], "Custom Field": []}
         self.series = 0
         # The custom field that holds FieldSync's order id, and the site's output-tax accounts.
         self.order_id_field = "fieldsync_order_id"
@@ -58,6 +58,8 @@ class ErpNextServer(ErpTestServer):
             return frappe_error(404, "DoesNotExist", f"DocType {doctype} not found")
         if request.method == "POST" and doctype == "Sales Order":
             return self._create(request)
+        if request.method == "POST" and doctype == "Custom Field":
+            return self._custom_field(request)
         if request.method == "GET":
             return self._list(doctype, request)
         return frappe_error(405, "MethodNotAllowed", "Not allowed")
@@ -75,8 +77,26 @@ class ErpNextServer(ErpTestServer):
         problem = self._invalid(body)
         if problem:
             return frappe_error(417, *problem)
+        if self.order_id_field not in self._fields():
+            body.pop(self.order_id_field, None)
         doc = self._store(body)
         return after_commit(fault, json_response(200, {"data": doc}), self.slow_s)
+
+    def _custom_field(self, request: Request) -> Response:
+        body = request.json()
+        name = f"{body.get('dt')}-{body.get('fieldname')}"
+        with self.lock:
+            if any(d["name"] == name for d in self.docs["Custom Field"]):
+                return frappe_error(409, "DuplicateEntryError", f"Custom Field {name} exists")
+            doc = {**body, "name": name, "modified": datetime.now(UTC).isoformat()}
+            self.docs["Custom Field"].append(doc)
+        return json_response(200, {"data": doc})
+
+    def _fields(self) -> set[str]:
+        """Sales Order's custom fields: Frappe silently drops any other unknown field."""
+        with self.lock:
+            return {str(d.get("fieldname")) for d in self.docs["Custom Field"]
+                    if d.get("dt") == "Sales Order"}
 
     def _invalid(self, body: Any) -> tuple[str, str] | None:
         for name in ("customer", "company", "transaction_date", "delivery_date"):
