@@ -53,8 +53,11 @@ export function makeDocHooks({ useEffect, useState }) {
   return { useDocs, useIndex };
 }
 
-/** What the sync header shows: last sync, documents not on the server, gateway refusals. */
+/** What the sync header shows: last sync, documents not sent, sent but waiting for the server's
+ * check, refused at the door, and the gateway's refusals. */
 export async function syncStatus(sync) {
   const state = await sync.state();
-  return { lastSync: state.last_sync, denied: state.denied, pending: await sync.pendingCount() };
+  const where = await sync.pending();
+  return { lastSync: state.last_sync, denied: state.denied, pending: where.notSent.length,
+    checking: where.checking.length, refused: where.refused.length, notSent: where.notSent };
 }

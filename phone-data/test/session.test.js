@@ -24,6 +24,8 @@ test('lookups by id or by another key; the status joins state and pending count'
   assert.deepEqual(Object.keys(indexBy(docs)), ['customer:C-1', 'customer:C-2']);
   assert.deepEqual(Object.keys(indexBy(docs, (d) => d.customer_id)), ['C-1', 'C-2']);
   assert.deepEqual(indexBy(null), {});
-  const sync = { state: async () => ({ last_sync: '2026-11-30T10:00:00Z', denied: { x: 1 } }), pendingCount: async () => 3 };
-  assert.deepEqual(await syncStatus(sync), { lastSync: '2026-11-30T10:00:00Z', denied: { x: 1 }, pending: 3 });
+  const sync = { state: async () => ({ last_sync: '2026-11-30T10:00:00Z', denied: { x: 1 } }),
+    pending: async () => ({ notSent: ['todo:a', 'todo:b', 'offer:c'], checking: ['lead:d'], refused: [] }) };
+  assert.deepEqual(await syncStatus(sync), { lastSync: '2026-11-30T10:00:00Z', denied: { x: 1 }, pending: 3,
+    checking: 1, refused: 0, notSent: ['todo:a', 'todo:b', 'offer:c'] });
 });
