@@ -53,6 +53,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
   let refreshing = null;
   // Kept in memory only after an offline sign-in, to get tokens as soon as the network returns.
   let heldPassword = null;
+  let remembering = Promise.resolve();
   const listeners = new Set();
 
   async function post(path, body) {
@@ -81,12 +82,17 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
     return session;
   }
 
-  async function rememberPassword(user, password) {
-    if (!subtle) return;
+  async function storeVerifier(user, password) {
     const salt = hex(randomBytes(16));
     const hash = await passwordHash(subtle, password, salt, iterations);
     await storage.set(verifierKey(user.username), JSON.stringify({ algorithm: 'PBKDF2-SHA256',
       iterations, salt, hash, user }));
+  }
+
+  /** The hash takes a moment on a phone: the online sign-in does not wait for it. */
+  function rememberPassword(user, password) {
+    if (!subtle) return;
+    remembering = remembering.then(() => storeVerifier(user, password)).catch(() => {});
   }
 
   async function offlineLogin(username, password) {
@@ -117,7 +123,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
     if (response.status === 401) await storage.remove(verifierKey(username)); // password changed?
     if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
     const body = await response.json();
-    await rememberPassword(body.user, password);
+    rememberPassword(body.user, password);
     return keep(body);
   }
 
@@ -189,7 +195,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
     }
     if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
     const body = await response.json();
-    await rememberPassword(body.user, password);
+    rememberPassword(body.user, password);
     return keep(body);
   }
 
@@ -207,6 +213,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
     session = null;
     heldPassword = null;
     await storage.remove(KEY);
+    await remembering; // a hash still being made is stored before it may be removed
     if (removeData && current) {
       await storage.remove(verifierKey(current.user.username));
       await wipe(current.user);
@@ -218,6 +225,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
     currentToken: () => (session ? session.access_token : null),
     user: async () => ((await load()) || {}).user || null,
     state: async () => describe(await load()),
+    remembered: () => remembering,
     listen: (fn) => { listeners.add(fn); return () => listeners.delete(fn); } };
 }
 

@@ -9,7 +9,7 @@ export const { useDocs, useIndex } = makeDocHooks({ useEffect, useState });
 /** The sync loop's view: online, last sync, pending count, gateway refusals. */
 export function useSyncStatus(session) {
   const [status, setStatus] = useState({ online: navigator.onLine, lastSync: null, pending: 0,
-    denied: {}, error: '' });
+    checking: 0, refused: 0, notSent: [], denied: {}, error: '' });
   useEffect(() => {
     let alive = true;
     const refresh = async (patch = {}) => {
