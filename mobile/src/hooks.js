@@ -13,7 +13,8 @@ export function useSession() {
 
 /** Online, last sync, pending count and gateway refusals, kept current. */
 export function useSyncStatus(session) {
-  const [status, setStatus] = useState({ online: null, lastSync: null, pending: 0, denied: {}, error: '' });
+  const [status, setStatus] = useState({ online: null, lastSync: null, pending: 0, checking: 0, refused: 0,
+    notSent: [], denied: {}, error: '' });
   useEffect(() => {
     let alive = true;
     const refresh = (patch = {}) => syncStatus(session.sync)
