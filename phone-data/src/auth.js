@@ -91,7 +91,8 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
 
   /** The hash takes a moment on a phone: the online sign-in does not wait for it. */
   function rememberPassword(user, password) {
-    if (!subtle) return;
+    // Only the field app works offline; a head's or an admin's console needs the server anyway.
+    if (!subtle || user.role !== 'engineer') return;
     remembering = remembering.then(() => storeVerifier(user, password)).catch(() => {});
   }
 

@@ -16,7 +16,8 @@ function authServer({ password = 'field-pw', ttlS = 900 } = {}) {
     n += 1;
     server.access.add(`a${n}`);
     server.refresh.add(`r${n}`);
-    return json(200, { access_token: `a${n}`, refresh_token: `r${n}`, token_type: 'Bearer', expires_in: ttlS, user: USER });
+    return json(200, { access_token: `a${n}`, refresh_token: `r${n}`, token_type: 'Bearer', expires_in: ttlS,
+      user: server.user || USER });
   };
   server.fetch = async (url, opts = {}) => {
     if (!server.online) throw new TypeError('Failed to fetch');
@@ -75,6 +76,19 @@ test('the password is kept only as a salted PBKDF2 hash with a high iteration co
   assert.match(verifier.salt, /^[0-9a-f]{32}$/);
   assert.match(verifier.hash, /^[0-9a-f]{64}$/);
   assert.ok(![...storage.map.values()].some((v) => v.includes('field-pw')), 'no password in storage');
+});
+
+test('only engineers can sign in offline: the console needs the server', async () => {
+  const server = authServer();
+  server.user = { username: 'priya', role: 'head' };
+  const storage = memoryStorage();
+  const auth = phone(server, { storage });
+  await auth.login('priya', 'field-pw');
+  await auth.remembered();
+  assert.ok(!storage.map.has(verifierKey('priya')));
+  await auth.logout();
+  server.online = false;
+  await assert.rejects(auth.login('priya', 'field-pw'), /first sign-in needs a connection/);
 });
 
 test('signed in online before: signs in offline, and gets tokens when the network returns', async () => {
