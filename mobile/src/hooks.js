@@ -1,6 +1,6 @@
 // React hooks over the phone's databases (the shared live queries) and the sync status.
 import { createContext, useContext, useEffect, useMemo, useState } from 'react';
-import { makeDocHooks, syncStatus, watch } from 'fieldsync-phone-data/live.js';
+import { makeDocHooks, statusReader, watch } from 'fieldsync-phone-data/live.js';
 import { activePrices } from 'fieldsync-phone-data/forms.js';
 
 export const { useDocs, useIndex } = makeDocHooks({ useEffect, useState });
@@ -17,8 +17,7 @@ export function useSyncStatus(session) {
     notSent: [], denied: {}, error: '' });
   useEffect(() => {
     let alive = true;
-    const refresh = (patch = {}) => syncStatus(session.sync)
-      .then((now) => { if (alive) setStatus((s) => ({ ...s, ...patch, ...now })); }, () => {});
+    const refresh = statusReader(session.sync, (now) => { if (alive) setStatus((s) => ({ ...s, ...now })); });
     refresh();
     const off = session.listen((name, detail) => {
       if (name === 'synced') refresh({ online: true, error: '' });
