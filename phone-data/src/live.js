@@ -53,8 +53,36 @@ export function makeDocHooks({ useEffect, useState }) {
   return { useDocs, useIndex };
 }
 
-/** What the sync header shows: last sync, documents not on the server, gateway refusals. */
+/** What the sync header shows: last sync, documents not sent, sent but waiting for the server's
+ * check, refused at the door, and the gateway's refusals. */
 export async function syncStatus(sync) {
   const state = await sync.state();
-  return { lastSync: state.last_sync, denied: state.denied, pending: await sync.pendingCount() };
+  const where = await sync.pending();
+  return { lastSync: state.last_sync, denied: state.denied, pending: where.notSent.length,
+    checking: where.checking.length, refused: where.refused.length, notSent: where.notSent };
+}
+
+/** `refresh(patch)` reads the sync status and hands `{...patch, ...status}` to `onStatus`; calls
+ * made while one read runs are folded into one more read, so a pull writing hundreds of
+ * documents does not start hundreds of counts. */
+export function statusReader(sync, onStatus) {
+  let running = false;
+  let queued = null;
+  async function refresh(patch = {}) {
+    queued = { ...(queued || {}), ...patch };
+    if (running) return;
+    running = true;
+    try {
+      while (queued) {
+        const next = queued;
+        queued = null;
+        onStatus({ ...next, ...(await syncStatus(sync)) });
+      }
+    } catch {
+      queued = null; // the database closed with the session
+    } finally {
+      running = false;
+    }
+  }
+  return refresh;
 }

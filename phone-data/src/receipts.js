@@ -71,3 +71,47 @@ export function discountReason(offer, decision, termsHash, receipt) {
 export function receiptOf(doc, receipts, denied) {
   return receiptState(doc, receipts[`receipt:${doc._id}`], denied && denied[doc._id]);
 }
+
+/** Where each phone document's current revision is, given:
+ * `current` = [{id, rev}] the phone's documents as they are now;
+ * `unsent` = ids whose latest change comes after the push checkpoint of its pass;
+ * `denied` = {id: {rev}} the gateway's refusals; `fromServer` = {id: rev} revisions the phone
+ * received from the server; `checked` = {id: doc_rev} the revisions the server's receipts name.
+ * Returns {notSent, checking, refused}, lists of ids: not sent (the server does not have this
+ * revision), waiting for the server's check (sent, no receipt for it yet), refused at the door. */
+export function pendingState({ current, unsent, denied = {}, fromServer = {}, checked = {} }) {
+  const out = { notSent: [], checking: [], refused: [] };
+  const later = new Set(unsent);
+  for (const { id, rev } of current) {
+    if (!isPhoneDoc(id)) continue;
+    const receiptRev = checked[id];
+    const hasReceipt = receiptRev !== undefined && generation(receiptRev) >= generation(rev);
+    if (denied[id] && denied[id].rev === rev) out.refused.push(id);
+    else if (later.has(id) && !hasReceipt && fromServer[id] !== rev) out.notSent.push(id);
+    else if (!hasReceipt) out.checking.push(id);
+  }
+  return out;
+}
+
+const NOUNS = { offer: ['offer', 'offers'], approval: ['customer approval', 'customer approvals'],
+  order: ['order', 'orders'], lead: ['lead', 'leads'], visit: ['visit', 'visits'],
+  expense: ['expense', 'expenses'], todo: ['to-do', 'to-dos'], track: ['GPS trail', 'GPS trails'] };
+
+/** A short name a person recognises for one document ("Send the AMC quote"). */
+export function docLabel(doc) {
+  const type = String(doc._id).split(':', 1)[0];
+  const name = doc.title || doc.purpose || (doc.prospect && doc.prospect.name) || doc.signed_by
+    || (doc.from_place && doc.to_place ? `${doc.from_place} → ${doc.to_place}` : '')
+    || doc.customer_id || '';
+  return { type, noun: (NOUNS[type] || [type])[0], name: String(name).slice(0, 60) };
+}
+
+/** "1 to-do, 2 offers" for a list of documents. */
+export function countByType(docs) {
+  const counts = new Map();
+  for (const doc of docs) {
+    const type = String(doc._id).split(':', 1)[0];
+    counts.set(type, (counts.get(type) || 0) + 1);
+  }
+  return [...counts].map(([type, n]) => `${n} ${(NOUNS[type] || [type, type])[n === 1 ? 0 : 1]}`).join(', ');
+}

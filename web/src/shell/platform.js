@@ -20,14 +20,15 @@ export function openLocalDbs(username) {
   return Object.fromEntries(LOCAL_DBS.map((name) => [name, new PouchDB(`fieldsync-${username}-${name}`)]));
 }
 
-async function wipeLocal() {
-  const user = JSON.parse(storage.get('fieldsync.user') || 'null');
-  if (user) await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
-  for (const key of ['fieldsync.user', 'fieldsync.config', 'fieldsync.device']) storage.remove(key);
+/** Only when the engineer asks on sign-out: this user's databases go (the device id stays). */
+async function wipeLocal(user) {
+  await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
+  storage.remove('fieldsync.user');
 }
 
 export const baseUrl = serverUrl();
-export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage, wipe: wipeLocal });
+export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage,
+  subtle: (window.crypto && window.crypto.subtle) || null, wipe: wipeLocal });
 export const syncFetch = authorizedFetch(auth, (...a) => window.fetch(...a));
 export { PouchDB };
 
