@@ -16,20 +16,48 @@ from erp_bridge.errors import ErpRejected, ErpTransient
 from erp_bridge.mapping import erpnext_order_payload, frappe_error_text
 
 ORDERS = "/api/resource/Sales Order"
+CUSTOM_FIELDS = "/api/resource/Custom Field"
 
 
 class ErpNextErp:
-    """Frappe's generic REST resources; `po_no` carries the idempotency key."""
+    """Frappe's generic REST resources; a custom field carries the idempotency key."""
 
     kind = "erpnext"
 
-    def __init__(self, http: ErpHttp, defaults: dict[str, str], page_size: int = 500) -> None:
+    def __init__(self, http: ErpHttp, defaults: dict[str, str], page_size: int = 500, *,
+                 codes: dict[str, str]) -> None:
         self.http = http
         self.defaults = defaults
         self.page_size = page_size
+        self.codes = codes
+        self._key_field_ready = False
+
+    def ensure_key_field(self) -> None:
+        """Create the Sales Order custom field that holds FieldSync's key, once.
+
+        Frappe drops fields a doctype does not have without a word: an order sent before the
+        field exists would lose its key and could not be found again after a timeout.
+        """
+        if self._key_field_ready:
+            return
+        field = self.codes["order_id_field"]
+        wanted = [["dt", "=", "Sales Order"], ["fieldname", "=", field]]
+        if not self._page(CUSTOM_FIELDS, ["name"], wanted, 0):
+            response = self.http.send("POST", CUSTOM_FIELDS, json={
+                "dt": "Sales Order", "fieldname": field, "label": "FieldSync order id",
+                "fieldtype": "Data", "unique": 1, "read_only": 1, "no_copy": 1,
+                "insert_after": "po_date"})
+            if response.status_code not in (200, 201, 409):  # 409: created meanwhile
+                why = frappe_error_text(response.status_code, response.text)
+                raise ErpRejected(
+                    f"The Sales Order field {field} for FieldSync's order key is missing and "
+                    f"could not be created ({why}); an ERPNext administrator creates it once "
+                    "(Custom Field on Sales Order, type Data, unique).")
+        self._key_field_ready = True
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = erpnext_order_payload(snapshot, self.defaults)
+        self.ensure_key_field()
+        body = erpnext_order_payload(snapshot, self.defaults, self.codes)
         response = self.http.send("POST", ORDERS, creates=True, json=body)
         if response.status_code in (200, 201):
             data = _json(response).get("data", {})
@@ -41,11 +69,14 @@ class ErpNextErp:
         raise ErpRejected(frappe_error_text(response.status_code, response.text))
 
     def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
-        rows = self._page(ORDERS, ["name", "docstatus"], [["po_no", "=", snapshot["key"]]], 0)
-        live = [row for row in rows if row.get("docstatus") != 2]  # 2 = cancelled
-        if not live:
-            return None
-        return Accepted(str(live[0]["name"]), _docstatus(live[0]))
+        self.ensure_key_field()
+        # Orders sent before the key moved to its own field carry it in `po_no`.
+        for field in (self.codes["order_id_field"], "po_no"):
+            rows = self._page(ORDERS, ["name", "docstatus"], [[field, "=", snapshot["key"]]], 0)
+            live = [row for row in rows if row.get("docstatus") != 2]  # 2 = cancelled
+            if live:
+                return Accepted(str(live[0]["name"]), _docstatus(live[0]))
+        return None
 
     def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
         fields = ["name", "customer_name", "disabled", "modified"]

@@ -26,14 +26,15 @@ class OracleErp:
     kind = "oracle"
 
     def __init__(self, http: ErpHttp, source_system: str, defaults: dict[str, str],
-                 page_size: int = 500) -> None:
+                 page_size: int = 500, *, codes: dict[str, str]) -> None:
         self.http = http
         self.system = source_system
         self.defaults = defaults
         self.page_size = page_size
+        self.codes = codes
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = oracle_order_payload(snapshot, self.system, self.defaults)
+        body = oracle_order_payload(snapshot, self.system, self.defaults, self.codes)
         response = self.http.send("POST", ORDERS, creates=True, json=body,
                                   headers={"Content-Type": ITEM_JSON})
         if response.status_code == 201:

@@ -12,12 +12,13 @@ import httpx
 from erp_bridge.adapters.base import CustomerRecord, ProductRecord
 from erp_bridge.adapters.http import ErpHttp
 from erp_bridge.delivery import Accepted
-from erp_bridge.errors import ErpRejected, ErpTransient
+from erp_bridge.errors import ErpMismatch, ErpRejected, ErpTransient
 from erp_bridge.mapping import (
     odata_quote,
     parse_odata_date,
     parse_odata_time,
     sap_error_text,
+    sap_net_differences,
     sap_order_payload,
 )
 
@@ -31,18 +32,42 @@ class SapErp:
 
     kind = "sap"
 
-    def __init__(self, http: ErpHttp, defaults: dict[str, str]) -> None:
+    def __init__(self, http: ErpHttp, defaults: dict[str, str], *,
+                 codes: dict[str, str]) -> None:
         self.http = http
         self.defaults = defaults
+        self.codes = codes
         self._token: str | None = None
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = sap_order_payload(snapshot, self.defaults)
+        body = sap_order_payload(snapshot, self.defaults, self.codes)
         response = self._modify("POST", f"{ORDERS}/A_SalesOrder", json=body)
         if response.status_code != 201:
             raise ErpRejected(sap_error_text(response.status_code, response.text))
         order = _d(response)
-        return Accepted(str(order["SalesOrder"]), str(order.get("OverallSDProcessStatus") or ""))
+        if "TotalNetAmount" not in order or not isinstance(order.get("to_Item"), dict):
+            order = self._read_order(str(order["SalesOrder"]))
+        return self._reconciled(snapshot, order)
+
+    def _read_order(self, number: str) -> dict[str, Any]:
+        response = self.http.send("GET", f"{ORDERS}/A_SalesOrder({odata_quote(number)})",
+                                  params={"$expand": "to_Item", "$format": "json"})
+        if response.status_code != 200:
+            raise ErpTransient(sap_error_text(response.status_code, response.text))
+        return _d(response)
+
+    @staticmethod
+    def _reconciled(snapshot: dict[str, Any], order: dict[str, Any]) -> Accepted:
+        """SAP prices the order itself: accepted only when its net amounts equal FieldSync's."""
+        number = str(order["SalesOrder"])
+        differences = sap_net_differences(snapshot, order)
+        if differences:
+            raise ErpMismatch(
+                f"SAP order {number} was created but SAP's net amounts differ from the signed "
+                f"order: {'; '.join(differences)}. Correct the pricing of order {number} in SAP "
+                "(or cancel it), then retry here: the retry finds the order and compares again.",
+                number=number)
+        return Accepted(number, str(order.get("OverallSDProcessStatus") or ""))
 
     def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
         query = (f"PurchaseOrderByCustomer eq {odata_quote(snapshot['key'])} and "
@@ -55,8 +80,7 @@ class SapErp:
         found = _d(response).get("results", [])
         if not found:
             return None
-        first = found[0]
-        return Accepted(str(first["SalesOrder"]), str(first.get("OverallSDProcessStatus") or ""))
+        return self._reconciled(snapshot, self._read_order(str(found[0]["SalesOrder"])))
 
     def update_order(self, number: str, changes: dict[str, Any]) -> None:
         """PATCH header fields with `If-Match`; a stale ETag (412) is re-read once."""

@@ -68,10 +68,24 @@ test('customers and catalog report how far they got, ending complete', async () 
   const events = [];
   const sync = createSync({ PouchDB, dbs, fetch: () => {}, onEvent: (name, detail) => events.push([name, detail]) });
   await sync.syncOnce();
-  const customers = events.filter(([name, d]) => name === 'progress' && d.db === 'customers').map(([, d]) => d);
+  const customers = events.filter(([name, d]) => name === 'pulling' && d.db === 'customers').map(([, d]) => d);
   assert.ok(customers.some((d) => d.done > 0 && d.done < 2500 && d.total === 2500), 'a partial step is reported');
   assert.deepEqual(customers.at(-1), { db: 'customers', done: 2500, total: 2500, complete: true });
-  const order = events.map(([name, d]) => (name === 'progress' ? `progress:${d.db}` : name));
-  assert.ok(order.indexOf('pulled') < order.indexOf('progress:customers'), 'own documents come first');
+  const order = events.map(([name, d]) => (name === 'pulling' ? `pulling:${d.db}` : name));
+  assert.ok(order.indexOf('pulled') < order.indexOf('pulling:customers'), 'own documents come first');
   assert.equal(order.at(-1), 'synced');
+});
+
+test('a burst of changes re-reads a list once more, not once per change', async () => {
+  let reads = 0;
+  let release;
+  const { coalesced } = await import('../src/live.js');
+  const read = coalesced(() => { reads += 1; return new Promise((resolve) => { release = resolve; }); });
+  const first = read();
+  for (let i = 0; i < 1000; i += 1) read();
+  release();
+  await new Promise((resolve) => setImmediate(resolve));
+  release();
+  await first;
+  assert.equal(reads, 2);
 });

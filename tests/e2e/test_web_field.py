@@ -206,7 +206,10 @@ def test_engineer_cannot_open_the_console_and_logout_wipes_the_phone(
     page.goto(stack.url + "/" + TUNING + "#/console/dashboard")
     expect(page.get_by_test_id("access-denied")).to_be_visible()
     page.goto(stack.url + "/" + TUNING + "#/offers")
-    page.click("text=Sign out")
+    page.get_by_test_id("sync-header").get_by_role("button", name="Sign out").click()
+    # Everything is on the server (the panel follows the sync): the engineer may take it off.
+    expect(page.get_by_test_id("signout-clear")).to_be_visible(timeout=20000)
+    page.get_by_role("button", name="Sign out and remove my data from this phone").click()
     expect(page.locator("input[name=username]")).to_be_visible()
     names = page.evaluate("indexedDB.databases().then(list => list.map(d => d.name))")
     assert not [n for n in names if "fieldsync-asha" in n], names

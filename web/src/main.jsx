@@ -58,8 +58,8 @@ function App() {
     window.location.hash = session.user.role === 'engineer' ? '#/' : '#/console';
   }
 
-  async function logout() {
-    await auth.logout();
+  async function logout(options = {}) {
+    await auth.logout(options);
     setUser(null);
     window.location.hash = '#/';
   }

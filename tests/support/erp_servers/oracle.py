@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from tests.support.erp_servers.base import (
@@ -80,6 +81,9 @@ class OracleServer(ErpTestServer):
                 return text_response(400, f"The request failed because a sales order with "
                                           f"transaction {source_id} from source system "
                                           f"{system} already exists.")
+            problem = _price_problem(body)
+            if problem:
+                return text_response(400, problem)
             if not body.get("lines") or str(body.get("BuyingPartyNumber", "")).startswith("BAD"):
                 # Validation failures still answer 201: only MessageText says so.
                 failed = {**body, "MessageText": NOT_SUBMITTED, "StatusCode": None}
@@ -132,6 +136,73 @@ class OracleServer(ErpTestServer):
         if request.query.get("totalResults") == "true":
             data["totalResults"] = len(rows)
         return json_response(200, data, content_type=COLLECTION_JSON)
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def _paise(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _price_problem(body: dict[str, Any]) -> str:
+    """With prices and tax frozen, what the order carries must add up, line by line and in
+    its totals: quantity × list price, less the manual adjustments, is the extended amount;
+    each tax is its rate of that; the totals are their sums."""
+    try:
+        net, tax, lines = Decimal(0), Decimal(0), body.get("lines") or []
+        for line in lines:
+            problem, line_tax = _line_problem(line)
+            if problem:
+                return problem
+            net, tax = net + _dec(line.get("ExtendedAmount", 0)), tax + line_tax
+        return _totals_problem(body.get("totals") or [], net, tax)
+    except (InvalidOperation, KeyError, TypeError, ValueError) as exc:
+        return f"The sales order has an invalid price or tax attribute: {exc!r}."
+
+
+def _line_problem(line: dict[str, Any]) -> tuple[str, Decimal]:
+    number = line.get("SourceTransactionLineNumber")
+    if "UnitListPrice" not in line:
+        return "", Decimal(0)
+    selling = _dec(line["UnitListPrice"])
+    for adjustment in sorted(line.get("manualPriceAdjustments") or [],
+                             key=lambda a: int(a.get("SequenceNumber", 0))):
+        kind, amount = adjustment["AdjustmentTypeCode"], _dec(adjustment["AdjustmentAmount"])
+        if kind == "PRICE_OVERRIDE":
+            selling = amount
+        elif kind == "DISCOUNT_PERCENT":
+            selling = selling * (100 - amount) / 100
+        elif kind == "DISCOUNT_AMOUNT":
+            selling -= amount
+        else:
+            return f"The adjustment type {kind} on line {number} isn't valid.", Decimal(0)
+    if selling != _dec(line["UnitSellingPrice"]):
+        return (f"The unit selling price {line['UnitSellingPrice']} on line {number} doesn't "
+                f"match the list price after manual price adjustments ({selling})."), Decimal(0)
+    extended = _paise(selling * _dec(line["OrderedQuantity"]))
+    if extended != _dec(line["ExtendedAmount"]):
+        return (f"The extended amount {line['ExtendedAmount']} on line {number} doesn't match "
+                f"the ordered quantity times the unit selling price ({extended})."), Decimal(0)
+    tax = Decimal(0)
+    for detail in line.get("taxDetails") or []:
+        due = _paise(_dec(detail["TaxableAmount"]) * _dec(detail["TaxRate"]) / 100)
+        if _dec(detail["TaxableAmount"]) != extended or due != _dec(detail["TaxAmount"]):
+            return (f"The tax {detail.get('TaxRateCode')} on line {number} doesn't match its "
+                    f"rate {detail['TaxRate']}% of the extended amount ({due})."), Decimal(0)
+        tax += due
+    return "", tax
+
+
+def _totals_problem(totals: list[dict[str, Any]], net: Decimal, tax: Decimal) -> str:
+    amounts = [_dec(t["TotalAmount"]) for t in totals]
+    if not amounts:
+        return ""
+    if len(amounts) != 3 or amounts != [net, tax, net + tax]:
+        return (f"The order totals {', '.join(str(a) for a in amounts)} don't match its lines: "
+                f"net {net}, tax {tax}, total {net + tax}.")
+    return ""
 
 
 def _public(row: dict[str, Any], fields: str | None) -> dict[str, Any]:

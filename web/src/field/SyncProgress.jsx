@@ -15,7 +15,7 @@ export function useSyncProgress(session) {
       session.dbs[db].info().then((info) => set(db, { done: info.doc_count })).catch(() => {});
     }
     const off = session.listen((name, detail) => {
-      if (name === 'progress') set(detail.db, { done: detail.done, total: detail.total, complete: !!detail.complete });
+      if (name === 'pulling') set(detail.db, { done: detail.done, total: detail.total, complete: !!detail.complete });
     });
     return () => { alive = false; off(); };
   }, [session]);

@@ -1,4 +1,4 @@
-// The sign-in screen: online once, then the session is kept for offline use.
+// The sign-in screen: online the first time on a device; after that offline too.
 import React, { useEffect, useState } from 'react';
 
 /** `typed`: what was entered in the page's own form before the scripts arrived. */
@@ -29,7 +29,8 @@ export default function Login({ auth, onSignedIn, typed = null }) {
   return (
     <main className="page narrow login">
       <h1>FieldSync</h1>
-      <p className="muted">Sign in once with a connection; afterwards the app works offline.</p>
+      <p className="muted">The first sign-in on this device needs a connection; after that you can
+        sign in here offline too, and your work waits on the phone until it is sent.</p>
       <form onSubmit={submit}>
         <label>Username
           <input name="username" autoComplete="username" autoCapitalize="none" required

@@ -12,16 +12,17 @@ export const storage = {
 
 export const sha256Hex = webCryptoSha256(window.crypto.subtle);
 
-async function wipeLocal() {
-  const user = JSON.parse(storage.get('fieldsync.user') || 'null');
-  // PouchDB comes with the field app's download, not the sign-in screen's.
+/** Only when the engineer asks on sign-out: this user's databases go (the device id stays).
+ * PouchDB comes with the field app's download, not the sign-in screen's. */
+async function wipeLocal(user) {
   const { openLocalDbs } = await import('./localdb.js');
-  if (user) await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
-  for (const key of ['fieldsync.user', 'fieldsync.config', 'fieldsync.device']) storage.remove(key);
+  await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
+  storage.remove('fieldsync.user');
 }
 
 export const baseUrl = serverUrl();
-export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage, wipe: wipeLocal });
+export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage,
+  subtle: (window.crypto && window.crypto.subtle) || null, wipe: wipeLocal });
 export const syncFetch = authorizedFetch(auth, (...a) => window.fetch(...a));
 
 /** This browser's device id, made once. */
