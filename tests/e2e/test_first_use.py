@@ -54,7 +54,7 @@ def test_sign_in_pressed_before_the_scripts_arrive_goes_through(stack: Stack) ->
         context = new_context(browser, PHONE, is_mobile=True, has_touch=True)
         page = context.new_page()
         held: list[Route] = []
-        page.route(re.compile(r".*/assets/index-[^/]*\.js$"), held.append)
+        page.route(re.compile(r".*/assets/index-[^/]*\.js$"), lambda route: held.append(route))
         page.goto(stack.url + "/" + TUNING, wait_until="commit")
         page.fill("input[name=username]", "asha")
         page.fill("input[name=password]", PASSWORD)
