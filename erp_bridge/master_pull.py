@@ -172,11 +172,10 @@ def apply_customer(row: Customer, record: CustomerRecord) -> None:
         row.state_code = record.state_code
     if record.gstin:
         row.gstin = record.gstin
-    for name in ("address", "city", "pincode"):
+    for name, limit in (("address", 2000), ("city", 100), ("pincode", 10)):
         value = getattr(record, name)
         if value:
-            setattr(row, name, value[:100] if name == "city" else value[:10]
-                    if name == "pincode" else value)
+            setattr(row, name, value[:limit])
     if record.lat is not None and record.lon is not None:
         row.lat, row.lon = record.lat, record.lon
 

@@ -264,10 +264,13 @@ def user_allow_territories(username: str, codes: tuple[str, ...]) -> None:
     """Let a user sell in these territories besides their own (none: only their own)."""
     from server.accounts.errors import AccountsError
     from server.accounts.service import allow_territories
+    from sync.publish import MasterDataPublisher
 
     services = _services()
     try:
         allowed = allow_territories(services.sessions, username, codes, by="the command line")
+        MasterDataPublisher(services.store, services.sessions,
+                            services.settings.db_prefix).publish_all()
     except AccountsError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

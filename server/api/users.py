@@ -157,6 +157,7 @@ class OneUser(MethodView):
             with http_errors():
                 allow_territories(services().sessions, username, extra,
                                   by=current_principal().username)
+            catalog().publisher.publish_all()  # the phone's customers: every allowed territory
         return _user(username)
 
 

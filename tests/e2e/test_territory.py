@@ -16,6 +16,7 @@ from tests.factories import make_lead, make_offer, make_visit
 from tests.support.api import seed
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
+from tests.support.waiting import wait_for
 
 pytestmark = [pytest.mark.timeout(240)]
 REFUSAL = "Customer C-M1 (Mumbai) is outside your territory KA: ask an admin to allow MUM"
@@ -50,6 +51,16 @@ def receipt(phone: Phone, doc: dict[str, Any]) -> dict[str, Any]:
     return dict(phone.call("get", db="me", id=f"receipt:{doc['_id']}"))
 
 
+def held_customers(phone: Phone) -> list[str]:
+    rows = phone.call("all_docs", db="customers")["rows"]
+    return sorted(row["id"] for row in rows if row["id"].startswith("customer:"))
+
+
+def pulled_customers(phone: Phone) -> list[str]:
+    phone.call("pull", db="customers")
+    return held_customers(phone)
+
+
 def mumbai_customer(server: LiveServer, admin: str) -> None:
     api(server, "POST", "/api/v1/territories", admin, json={"code": "MUM", "name": "Mumbai"})
     api(server, "POST", "/api/v1/customers", admin, json={
@@ -62,6 +73,9 @@ def test_an_engineer_sells_outside_their_territory_only_when_an_admin_allows_it(
     admin = login(server, "adam")
     mumbai_customer(server, admin)
     with Phone(server.url, login(server, "asha")) as phone:
+        phone.call("pull", db="customers")
+        assert held_customers(phone) == ["customer:C-1", "customer:C-2"]
+        home_rev = phone.call("get", db="customers", id="customer:C-1")["_rev"]
         offer = make_offer("asha", "C-M1", [("P-100", 1, "50000.00", "0", "18")],
                            supply="inter")
         visit = make_visit("asha", customer_id="C-M1")
@@ -79,6 +93,13 @@ def test_an_engineer_sells_outside_their_territory_only_when_an_admin_allows_it(
         allowed = api(server, "PATCH", "/api/v1/users/asha", admin,
                       json={"extra_territories": ["mum"]})
         assert allowed["extra_territories"] == ["MUM"] and allowed["territory_code"] == "KA"
+        # The phone now replicates the customers of both territories (a sign-in's territories
+        # are cached for up to a second), each document with the revision it already held.
+        wait_for(lambda: pulled_customers(phone) == [
+            "customer:C-1", "customer:C-2", "customer:C-M1"], 10, "Mumbai's customer on the phone")
+        same = phone.call("get", db="customers", id="customer:C-1",
+                          options={"conflicts": True})
+        assert same["_rev"] == home_rev and "_conflicts" not in same
         for doc in (offer, visit, lead):
             held = phone.call("get", db="me", id=doc["_id"])
             phone.call("put", db="me", doc={**held, "updated_at": "2026-11-30T11:00:00+05:30"})
