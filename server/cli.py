@@ -257,5 +257,26 @@ def user_deactivate(username: str) -> None:
     click.echo(f"{username} is deactivated")
 
 
+@user.command("allow-territories")
+@click.argument("username")
+@click.argument("codes", nargs=-1)
+def user_allow_territories(username: str, codes: tuple[str, ...]) -> None:
+    """Let a user sell in these territories besides their own (none: only their own)."""
+    from server.accounts.errors import AccountsError
+    from server.accounts.service import allow_territories
+    from sync.publish import MasterDataPublisher
+
+    services = _services()
+    try:
+        allowed = allow_territories(services.sessions, username, codes, by="the command line")
+        MasterDataPublisher(services.store, services.sessions,
+                            services.settings.db_prefix).publish_all()
+    except AccountsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
+    click.echo(f"{username} may also sell in: {', '.join(allowed) or 'no other territory'}")
+
+
 if __name__ == "__main__":
     main()

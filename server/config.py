@@ -78,6 +78,13 @@ class Settings:
     erp_page_size: int = 500
     erp_drain_interval_s: float = 15.0
     erp_pull_interval_s: float = 3600.0
+    # Master-data pulls: the ERP's own codes (see README, "Territory and master-data pulls").
+    erp_tax_rates: str = ""  # tax classification code=GST percent;… (SAP, Oracle)
+    erp_region_states: str = ""  # address region code=GST state code;… (SAP)
+    erp_gstin_tax_type: str = "IN3"  # SAP business-partner tax number type of the GSTIN
+    erp_price_condition: str = "PR00"  # SAP condition type of the list price
+    erp_price_list: str = "Standard Selling"  # ERPNext / Oracle price list ('' : every one)
+    erp_hsn_catalog: str = "HSN"  # Oracle item catalog whose category code is the HSN
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
 

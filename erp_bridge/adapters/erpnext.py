@@ -6,14 +6,17 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
-from erp_bridge.adapters.base import CustomerRecord, ProductRecord
+from erp_bridge.adapters import erpnext_master as master
+from erp_bridge.adapters.base import CustomerRecord, PriceRecord, ProductRecord
 from erp_bridge.adapters.http import ErpHttp
 from erp_bridge.delivery import Accepted
 from erp_bridge.errors import ErpRejected, ErpTransient
 from erp_bridge.mapping import erpnext_order_payload, frappe_error_text
+from erp_bridge.master_codes import MasterCodes
 
 ORDERS = "/api/resource/Sales Order"
 CUSTOM_FIELDS = "/api/resource/Custom Field"
@@ -78,22 +81,50 @@ class ErpNextErp:
                 return Accepted(str(live[0]["name"]), _docstatus(live[0]))
         return None
 
-    def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
-        fields = ["name", "customer_name", "disabled", "modified"]
-        for row in self._all("/api/resource/Customer", fields, since):
-            yield CustomerRecord(str(row["name"]), str(row.get("customer_name") or row["name"]),
-                                 bool(row.get("disabled")), _stamp(row.get("modified")))
+    def pull_customers(self, since: datetime | None, codes: MasterCodes | None = None
+                       ) -> Iterator[CustomerRecord]:
+        rows = list(self._all("/api/resource/Customer", master.CUSTOMER_FIELDS, since))
+        # One Address query per page of customers, not one per customer.
+        for start in range(0, len(rows), self.page_size):
+            page = rows[start:start + self.page_size]
+            names = [str(r["customer_primary_address"]) for r in page
+                     if r.get("customer_primary_address")]
+            addresses = {str(a["name"]): a for a in self._page(
+                "/api/resource/Address", master.ADDRESS_FIELDS, [["name", "in", names]], 0)
+                } if names else {}
+            for row in page:
+                address = addresses.get(str(row.get("customer_primary_address")), {})
+                yield master.customer(row, address, _stamp(row.get("modified")))
 
-    def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
-        fields = ["name", "item_name", "stock_uom", "disabled", "modified"]
-        for row in self._all("/api/resource/Item", fields, since):
-            yield ProductRecord(str(row["name"]), str(row.get("item_name") or row["name"]),
-                                str(row.get("stock_uom") or ""), not row.get("disabled"),
-                                _stamp(row.get("modified")))
+    def pull_products(self, since: datetime | None, codes: MasterCodes | None = None
+                      ) -> Iterator[ProductRecord]:
+        rates = master.template_rates(list(self._all(
+            "/api/resource/Item Tax Template", ["name", "gst_rate"], None)), codes or MasterCodes())
+        today = datetime.now(UTC).date()
+        for row in self._all("/api/resource/Item", master.ITEM_FIELDS, since):
+            # The list leaves out child tables: the item's tax templates need the item itself.
+            item = self._doc("/api/resource/Item", str(row["name"]))
+            yield master.product(row, item, rates, _stamp(row.get("modified")), today)
 
-    def _all(self, path: str, fields: list[str],
-             since: datetime | None) -> Iterator[dict[str, Any]]:
-        filters = []
+    def pull_prices(self, codes: MasterCodes | None = None) -> Iterator[PriceRecord]:
+        codes = codes or MasterCodes()
+        filters: list[list[Any]] = [["selling", "=", 1]]
+        if codes.price_list:
+            filters.append(["price_list", "=", codes.price_list])
+        for row in self._all("/api/resource/Item Price", master.PRICE_FIELDS, None, filters):
+            record = master.price(row)
+            if record is not None:
+                yield record
+
+    def _doc(self, path: str, name: str) -> dict[str, Any]:
+        response = self.http.send("GET", f"{path}/{quote(name, safe='')}")
+        if response.status_code != 200:
+            raise ErpTransient(frappe_error_text(response.status_code, response.text))
+        return dict(_json(response).get("data") or {})
+
+    def _all(self, path: str, fields: list[str], since: datetime | None,
+             base: list[list[Any]] | None = None) -> Iterator[dict[str, Any]]:
+        filters = list(base or [])
         if since is not None:
             filters.append(["modified", ">=", since.strftime("%Y-%m-%d %H:%M:%S")])
         start = 0
@@ -104,7 +135,7 @@ class ErpNextErp:
                 return
             start += len(rows)
 
-    def _page(self, path: str, fields: list[str], filters: list[list[str]],
+    def _page(self, path: str, fields: list[str], filters: list[list[Any]],
               start: int) -> list[dict[str, Any]]:
         response = self.http.send("GET", path, params={
             "fields": json.dumps(fields), "filters": json.dumps(filters),

@@ -1,5 +1,6 @@
 // Builders for the documents a phone writes, following docs/documents.md (schema_version 2).
 import { pricedLines } from './gst.js';
+import { territoryRefusal } from './territory.js';
 
 export const SCHEMA_VERSION = 2;
 export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
@@ -58,9 +59,17 @@ export function touched(doc, changes, ctx) {
   return next;
 }
 
+/** Refuses a customer outside the engineer's territories when the phone knows both
+ * (`ctx.user` is the signed-in user, `customer` the master-data document). */
+function checkTerritory(ctx, customer) {
+  const why = territoryRefusal(ctx.user, customer);
+  if (why) throw new DocumentError(why);
+}
+
 /** An offer: inputs are {product_id, quantity, unit_price, discount_pct, gst_rate}. */
-export function buildOffer(ctx, { customer_id, supply, inputs, valid_until, notes, price_list_id }) {
+export function buildOffer(ctx, { customer_id, customer, supply, inputs, valid_until, notes, price_list_id }) {
   if (!customer_id) throw new DocumentError('pick a customer');
+  checkTerritory(ctx, customer);
   if (!inputs || inputs.length === 0) throw new DocumentError('add at least one product');
   if (inputs.length > 200) throw new DocumentError('an offer has at most 200 lines');
   const { lines, totals } = pricedLines(inputs, supply);
@@ -99,8 +108,9 @@ export function buildOrder(ctx, offer, approval, extra = {}) {
 }
 
 /** A new lead at `potential`; `prospect` ({name, phone, city}) when there is no customer. */
-export function buildLead(ctx, { customer_id, prospect, title, expected_value }) {
+export function buildLead(ctx, { customer_id, customer, prospect, title, expected_value }) {
   if (!title || !title.trim()) throw new DocumentError('give the lead a title');
+  if (customer_id) checkTerritory(ctx, customer);
   const doc = { ...base('lead', ctx), title: title.trim(), stage: 'potential', details: {},
     history: [historyEntry('potential', ctx)] };
   if (customer_id) doc.customer_id = customer_id;
@@ -135,9 +145,10 @@ export function moveLead(lead, ctx, stage, { details, lost_reason } = {}) {
 }
 
 /** A visit checked in now, here. */
-export function checkIn(ctx, { customer_id, lead_id, purpose }) {
+export function checkIn(ctx, { customer_id, customer, lead_id, purpose }) {
   if (!ctx.loc) throw new DocumentError('a check-in needs a location fix');
   if (!customer_id && !lead_id) throw new DocumentError('pick a customer or a lead');
+  if (customer_id) checkTerritory(ctx, customer);
   if (!purpose || !purpose.trim()) throw new DocumentError('write the purpose of the visit');
   const doc = { ...base('visit', ctx), purpose: purpose.trim(),
     check_in: { at: isoWithOffset(ctx.now || new Date()), loc: ctx.loc } };

@@ -24,7 +24,8 @@ export function openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl = '', f
   const loop = createSyncLoop(sync, { everyMs: syncEveryMs, timers,
     onError: (err) => emit('failed', { err }) });
   const session = { user, dbs, sync, loop, config, emit,
-    ctx: () => ({ owner: user.username, deviceId }),
+    // `user` lets the builders refuse a customer of another territory before the server does.
+    ctx: () => ({ owner: user.username, deviceId, user }),
     listen: (fn) => { listeners.add(fn); return () => listeners.delete(fn); },
     save: async (doc) => ({ ...doc, _rev: (await dbs.me.put(doc)).rev }) };
   const changes = dbs.me.changes({ since: 'now', live: true })

@@ -53,16 +53,30 @@ def _customer(c: Checks, doc: dict[str, Any], facts: MasterData, *,
     return customer
 
 
+def _in_territory(c: Checks, doc: dict[str, Any], customer: CustomerFacts | None,
+                  facts: MasterData) -> None:
+    """An engineer sells to the customers of their territory and of those an admin allowed."""
+    allowed = facts.territories(str(doc.get("owner", "")))
+    if customer is None or not allowed or customer.territory in allowed:
+        return
+    where = f" ({customer.city})" if customer.city else ""
+    c.add("customer_id", f"Customer {customer.customer_id}{where} is outside your territory "
+          f"{allowed[0]}: ask an admin to allow {customer.territory}")
+
+
 def _lead_ref(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     lead_id = doc.get("lead_id")
     if lead_id is not None and facts.lead_stage(lead_id) is None:
         c.add("lead_id", f'lead_id "{lead_id}" is not a lead the server knows; sync the lead first')
 
 
-def _priced(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    """Customer, supply and products of an offer or order."""
+def _priced(c: Checks, doc: dict[str, Any], facts: MasterData) -> CustomerFacts | None:
+    """Customer, supply and products of an offer or order; the customer when known."""
     customer = _customer(c, doc, facts)
-    if customer is not None:
+    if customer is not None and not customer.state_code:
+        c.add("customer_id", f'customer "{customer.customer_id}" has no GST state in master '
+              "data, so intra- or inter-state supply cannot be told; ask an admin to set it")
+    elif customer is not None:
         want = "intra" if customer.state_code == facts.company_state else "inter"
         if doc["supply"] != want:
             c.add("supply", f'supply is "{doc["supply"]}" but the customer is in state '
@@ -70,6 +84,7 @@ def _priced(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
                   f'so it must be "{want}"')
     for index, line in enumerate(doc["lines"]):
         _product(c, line, f"lines[{index}]", facts)
+    return customer
 
 
 def _product(c: Checks, line: dict[str, Any], path: str, facts: MasterData) -> None:
@@ -86,7 +101,7 @@ def _product(c: Checks, line: dict[str, Any], path: str, facts: MasterData) -> N
 
 
 def _offer(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    _priced(c, doc, facts)
+    _in_territory(c, doc, _priced(c, doc, facts), facts)
     chosen, missing = _price_list(doc, facts)
     if missing is not None:
         c.add("customer_id", missing)
@@ -247,7 +262,7 @@ def _same_as_offer(c: Checks, mine: str, theirs: str) -> None:
 
 
 def _lead(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    _customer(c, doc, facts, active=False)
+    _in_territory(c, doc, _customer(c, doc, facts, active=False), facts)
     history = doc["history"]
     owner = doc["owner"]
     first = history[0]
@@ -307,12 +322,17 @@ def _activity(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     _lead_ref(c, doc, facts)
 
 
+def _visit(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
+    _in_territory(c, doc, _customer(c, doc, facts, active=False), facts)
+    _lead_ref(c, doc, facts)
+
+
 _RULES = {
     "offer": _offer,
     "approval": _approval,
     "order": _order,
     "lead": _lead,
-    "visit": _activity,
+    "visit": _visit,
     "expense": _expense,
     "todo": _activity,
 }

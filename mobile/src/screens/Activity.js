@@ -99,7 +99,8 @@ export function VisitsScreen() {
   const start = () => run(async () => {
     const loc = await session.locate();
     if (!loc) throw new Error('No location fix: allow location for FieldSync and try again.');
-    await session.save(checkIn({ ...session.ctx(), loc }, { customer_id: customerId, purpose }));
+    await session.save(checkIn({ ...session.ctx(), loc }, { customer_id: customerId,
+      customer: customers[`customer:${customerId}`], purpose }));
     setPurpose('');
   });
   return (

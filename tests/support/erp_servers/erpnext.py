@@ -32,8 +32,9 @@ class ErpNextServer(ErpTestServer):
     def __init__(self, api_key: str = "key", api_secret: str = "secret") -> None:
         super().__init__()
         self.token = f"token {api_key}:{api_secret}"
-        self.docs: dict[str, list[dict[str, Any]]] = {"Sales Order": [], "Customer": [],
-                                                       "Item": [], "Custom Field": []}
+        self.docs: dict[str, list[dict[str, Any]]] = {
+            "Sales Order": [], "Customer": [], "Item": [], "Address": [],
+            "Item Tax Template": [], "Item Price": [], "Custom Field": []}
         self.series = 0
         # The custom field that holds FieldSync's order id, and the site's output-tax accounts.
         self.order_id_field = "fieldsync_order_id"
@@ -53,13 +54,15 @@ class ErpNextServer(ErpTestServer):
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != self.token:
             return frappe_error(401, "AuthenticationError", "Invalid API key or secret")
-        doctype = request.path.removeprefix(PREFIX)
+        doctype, _, name = request.path.removeprefix(PREFIX).partition("/")
         if not request.path.startswith(PREFIX) or doctype not in self.docs:
             return frappe_error(404, "DoesNotExist", f"DocType {doctype} not found")
         if request.method == "POST" and doctype == "Sales Order":
             return self._create(request)
         if request.method == "POST" and doctype == "Custom Field":
             return self._custom_field(request)
+        if request.method == "GET" and name:
+            return self._read(doctype, name)
         if request.method == "GET":
             return self._list(doctype, request)
         return frappe_error(405, "MethodNotAllowed", "Not allowed")
@@ -126,6 +129,14 @@ class ErpNextServer(ErpTestServer):
             self.docs["Sales Order"].append(doc)
         return doc
 
+    def _read(self, doctype: str, name: str) -> Response:
+        """One document with its child tables (a list leaves them out)."""
+        with self.lock:
+            found = [d for d in self.docs[doctype] if d["name"] == name]
+        if not found:
+            return frappe_error(404, "DoesNotExistError", f"{doctype} {name} not found")
+        return json_response(200, {"data": {**found[0], "doctype": doctype}})
+
     def _list(self, doctype: str, request: Request) -> Response:
         fields = json.loads(request.query.get("fields", '["name"]'))
         filters = json.loads(request.query.get("filters", "[]"))
@@ -183,6 +194,8 @@ def _keep(doc: dict[str, Any], condition: list[Any]) -> bool:
     actual = doc.get(name)
     if op == "=":
         return bool(actual == value)
+    if op == "in":
+        return actual in value
     if op == ">=":
         return str(actual or "") >= str(value)
     if op == ">":

@@ -21,6 +21,7 @@ from tests.support.erp_servers.base import (
 ORDERS = "/fscmRestApi/resources/11.13.18.05/salesOrdersForOrderHub"
 ACCOUNTS = "/crmRestApi/resources/11.13.18.05/accounts"
 ITEMS = "/fscmRestApi/resources/11.13.18.05/itemsV2"
+PRICE_LISTS = "/fscmRestApi/resources/11.13.18.05/priceLists"
 ITEM_JSON = "application/vnd.oracle.adf.resourceitem+json"
 COLLECTION_JSON = "application/vnd.oracle.adf.resourcecollection+json"
 IMPORTED = "The application successfully imported the sales order."
@@ -39,6 +40,7 @@ class OracleServer(ErpTestServer):
         self.next_header = 300000100000001
         self.accounts: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
+        self.price_lists: list[dict[str, Any]] = []  # each with its `items`, each with `charges`
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -55,9 +57,17 @@ class OracleServer(ErpTestServer):
         if path == ORDERS and request.method == "GET":
             return self._collection(request, list(self.orders.values()))
         if path == ACCOUNTS and request.method == "GET":
-            return self._collection(request, self.accounts)
+            return self._collection(request, self.accounts, master=True)
         if path == ITEMS and request.method == "GET":
-            return self._collection(request, self.items)
+            return self._collection(request, self.items, master=True)
+        if path == PRICE_LISTS and request.method == "GET":
+            return self._collection(request, self.price_lists, master=True)
+        items = re.fullmatch(rf"{PRICE_LISTS}/([^/]+)/child/items", path)
+        if items and request.method == "GET":
+            found = [p for p in self.price_lists if str(p["PriceListId"]) == items.group(1)]
+            if not found:
+                return text_response(404, f"The requested resource {items.group(1)} was not found.")
+            return self._collection(request, found[0]["items"], master=True)
         return text_response(404, f"The requested URL {path} was not found on this server.")
 
     def _create(self, request: Request) -> Response:
@@ -116,7 +126,8 @@ class OracleServer(ErpTestServer):
         return json_response(200, _public(order, request.query.get("fields")),
                              content_type=ITEM_JSON)
 
-    def _collection(self, request: Request, rows: list[dict[str, Any]]) -> Response:
+    def _collection(self, request: Request, rows: list[dict[str, Any]],
+                    master: bool = False) -> Response:
         query = request.query.get("q", "")
         version = int(request.headers.get("rest-framework-version", "1"))
         try:
@@ -129,7 +140,8 @@ class OracleServer(ErpTestServer):
         limit = min(int(request.query.get("limit", 25)), self.max_limit)
         page = rows[offset:offset + limit]
         data: dict[str, Any] = {
-            "items": [_public(r, request.query.get("fields")) for r in page],
+            "items": [_child_aware(r, request.query.get("fields"), request.query.get("expand"))
+                      if master else _public(r, request.query.get("fields")) for r in page],
             "count": len(page), "hasMore": offset + len(page) < len(rows),
             "limit": limit, "offset": offset,
             "links": [{"rel": "self", "href": f"{self.url}{request.path}"}]}
@@ -209,6 +221,22 @@ def _public(row: dict[str, Any], fields: str | None) -> dict[str, Any]:
     if not fields:
         return dict(row)
     return {k: v for k, v in row.items() if k in fields.split(",")}
+
+
+def _child_aware(row: dict[str, Any], fields: str | None, expand: str | None) -> dict[str, Any]:
+    """`fields=A,B;Child:C,D` and `expand=Child`: children (lists of rows) only when expanded."""
+    parent, *children = (fields or "").split(";")
+    wanted = {name: spec.split(",") for name, _, spec in (c.partition(":") for c in children)}
+    expanded = set((expand or "").split(",")) if expand != "all" else set(row)
+    data = {}
+    for key, value in row.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            if key in expanded:
+                data[key] = [{k: v for k, v in child.items()
+                              if key not in wanted or k in wanted[key]} for child in value]
+        elif not parent or key in parent.split(","):
+            data[key] = value
+    return data
 
 
 def _matches(row: dict[str, Any], query: str, version: int) -> bool:

@@ -24,6 +24,7 @@ from tests.support.erp_servers.base import (
 ROOT = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 PARTNERS = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
 PRODUCTS = "/sap/opu/odata/sap/API_PRODUCT_SRV"
+PRICING = "/sap/opu/odata/sap/API_SLSPRICINGCONDITIONRECORD_SRV"
 COOKIE = "SAP_SESSIONID_FS1_100"
 HEADER_REQUIRED = ("SalesOrderType", "SalesOrganization", "DistributionChannel",
                    "OrganizationDivision", "SoldToParty")
@@ -71,6 +72,7 @@ class SapServer(ErpTestServer):
         self.next_number = 4711
         self.partners: list[dict[str, Any]] = []
         self.products: list[dict[str, Any]] = []
+        self.prices: list[dict[str, Any]] = []  # A_SlsPrcgCndnRecdValidity rows
         self.reject_duplicate_po = False
         # The pricing procedure: condition types it knows, by what they do.
         self.price_conditions = {"PR00"}
@@ -116,7 +118,9 @@ class SapServer(ErpTestServer):
             return self._collection(request, self.partners, "A_BusinessPartner")
         if path == f"{PRODUCTS}/A_Product" and method == "GET":
             return self._collection(request, self.products, "A_Product")
-        if path in (ROOT, PARTNERS, PRODUCTS):
+        if path == f"{PRICING}/A_SlsPrcgCndnRecdValidity" and method == "GET":
+            return self._collection(request, self.prices, "A_SlsPrcgCndnRecdValidity")
+        if path in (ROOT, PARTNERS, PRODUCTS, PRICING):
             return json_response(200, {"d": {"EntitySets": ["A_SalesOrder"]}})
         return sap_error(404, "/IWFND/CM_MGW/020", f"Resource not found for segment {path}")
 
@@ -270,12 +274,20 @@ class SapServer(ErpTestServer):
         # Client paging ($top) gets no __next; server paging caps the page and links the rest.
         limit = min(int(top), self.page_cap) if top else self.page_cap
         page = [_public(r, request.query.get("$select")) for r in rows[skip:skip + limit]]
+        if name != "A_SalesOrder":  # master data: navigation properties only when expanded
+            page = [self._expanded(r, request.query.get("$expand", ""), name) for r in page]
         data: dict[str, Any] = {"results": page}
         if request.query.get("$inlinecount") == "allpages":
             data["__count"] = str(len(rows))
         if not top and skip + limit < len(rows):
             data["__next"] = self._next_url(request, skip + limit)
         return json_response(200, {"d": data})
+
+    def _expanded(self, row: dict[str, Any], expand: str, name: str) -> dict[str, Any]:
+        wanted = {part.split("/")[0] for part in expand.split(",") if part}
+        uri = f"{self.url}/{name}('{row.get(_key(name))}')"
+        return {k: v if not k.startswith("to_") or k in wanted
+                else {"__deferred": {"uri": f"{uri}/{k}"}} for k, v in row.items()}
 
     def _next_url(self, request: Request, skip: int) -> str:
         query = {k: v for k, v in request.query.items() if k not in ("$skip", "$skiptoken")}
@@ -308,8 +320,8 @@ def _etag(order: dict[str, Any]) -> str:
 
 
 def _key(name: str) -> str:
-    return {"A_SalesOrder": "SalesOrder", "A_BusinessPartner": "BusinessPartner"}.get(
-        name, "Product")
+    return {"A_SalesOrder": "SalesOrder", "A_BusinessPartner": "BusinessPartner",
+            "A_SlsPrcgCndnRecdValidity": "ConditionRecord"}.get(name, "Product")
 
 
 def _public(row: dict[str, Any], select: str | None) -> dict[str, Any]:

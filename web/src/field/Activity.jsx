@@ -70,7 +70,7 @@ export function Leads({ session, data }) {
     run(async () => {
       const loc = await getFix();
       // A customer not yet in master data is recorded as a prospect (name, phone, city).
-      const who = customerId ? { customer_id: customerId }
+      const who = customerId ? { customer_id: customerId, customer: customers[`customer:${customerId}`] }
         : { prospect: Object.fromEntries(Object.entries(prospect).filter(([, v]) => v.trim())) };
       if (!customerId && !prospect.name.trim()) throw new Error('pick a customer or name the prospect');
       await save(session, buildLead({ ...session.ctx(), loc: loc || undefined }, { ...who, title }));
@@ -135,7 +135,8 @@ export function Visits({ session, data }) {
     event.preventDefault();
     run(async () => {
       const loc = await getFix();
-      await save(session, checkIn({ ...session.ctx(), loc }, { customer_id: customerId, purpose }));
+      await save(session, checkIn({ ...session.ctx(), loc }, { customer_id: customerId,
+        customer: customers[`customer:${customerId}`], purpose }));
       setPurpose('');
     });
   };

@@ -58,7 +58,7 @@ export function OfferEditor({ session, data, offer }) {
       const loc = await getFix();
       const ctx = { ...session.ctx(), loc: loc || undefined };
       const doc = offer ? updateOffer(offer, ctx, { inputs, supply, status: 'draft' })
-        : buildOffer(ctx, { customer_id: customerId, supply, inputs });
+        : buildOffer(ctx, { customer_id: customerId, customer, supply, inputs });
       const saved = await save(session, doc);
       go(`/offers/${saved._id}`);
     } catch (err) {
