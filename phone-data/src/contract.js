@@ -1,10 +1,26 @@
 // The document contract on the phone: the server's JSON Schemas (compiled by Ajv into
 // validators.js) and its refusal messages, so a document the server would refuse is refused
 // before it is saved, with the same message key, the field to highlight and a sentence for people.
-import * as validators from './validators.js';
-import { MESSAGES, RULES } from './validators.js';
+// The compiled validators are a few hundred kilobytes: they are loaded after the first screen
+// (`loadContract`, which the session starts at sign-in), never in the app's first download.
+let compiled = null;
+let loading = null;
 
-export { MESSAGES };
+/** Load the compiled contract once; resolves to the module (validators, MESSAGES, RULES). */
+export function loadContract() {
+  if (!loading) loading = import('./validators.js').then((module) => { compiled = module; return module; });
+  return loading;
+}
+
+function contract() {
+  if (!compiled) throw new Error('the document contract is not loaded yet: await loadContract() first');
+  return compiled;
+}
+
+/** The refusal messages by key ({field, text}); needs the contract loaded. */
+export function messages() {
+  return contract().MESSAGES;
+}
 
 /** A document the phone will not save; `problems` are [{field, key, text}], field to highlight. */
 export class DocumentError extends Error {
@@ -26,7 +42,7 @@ export function genericPath(path) {
 
 /** The sentence a person reads for a message key (the key itself when it is not catalogued). */
 export function messageText(key, fallback = '') {
-  const entry = MESSAGES[key];
+  const entry = contract().MESSAGES[key];
   return entry ? entry.text : fallback || key;
 }
 
@@ -55,7 +71,7 @@ function fromAjv(error, doc) {
   } else if (keyword === 'type' && valueAt(doc, field) === null) {
     keyword = 'required'; // the server reads a null as a field left out
   }
-  const rules = RULES[genericPath(field)] || {};
+  const rules = contract().RULES[genericPath(field)] || {};
   const rule = rules[keyword];
   return rule ? problem(field, rule) : null;
 }
@@ -101,8 +117,14 @@ const ACROSS = {
   },
 };
 
-/** What the server's structure checks would refuse in `doc`: [{field, key, text}], [] if none. */
+/** What the server's structure checks would refuse in `doc`: [{field, key, text}], [] if none
+ * (needs the contract loaded). */
+export function contractLoaded() {
+  return compiled !== null;
+}
+
 export function schemaProblems(doc) {
+  const validators = contract();
   const kind = doc && typeof doc === 'object' ? doc.type : undefined;
   const validate = typeof kind === 'string' && Object.hasOwn(validators, kind) && kind !== 'MESSAGES'
     && kind !== 'RULES' ? validators[kind] : null;

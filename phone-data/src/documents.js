@@ -1,6 +1,6 @@
 // Builders for the documents a phone writes, following docs/documents.md (schema_version 2).
 import { DecimalError, pricedLines } from './gst.js';
-import { DocumentError, describeProblems, schemaProblems } from './contract.js';
+import { DocumentError, contractLoaded, describeProblems, schemaProblems } from './contract.js';
 
 export { DocumentError };
 
@@ -86,7 +86,7 @@ function priced(doc, inputs, supply) {
   try {
     return pricedLines(inputs, supply);
   } catch (err) {
-    if (!(err instanceof DecimalError)) throw err;
+    if (!(err instanceof DecimalError) || !contractLoaded()) throw err;
     const zero = { taxable: '0.00', cgst: '0.00', sgst: '0.00', igst: '0.00', total: '0.00' };
     const lines = inputs.map((input) => ({ ...input, ...zero }));
     const problems = schemaProblems({ ...doc, supply, lines, totals: {} })

@@ -3,6 +3,7 @@
 import { createSync, createSyncLoop } from './sync.js';
 import { isPhoneDoc } from './receipts.js';
 import { checked, loadFacts } from './rules.js';
+import { loadContract } from './contract.js';
 
 export const LOCAL_DBS = ['me', 'catalog', 'customers'];
 
@@ -21,6 +22,7 @@ export function isLocalEdit(id) {
  * DocumentError (problems with message keys, fields and texts for people) instead of saving. */
 export async function checkBeforeSave(dbs, doc, companyState) {
   if (!isPhoneDoc(doc._id) || doc._deleted) return doc;
+  await loadContract();
   return checked(doc, await loadFacts(dbs, doc, companyState));
 }
 
@@ -42,6 +44,8 @@ export function openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl = '', f
     } };
   const changes = dbs.me.changes({ since: 'now', live: true })
     .on('change', (c) => { if (isLocalEdit(c.id)) loop.soon(); });
+  // The contract's validators load now, while the engineer looks at the first screen.
+  loadContract().catch((err) => emit('failed', { err }));
   if (live) {
     sync.startLivePull();
     loop.now();

@@ -58,7 +58,8 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   }
 
   function denied(collected) {
-    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message });
+    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message,
+      errors: Array.isArray(err.errors) ? err.errors : undefined });
   }
 
   async function pushPass(pass, state) {
@@ -75,7 +76,7 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     for (const item of collected) {
       // The refusal names the revision the phone holds now; an edit after it is pushed again.
       const rev = item.rev || (await dbs.me.get(item.id).catch(() => ({})))._rev;
-      state.denied[item.id] = { rev, reason: item.reason };
+      state.denied[item.id] = { rev, reason: item.reason, ...(item.errors ? { errors: item.errors } : {}) };
     }
     return result.docs_written;
   }

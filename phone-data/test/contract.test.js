@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { VALIDATORS_PATH, compileContract, readContract } from '../scripts/compile-contract.js';
-import { DocumentError, MESSAGES, schemaProblems } from '../src/contract.js';
+import { DocumentError, loadContract, schemaProblems } from '../src/contract.js';
 import { buildOffer, buildTodo, buildExpense } from '../src/documents.js';
 import { documentProblems, phoneFacts } from '../src/rules.js';
 import { checkBeforeSave } from '../src/session.js';
 
+const { MESSAGES } = await loadContract();
 const vectors = JSON.parse(readFileSync(fileURLToPath(new URL('../../tests/vectors/documents.json',
   import.meta.url)), 'utf8'));
 
@@ -98,4 +99,16 @@ test('master data the phone holds: a product priced above the list is refused', 
   const offer = buildOffer(ctx, { customer_id: 'C-1', supply: 'intra', inputs: [{ ...line, unit_price: '600.00' }] });
   assert.deepEqual(documentProblems(offer, facts).map((p) => p.key), ['lines.unit_price.above_list']);
   assert.deepEqual(documentProblems(offer, { ...facts, priceLists: [] }), []);
+});
+
+test('a receipt or gateway refusal with the catalogue\'s words shows them, older ones their reason', async () => {
+  const { receiptState } = await import('../src/receipts.js');
+  const doc = { _id: 'expense:1', _rev: '2-b' };
+  const errors = [{ field: 'km', key: 'km.too_large', message: 'km must be at most 100000, not 450000',
+    text: 'Distance can be at most 100,000 km' }];
+  const receipt = { doc_rev: '2-b', status: 'rejected', reason: 'km must be at most 100000, not 450000', errors };
+  assert.equal(receiptState(doc, receipt).reason, 'Distance can be at most 100,000 km');
+  assert.equal(receiptState(doc, undefined, { rev: '2-b', reason: 'x', errors }).reason,
+    'Distance can be at most 100,000 km');
+  assert.equal(receiptState(doc, { ...receipt, errors: [] }).reason, 'km must be at most 100000, not 450000');
 });
