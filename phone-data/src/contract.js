@@ -12,6 +12,13 @@ export function loadContract() {
   return loading;
 }
 
+/** Hand in the compiled contract imported statically (an app bundled whole, like the Android
+ * app, loads nothing later); `loadContract` then resolves at once. */
+export function provideContract(module) {
+  compiled = module;
+  loading = Promise.resolve(module);
+}
+
 function contract() {
   if (!compiled) throw new Error('the document contract is not loaded yet: await loadContract() first');
   return compiled;

@@ -68,9 +68,10 @@ export function applicableList(lists, customer, day) {
   let chosen = null;
   for (const list of lists || []) {
     const r = rank(list, customer);
-    const valid = list.active !== false && list.valid_from <= day && (!list.valid_to || day <= list.valid_to);
+    const valid = list.active !== false && (!list.valid_from || list.valid_from <= day)
+      && (!list.valid_to || day <= list.valid_to);
     if (r === null || !valid) continue;
-    const key = [r, list.valid_from, list.price_list_id];
+    const key = [r, list.valid_from || '', list.price_list_id || ''];
     const better = !best || key[0] < best[0] || (key[0] === best[0] && (key[1] > best[1]
       || (key[1] === best[1] && key[2] < best[2])));
     if (better) [best, chosen] = [key, list];
