@@ -42,8 +42,10 @@ export function openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl = '', f
       await checkBeforeSave(dbs, doc, config.company_state);
       return { ...doc, _rev: (await dbs.me.put(doc)).rev };
     } };
+  // A local edit is pushed soon, unless the caller drives sync itself (`live: false`): a push
+  // started between two saves would otherwise race the caller's own.
   const changes = dbs.me.changes({ since: 'now', live: true })
-    .on('change', (c) => { if (isLocalEdit(c.id)) loop.soon(); });
+    .on('change', (c) => { if (live && isLocalEdit(c.id)) loop.soon(); });
   // The contract's validators load now, while the engineer looks at the first screen.
   loadContract().catch((err) => emit('failed', { err }));
   if (live) {
