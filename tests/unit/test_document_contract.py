@@ -109,3 +109,14 @@ def test_a_gateway_refusal_names_the_field_and_the_message_key() -> None:
     assert refused["errors"] == [{"field": "title", "key": "title.blank",
                                   "message": "title must not be empty",
                                   "text": "Title cannot be empty"}]
+
+
+def test_a_recorded_gateway_refusal_keeps_the_problems_for_the_office() -> None:
+    from sync.refusals import refusals_of
+
+    doc = todo(title=" ")
+    out = screen([doc], owner="asha", measure_size=True, check=structure_check())
+    [recorded] = refusals_of([doc], out.refused)
+    assert [(e["field"], e["key"], e["text"]) for e in recorded.errors] == [
+        ("title", "title.blank", "Title cannot be empty")]
+    assert refusals_of([doc], [{"id": "todo:1", "reason": "old"}])[0].errors == []
