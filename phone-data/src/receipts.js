@@ -15,14 +15,22 @@ function generation(rev) {
 /** {state, reason, errors, erp} for `doc` given its receipt (or none) and a gateway refusal
  * (or none). state: pending | accepted | rejected | conflict | merged. A receipt for an older
  * revision than the one on the phone means the edit is not processed yet: pending. */
+/** The refusal in the catalogue's words when the server sent them (`errors[].text`), else the
+ * reason as an older server wrote it. */
+export function peopleReason(errors, reason) {
+  const texts = [...new Set((Array.isArray(errors) ? errors : []).map((e) => e && e.text).filter(Boolean))];
+  return texts.length ? texts.join('. ') : reason;
+}
+
 export function receiptState(doc, receipt, denied) {
   if (denied && denied.rev === doc._rev) {
-    return { state: 'rejected', reason: denied.reason, errors: [], erp: null, by: 'gateway' };
+    return { state: 'rejected', reason: peopleReason(denied.errors, denied.reason), errors: denied.errors || [],
+      erp: null, by: 'gateway' };
   }
   if (!receipt || generation(receipt.doc_rev) < generation(doc._rev)) {
     return { state: 'pending', reason: '', errors: [], erp: null };
   }
-  return { state: receipt.status, reason: receipt.reason || '', errors: receipt.errors || [],
+  return { state: receipt.status, reason: peopleReason(receipt.errors, receipt.reason || ''), errors: receipt.errors || [],
     erp: receipt.erp || null, processedAt: receipt.processed_at };
 }
 

@@ -62,7 +62,8 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   }
 
   function denied(collected) {
-    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message });
+    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message,
+      errors: Array.isArray(err.errors) ? err.errors : undefined });
   }
 
   /** After each batch PouchDB writes its checkpoint: the pass's position and the batch's
@@ -72,7 +73,7 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     for (const item of collected.splice(0)) {
       // The refusal names the revision the phone holds now; an edit after it is pushed again.
       const rev = item.rev || (await dbs.me.get(item.id).catch(() => ({})))._rev;
-      refusals[item.id] = { rev, reason: item.reason };
+      refusals[item.id] = { rev, reason: item.reason, ...(item.errors ? { errors: item.errors } : {}) };
     }
     await writeState((s) => ({ passes: { ...s.passes, [pass.name]: seq },
       denied: { ...s.denied, ...refusals } }));

@@ -4,19 +4,21 @@ import { LEAD_STAGES, STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, mov
 import { stateOf } from './hooks.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { Empty, ErrorLine, Field, ReceiptBadge } from './ui.jsx';
+import { Empty, ErrorLine, Field, markInvalid, ReceiptBadge } from './ui.jsx';
 
 const DATE_FIELDS = ['date'];
 
 function useAction() {
   const [error, setError] = useState('');
-  const run = async (fn) => {
+  const run = async (fn, form) => {
     setError('');
     try {
       await fn();
+      markInvalid(form, null);
       return true;
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
       return false;
     }
   };
@@ -174,14 +176,14 @@ export function Todos({ session, data }) {
       await save(session, buildTodo(session.ctx(), {
         title, due_date: due || undefined, customer_id: customerId || undefined }));
       setTitle(''); setDue(''); setCustomerId('');
-    });
+    }, event.currentTarget);
   };
   const toggle = (t) => run(() => save(session, touched(t, { done: !t.done }, session.ctx())));
   return (
     <section>
       <h2>To-dos</h2>
       <form className="inline-form" onSubmit={add}>
-        <Field label="To do"><input name="todo_title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
+        <Field label="To do"><input name="todo_title" data-field="title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
         <Field label="Due"><input type="date" name="todo_due" value={due} onChange={(e) => setDue(e.target.value)} /></Field>
         <CustomerSelect customers={customers || {}} value={customerId} onChange={setCustomerId} />
         <button type="submit">Add</button>

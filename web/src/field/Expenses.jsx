@@ -4,7 +4,7 @@ import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment,
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
 import { save } from './session.js';
-import { Empty, ErrorLine, Field, ReceiptBadge, rupees } from './ui.jsx';
+import { Empty, ErrorLine, Field, markInvalid, ReceiptBadge, rupees } from './ui.jsx';
 
 function readPhoto(file) {
   return new Promise((resolve, reject) => {
@@ -26,6 +26,7 @@ export function ExpenseForm({ session, expense }) {
 
   async function submit(event) {
     event.preventDefault();
+    const form = event.currentTarget;
     setError('');
     try {
       const amount = /^\d+$/.test(values.amount.trim()) ? `${values.amount.trim()}.00` : values.amount.trim();
@@ -41,6 +42,7 @@ export function ExpenseForm({ session, expense }) {
       go('/expenses');
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
     }
   }
 

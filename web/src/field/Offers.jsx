@@ -6,7 +6,7 @@ import { customerPrices, previewOffer, toInputs } from 'fieldsync-phone-data/for
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { CustomerPicker, Empty, ErrorLine, Field, ReceiptBadge, rupees } from './ui.jsx';
+import { CustomerPicker, Empty, ErrorLine, Field, markInvalid, ReceiptBadge, rupees } from './ui.jsx';
 import { stateOf } from './hooks.js';
 
 export function OfferList({ data }) {
@@ -53,6 +53,7 @@ export function OfferEditor({ session, data, offer }) {
 
   async function submit(event) {
     event.preventDefault();
+    const form = event.currentTarget;
     setError('');
     try {
       const loc = await getFix();
@@ -63,6 +64,7 @@ export function OfferEditor({ session, data, offer }) {
       go(`/offers/${saved._id}`);
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
     }
   }
 
