@@ -152,7 +152,8 @@ class AccountService:
             self.repo.record("failed", username, principal.user_id, client.address,
                              client.user_agent, "wrong current password", self.clock())
             raise CurrentPasswordError("the current password is not right")
-        self.repo.set_password(username, passwords.hash_password(new_password), now)
+        self.repo.set_password(username, passwords.hash_password(new_password), now,
+                               "user.password_change")
         self._active.clear()
         self.repo.record("password", username, principal.user_id, client.address,
                          client.user_agent, "changed by the user", now)
