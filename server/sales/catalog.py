@@ -212,7 +212,7 @@ def _price_list_row(s: Session, row: PriceList) -> dict[str, Any]:
     return {"name": row.name, "valid_from": row.valid_from, "valid_to": row.valid_to,
             "active": row.active, "customer_id": row.customer_id,
             "customer_group": row.customer_group, "territory_code": row.territory_code,
-            "items": dict(items.tuples())}
+            "items": dict(items.all())}
 
 
 def _customer_row(c: Customer) -> dict[str, Any]:
