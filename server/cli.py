@@ -37,11 +37,15 @@ def setup_logging(level: str) -> None:
 @click.group()
 def main() -> None:
     """FieldSync: offline-first sales management."""
+
+
+def _as_operator() -> None:
+    """Audit what this command changes in the name of the system account that ran it (the
+    long-running processes keep `system`)."""
     import getpass
 
     from server.audit.actor import Actor, acting_as
 
-    # What an operator changes from the command line is audited in their system account's name.
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (some containers)
@@ -174,6 +178,8 @@ def demo_data() -> None:
     """Load the demo users, teams, territories and master data (idempotent)."""
     from server.demo import load_demo
 
+    _as_operator()
+
     services = _services()
     for line in load_demo(services):
         click.echo(line)
@@ -186,12 +192,15 @@ def import_master_data(kind: str, path: str) -> None:
     """Import customers or products from a CSV or XLSX file (all rows or none)."""
     from server.importing.cli import run_import
 
+    _as_operator()
+
     raise SystemExit(run_import(_services(), kind, path))
 
 
 @main.group()
 def user() -> None:
     """Create users, set their passwords, deactivate them (the first admin starts here)."""
+    _as_operator()
 
 
 PASSWORD_STDIN = click.option(

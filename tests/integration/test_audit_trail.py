@@ -4,12 +4,14 @@ after; only admins read it, filter it and export it (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import csv
+import getpass
 import io
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from server.bootstrap import Services
@@ -216,3 +218,18 @@ def test_csv_and_xlsx_exports_hold_the_filtered_rows(api: ApiClient) -> None:
     assert values[0][6] == "Action"
     assert [v[6] for v in values[1:]] == ["customer.create", "customer.update"]
     assert json.loads(values[2][10]) == {"city": "Pune"}
+
+
+def test_command_line_changes_name_the_operator(api: ApiClient, services: Services,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from server import cli
+
+    monkeypatch.setattr(cli, "_services", lambda: services)
+    result = CliRunner().invoke(cli.main, ["user", "create", "lata", "--role", "head",
+                                           "--team", "south", "--password-stdin"],
+                                input="a long enough secret\n")
+    assert result.exit_code == 0, result.output
+    created = last(api, "user.create")
+    assert (created["entity_id"], created["actor"], created["actor_role"]) == (
+        "lata", f"cli:{getpass.getuser()}", "cli")
+    assert "a long enough secret" not in json.dumps(created)
