@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from server.bootstrap import Services
-from tests.factories import make_lead, make_offer
+from tests.factories import make_expense, make_lead, make_offer
 from tests.support.api import (
     PASSWORD,
     ApiClient,
@@ -136,7 +136,8 @@ def test_head_decisions_lead_moves_expenses_rates_and_targets_are_recorded(
     lead = make_lead("asha", stage="po", lead_id="lead:l1")
     for day, step in enumerate(lead["history"], start=1):  # moved on the phone days ago
         step["at"] = f"2026-11-{day:02d}T10:00:00+05:30"
-    phone_writes(services, "asha", offer, lead)
+    expense = make_expense("asha", amount="500.00")
+    phone_writes(services, "asha", offer, lead, expense)
     assert api.post(f"/api/v1/offers/{offer['_id']}/decision", "hema",
                     json={"outcome": "approved", "note": "strategic"}).status_code == 201
     decided = last(api, "decision.discount")
@@ -149,6 +150,16 @@ def test_head_decisions_lead_moves_expenses_rates_and_targets_are_recorded(
                     json={"stage": "proposal"}).status_code == 201
     moved = last(api, "lead.move")
     assert moved["before"] == {"stage": "po"} and moved["after"]["stage"] == "proposal"
+
+    assert api.post(f"/api/v1/expenses/{expense['_id']}/decision", "hema",
+                    json={"outcome": "approved"}).status_code == 201
+    approved = last(api, "decision.expense")
+    assert (approved["entity_type"], approved["entity_id"]) == ("expense", expense["_id"])
+    assert approved["after"]["outcome"] == "approved" and "500.00" in approved["after"]["terms"]
+    assert api.post(f"/api/v1/expenses/{expense['_id']}/reimbursed", "hema").status_code == 200
+    paid = last(api, "expense.reimburse")
+    assert (paid["actor"], paid["before"], paid["after"]) == ("hema", {"reimbursed": False},
+                                                              {"reimbursed": True})
 
     assert api.put("/api/v1/travel-rates/car", "adam",
                    json={"rate_per_km": "9.50"}).status_code == 200
