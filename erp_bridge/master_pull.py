@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from erp_bridge.adapters.base import CustomerRecord, ErpAdapter, ProductRecord
 from erp_bridge.errors import ErpError
-from erp_bridge.outbox import aware
+from erp_bridge.outbox import ERP_BRIDGE, aware
+from server.audit.recorder import record as audit
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpSyncState
 from server.sql.models.master import Customer, Product, Territory
@@ -78,6 +79,10 @@ class MasterDataPuller:
         stamps = [r.changed_at for r in records if r.changed_at is not None]
         with transaction(self.sessions) as session:
             save(session, records)
+            if records:  # one row per pull: which records the ERP changed
+                audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
+                       actor=ERP_BRIDGE, after={"count": len(records),
+                                                "ids": sorted(str(r.id) for r in records)})
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
         self._note(entity, max(stamps, default=since), len(records), started, "")
         return len(records)
