@@ -11,10 +11,11 @@ import requests
 from conflict.service import ConflictService
 from conflict.store import CouchRevisionStore
 from server.bootstrap import Services
+from server.rebuild import rebuild_projection
 from sync.provisioning import engineer_db_name
 from sync.store import CouchStore
 from tests.factories import make_expense, make_offer
-from tests.support.api import PASSWORD, ApiClient, api_client, seed
+from tests.support.api import PASSWORD, ApiClient, api_client, phone_writes, seed
 from tests.support.conflict_revisions import make_conflict
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import oracle_server  # noqa: F401
@@ -104,3 +105,19 @@ def test_a_write_the_gateway_refuses_is_recorded_with_the_engineer_and_device(
     assert (row["entity_type"], row["entity_id"]) == ("expense", broken["_id"])
     assert "km must be at least 0" in row["after"]["reason"]
     assert row["after"]["source"] == "gateway"
+
+
+def test_a_commercial_document_the_worker_refuses_is_recorded_once(services: Services) -> None:
+    seed(services)
+    offer = make_offer("asha", "C-404", [("P-100", 1, "1000.00", "0", "18")])
+    phone_writes(services, "asha", offer, make_expense("asha"))
+    api = api_client(services)
+    rows = trail(api, action="document.refused")
+    assert len(rows) == 1  # the accepted expense is not in the trail
+    row = rows[0]
+    assert (row["actor"], row["device_id"]) == ("asha", offer["device_id"])
+    assert (row["entity_type"], row["entity_id"]) == ("offer", offer["_id"])
+    assert row["after"]["source"] == "worker" and "C-404" in row["after"]["reason"]
+    rebuild_projection(services)
+    assert len(trail(api, action="document.refused")) == 1
+    assert api.get("/api/v1/audit/verify", "adam").json["intact"]
