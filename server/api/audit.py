@@ -31,7 +31,12 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1",
                 description="The audit trail: every recorded change, hash-chained")
 SORT = {"seq": AuditEntry.seq, "at": AuditEntry.at, "actor": AuditEntry.actor,
         "action": AuditEntry.action}
-TEXT = validate.Length(1, 200)
+# PostgreSQL refuses a NUL in a text parameter: refuse it here, as a 422 with the reason.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="must not contain NUL characters")
+
+
+def text(longest: int) -> list[validate.Validator]:
+    return [validate.Length(1, longest), NO_NUL]
 
 
 class AuditOut(Schema):
@@ -55,11 +60,11 @@ class AuditOut(Schema):
 class AuditFilterArgs(ListArgs):
     """The filters the list and the export share."""
 
-    actor = fields.String(validate=validate.Length(1, 64))
-    action = fields.String(validate=validate.Length(1, 64), metadata={
+    actor = fields.String(validate=text(64))
+    action = fields.String(validate=text(64), metadata={
         "description": "an action (user.create) or all of an entity's (user)"})
-    entity_type = fields.String(validate=validate.Length(1, 32))
-    entity_id = fields.String(validate=TEXT)
+    entity_type = fields.String(validate=text(32))
+    entity_id = fields.String(validate=text(200))
     day_from = fields.Date(data_key="from", metadata={"description": "first day, inclusive"})
     day_to = fields.Date(data_key="to", metadata={"description": "last day, inclusive"})
 

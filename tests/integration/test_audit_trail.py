@@ -183,6 +183,8 @@ def test_only_admins_read_and_export_the_trail(api: ApiClient) -> None:
     assert_error(api.get("/api/v1/audit?from=2026-12-02&to=2026-12-01", "adam"), 422)
     assert_error(api.get("/api/v1/audit/export?format=pdf", "adam"), 422)
     assert_error(api.get("/api/v1/audit?sort=hash", "adam"), 422)
+    body = assert_error(api.get("/api/v1/audit?entity_id=C%00-1", "adam"), 422)
+    assert "NUL" in str(body["errors"])
 
 
 def test_filters_by_actor_action_entity_and_days(api: ApiClient) -> None:
