@@ -178,10 +178,6 @@ class HeadActions:
 
     def _undo(self, kind: str, subject_id: str, before: dict[str, Any] | None) -> None:
         with transaction(self.sessions) as s:
-            # The decision was recorded when made; that it was taken back is recorded too.
-            record(s, f"decision.{kind}_withdrawn", kind_entity(kind), subject_id,
-                   after={"reason": "the engineer's database could not take the decision",
-                          "restored": before})
             if before is None:
                 s.execute(delete(HeadDecision).where(HeadDecision.subject_id == subject_id))
             else:
@@ -191,6 +187,10 @@ class HeadActions:
                 status = "pending" if before is None else before["outcome"]
                 s.execute(update(Expense).where(Expense.doc_id == subject_id)
                           .values(approval_status=status))
+            # The decision was recorded when made; that it was taken back is recorded too.
+            record(s, f"decision.{kind}_withdrawn", kind_entity(kind), subject_id,
+                   after={"reason": "the engineer's database could not take the decision",
+                          "restored": before})
 
     def _write(self, db_name: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Write a document into an engineer's database and tell the worker."""

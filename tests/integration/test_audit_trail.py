@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from server.bootstrap import Services
+from sync.provisioning import engineer_db_name
 from tests.factories import make_expense, make_lead, make_offer
 from tests.support.api import (
     PASSWORD,
@@ -246,3 +247,16 @@ def test_command_line_changes_name_the_operator(api: ApiClient, services: Servic
     assert (created["entity_id"], created["actor"], created["actor_role"]) == (
         "lata", f"cli:{getpass.getuser()}", "cli")
     assert "a long enough secret" not in json.dumps(created)
+
+
+def test_a_decision_the_phone_database_cannot_take_is_recorded_as_withdrawn(
+        api: ApiClient, services: Services) -> None:
+    offer = make_offer("asha", "C-1", [("P-100", 2, "500.00", "12", "18")], status="presented")
+    phone_writes(services, "asha", offer)
+    services.store.delete_db(engineer_db_name(services.settings.db_prefix, "asha"))
+    assert_error(api.post(f"/api/v1/offers/{offer['_id']}/decision", "hema",
+                          json={"outcome": "approved"}), 503)
+    rows = trail(api, entity_id=offer["_id"])
+    assert [r["action"] for r in rows] == ["decision.discount", "decision.discount_withdrawn"]
+    assert rows[1]["actor"] == "hema" and rows[1]["after"]["restored"] is None
+    assert api.get("/api/v1/audit/verify", "adam").json["intact"]
