@@ -20,6 +20,9 @@ from conflict.errors import (
 )
 from conflict.queue import OPEN, ConflictFilter, ConflictQueue, ConflictView
 from conflict.store import RevisionStore, read_conflict
+from server.audit.actor import Actor as AuditActor
+from server.audit.actor import current_actor
+from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.conflicts import Conflict
 from server.sql.session import transaction
@@ -132,6 +135,14 @@ class ConflictService:
                 f"({head.get('reason') or head.get('error')}); it will be read again")
         resolution.resulting_rev = str(head["rev"])
         queue.mark_document(conflict.db_name, conflict.doc_id, False)
+        queue.session.flush()
+        record(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
+               "conflict", str(row.id), actor=_actor(by),
+               before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
+                       "revisions": sorted([conflict.winner["_rev"],
+                                            *(leaf["_rev"] for leaf in conflict.losers)])},
+               after={"method": chosen.method, "choice": chosen.choice,
+                      "summary": chosen.summary, "resulting_rev": resolution.resulting_rev})
         return resolution.resulting_rev
 
     def _closed_elsewhere(self, queue: ConflictQueue, row: Conflict) -> None:
@@ -206,6 +217,12 @@ class ConflictService:
         """How revision `rev` came about, if a resolution wrote it (for the engineer's receipt)."""
         with self.sessions() as session:
             return ConflictQueue(session).note_for(db_name, doc_id, rev)
+
+
+def _actor(by: str) -> AuditActor:
+    """Who resolved: the request's signed-in admin, or the conflict engine itself."""
+    acting = current_actor()
+    return acting if acting.username == by else AuditActor(by, "system" if by == SYSTEM else "")
 
 
 def _same_revisions(row: Conflict, conflict: ConflictSet) -> bool:

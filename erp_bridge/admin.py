@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from erp_bridge.delivery import ACCEPTED, FAILED, NOT_SENT, QUEUED, SENT
 from erp_bridge.errors import OutboxError
 from erp_bridge.outbox import OutboxRepository, aware
+from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
 from server.sql.session import transaction
@@ -80,11 +81,15 @@ class ErpAdmin:
                                   "before sending orders.")
             row.erp_kind = self.erp_kind
         now = self.clock()
+        before = {"status": row.status, "attempts": row.attempts, "reason": row.last_error}
         session.execute(delete(ErpDeadLetter).where(ErpDeadLetter.order_id == row.order_id))
         row.status, row.attempts, row.last_error = QUEUED, 0, ""
         row.next_attempt_at, row.updated_at = now, now
         row.lease_owner, row.lease_until = None, None
         OutboxRepository.touch(session, row)
+        session.flush()
+        record(session, "erp.retry", "order", row.order_id, before=before,
+               after={"status": QUEUED, "erp_kind": row.erp_kind})
 
     def health(self) -> list[dict[str, Any]]:
         """Per ERP: orders by status, the oldest waiting order, last success and last error."""

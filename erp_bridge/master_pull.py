@@ -15,7 +15,8 @@ from erp_bridge.adapters.base import CustomerRecord, ErpAdapter, PriceRecord, Pr
 from erp_bridge.errors import ErpError
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_prices import save_price_lists
-from erp_bridge.outbox import aware
+from erp_bridge.outbox import ERP_BRIDGE, aware
+from server.audit.recorder import record as audit
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpSyncState
 from server.sql.models.master import Customer, Product, Territory
@@ -96,6 +97,10 @@ class MasterDataPuller:
         stamps = [r.changed_at for r in records if getattr(r, "changed_at", None) is not None]
         with transaction(self.sessions) as session:
             save(session, records)
+            if records:  # one row per pull: which records the ERP changed
+                audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
+                       actor=ERP_BRIDGE, after={"count": len(records),
+                                                "ids": sorted(str(r.id) for r in records)})
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
         self._note(entity, max(stamps, default=since), len(records), started, "")
         return len(records)

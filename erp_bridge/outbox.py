@@ -20,6 +20,8 @@ from erp_bridge.delivery import (
     receipt_part,
 )
 from erp_bridge.snapshot import ProductInfo, build_snapshot
+from server.audit.actor import Actor
+from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.documents import Offer, Order
 from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
@@ -151,6 +153,14 @@ class ReceiptChange:
     erp: dict[str, Any]
 
 
+ERP_BRIDGE = Actor("erp-bridge", "system")  # who the trail names for each send
+
+
+def claim_status(claim: Claim) -> str:
+    """The state an order was sent from: a first try, or one whose outcome was unknown."""
+    return "sent" if claim.outcome_unknown else "queued"
+
+
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; every time FieldSync stores is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -201,6 +211,12 @@ class OutboxRepository:
             session.add(ErpAttempt(order_id=row.order_id, erp_kind=row.erp_kind,
                                    attempt=change.attempts, outcome=outcome,
                                    detail=detail[:4000], at=now))
+            session.flush()
+            record(session, "erp.send", "order", row.order_id, actor=ERP_BRIDGE,
+                   before={"status": claim_status(claim)},
+                   after={"erp_kind": row.erp_kind, "attempt": change.attempts,
+                          "outcome": outcome, "status": row.status,
+                          "erp_number": row.erp_number, "reason": change.reason[:1000]})
             return True
 
     def _apply(self, session: Session, row: ErpOutbox, change: Transition,

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from server.audit.actor import Actor
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.sql.models.documents import Expense
 from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
@@ -32,6 +34,7 @@ from sync.store import ChangesPage
 
 log = logging.getLogger("fieldsync.worker")
 JUDGING_ORDER = {"offer": 0, "approval": 1, "order": 2}
+AUDITED_REFUSALS = ("offer", "approval", "order", "expense")  # the commercial record
 Doc = dict[str, Any]
 
 
@@ -59,6 +62,17 @@ def reopen_expenses(session: Session, db_name: str, outcomes: list[Outcome]) -> 
                         .values(approval_status="pending"))
 
 
+def audit_refusals(session: Session, db_name: str, owner: str, outcomes: list[Outcome]) -> None:
+    """Refused commercial documents go to the audit trail, in the engineer's and device's name."""
+    for o in outcomes:
+        if o.status == "rejected" and o.doc_type in AUDITED_REFUSALS:
+            device = o.doc.get("device_id")
+            record(session, "document.refused", o.doc_type, o.doc_id,
+                   actor=Actor(owner, "engineer", "", device if isinstance(device, str) else ""),
+                   after={"rev": o.rev, "reason": o.reason, "db_name": db_name,
+                          "source": "worker"})
+
+
 def parse_rev(rev: str) -> tuple[int, str]:
     """CouchDB's ordering of revisions: generation first, then the hash as a string."""
     pos, _, digest = rev.partition("-")
@@ -81,6 +95,8 @@ class BatchProcessor:
         self.after_accept: list[Any] = []  # hooks(session, db_name, outcomes): ERP outbox etc.
         # The lease a commit for a database must still hold (None: unfenced, e.g. rebuild).
         self.fence: Callable[[str], Fence | None] = lambda _db: None
+        # Off for a rebuild: it judges again what the live worker already recorded.
+        self.audit_refusals = True
 
     def process(self, db_name: str, page: ChangesPage) -> int:
         started = time.perf_counter()
@@ -97,6 +113,8 @@ class BatchProcessor:
             for hook in self.after_accept:
                 hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results), fence)
+            if self.audit_refusals:  # last: the audit chain's lock is held until the commit
+                audit_refusals(session, db_name, owner, outcomes)
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 

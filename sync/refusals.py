@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.audit.actor import Actor, current_actor
+from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.sync_state import RejectedDocument
 from server.sql.session import transaction
@@ -93,6 +95,15 @@ def metric_type(doc_type: str) -> str:
     return doc_type if doc_type in PHONE_TYPES else "other"
 
 
+def _engineer(owner: str, device_id: str | None) -> Actor:
+    """The engineer whose push was refused, from the address of this request and the device
+    the document names."""
+    acting = current_actor()
+    address = acting.address if acting.username == owner else ""
+    return Actor(owner, acting.role if acting.username == owner else "engineer", address,
+                 device_id or "")
+
+
 def _refusal(doc: Doc, reason: str, errors: object = None) -> Refusal:
     doc_type, device, rev = doc.get("type"), doc.get("device_id"), doc.get("_rev")
     return Refusal(
@@ -159,6 +170,11 @@ class RefusalLog:
             for r in refusals]
         with transaction(self.sessions) as session:
             upsert(session, RejectedDocument, rows, ("db_name", "doc_id"))
+            for r in refusals:
+                record(session, "document.refused", r.doc_type, r.doc_id,
+                       actor=_engineer(owner, r.device_id),
+                       after={"rev": r.rev, "reason": r.reason, "db_name": db_name,
+                              "source": GATEWAY})
         for r in refusals:
             log.info("event=refused_at_gateway db=%s doc=%s rev=%s reason=%r", db_name,
                      r.doc_id, r.rev, r.reason)

@@ -86,6 +86,7 @@ class Worker:
         self.sleep = sleep
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="changes-reader")
         self.write_receipts = write_receipts
+        self.batches.audit_refusals = write_receipts  # a rebuild records nothing twice
         self.stopping = False
         self.backoff = Backoff()
         # One row per worker name (the host by default): a worker restarted after a crash takes

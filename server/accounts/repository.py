@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from server.accounts import throttle
 from server.accounts.roles import Principal, Role
 from server.accounts.throttle import LoginHistory
+from server.audit.recorder import record
 from server.sales.masterdata import territory_code
 from server.sql.models.accounts import LoginEvent, RefreshToken, Team, User
 from server.sql.models.master import Territory
@@ -35,7 +36,8 @@ class AccountsRepository(Protocol):
     def add_user(self, username: str, password_hash: str, role: Role, team: str | None,
                  territory: str | None, discount_limit_pct: Decimal, full_name: str
                  ) -> Principal: ...
-    def set_password(self, username: str, password_hash: str, now: datetime) -> bool: ...
+    def set_password(self, username: str, password_hash: str, now: datetime,
+                     action: str = ...) -> bool: ...
     def deactivate(self, username: str, now: datetime) -> bool: ...
     def record(self, kind: str, username: str, user_id: int | None, address: str,
                user_agent: str, reason: str, at: datetime) -> None: ...
@@ -77,19 +79,26 @@ class SqlAccounts:
                         active=True)
             s.add(user)
             s.flush()
+            record(s, "user.create", "user", username, after=_audited(user))
             return _principal(user)
 
-    def set_password(self, username: str, password_hash: str, now: datetime) -> bool:
+    def set_password(self, username: str, password_hash: str, now: datetime,
+                     action: str = "user.password_set") -> bool:
         """Store a new hash and revoke every token of the user; False: no such user."""
-        return self._revoking(username, now, password_hash=password_hash)
+        # The audit row says that it changed, never the password or its hash.
+        return self._revoking(username, now, action, {"password": "set", "sign_ins": "ended"},
+                              password_hash=password_hash)
 
     def deactivate(self, username: str, now: datetime) -> bool:
         """Stop a user signing in and revoke every token; False: no such user."""
-        return self._revoking(username, now, active=False)
+        return self._revoking(username, now, "user.deactivate",
+                              {"active": False, "sign_ins": "ended"}, active=False)
 
-    def _revoking(self, username: str, now: datetime, **values: object) -> bool:
-        # One transaction: the new version and the revoked refresh tokens land together.
+    def _revoking(self, username: str, now: datetime, action: str, audited: dict[str, object],
+                  **values: object) -> bool:
+        # One transaction: the new version, the revoked refresh tokens and the audit row.
         with transaction(self.sessions) as s:
+            was_active = s.scalar(select(User.active).where(User.username == username))
             user_id = s.scalar(update(User).where(User.username == username).values(
                 token_version=User.token_version + 1, **values).returning(User.id))
             if user_id is None:
@@ -97,6 +106,8 @@ class SqlAccounts:
             s.execute(update(RefreshToken).where(RefreshToken.user_id == user_id,
                                                  RefreshToken.revoked_at.is_(None))
                       .values(revoked_at=now))
+            before = {"active": was_active} if "active" in values else None
+            record(s, action, "user", username, before=before, after=audited)
             return True
 
     def record(self, kind: str, username: str, user_id: int | None, address: str,
@@ -145,6 +156,13 @@ class SqlAccounts:
                 return None
             row.revoked_at = now
             return row.user_id, row.token_version, _aware(row.expires_at, now)
+
+
+def _audited(user: User) -> dict[str, object]:
+    """A user as the audit trail shows them (never the password hash)."""
+    return {"username": user.username, "role": user.role, "team_id": user.team_id,
+            "territory_code": user.territory_code, "full_name": user.full_name,
+            "discount_limit_pct": user.discount_limit_pct, "active": user.active}
 
 
 def _stored(user: User | None) -> StoredUser | None:

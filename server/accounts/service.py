@@ -30,6 +30,7 @@ from server.sales.masterdata import territory_code
 from server.sql.models.accounts import ExtraTerritory, User
 from server.sql.models.master import Territory
 from server.sql.session import transaction
+from server.audit.recorder import record
 from sync.provisioning import USERNAME_PATTERN, provision_engineer
 from sync.store import DocumentStore
 
@@ -157,7 +158,8 @@ class AccountService:
             self.repo.record("failed", username, principal.user_id, client.address,
                              client.user_agent, "wrong current password", self.clock())
             raise CurrentPasswordError("the current password is not right")
-        self.repo.set_password(username, passwords.hash_password(new_password), now)
+        self.repo.set_password(username, passwords.hash_password(new_password), now,
+                               "user.password_change")
         self._active.clear()
         self.repo.record("password", username, principal.user_id, client.address,
                          client.user_agent, "changed by the user", now)
@@ -260,4 +262,7 @@ def allow_territories(sessions: sessionmaker[Session], username: str, codes: Ite
         kept = {grant.territory_code: grant for grant in user.extra_grants}
         user.extra_grants = [kept.get(code) or ExtraTerritory(
             territory_code=code, granted_by=by[:64], granted_at=clock()) for code in wanted]
+        s.flush()
+        record(s, "user.extra_territories", "user", username,
+               before={"extra_territories": sorted(kept)}, after={"extra_territories": wanted})
         return list(wanted)

@@ -13,6 +13,7 @@ from marshmallow import Schema, fields, validate
 from server.accounts.errors import AccountsError, InvalidTokenError, LoginThrottledError
 from server.accounts.roles import Principal, Role, require_role
 from server.accounts.service import AccountService, ClientInfo, TokenPair
+from server.audit.actor import Actor, acting_as
 
 EXTENSION = "fieldsync.accounts"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -64,6 +65,12 @@ def client_info() -> ClientInfo:
     return ClientInfo(request.remote_addr or "", request.headers.get("User-Agent", "")[:300])
 
 
+def request_actor(principal: Principal) -> Actor:
+    """The signed-in user as the audit trail names them: address and the app's device id."""
+    return Actor(principal.username, principal.role.value, request.remote_addr or "",
+                 request.headers.get("X-Device-Id", "")[:64])
+
+
 def bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -87,10 +94,11 @@ def requires_role(*roles: Role) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                current_principal(*roles)
+                principal = current_principal(*roles)
             except AccountsError as exc:
                 _abort(exc)
-            return view(*args, **kwargs)
+            with acting_as(request_actor(principal)):  # changes are audited in their name
+                return view(*args, **kwargs)
         return cast(F, wrapper)
     return decorate
 

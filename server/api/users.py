@@ -28,6 +28,7 @@ from server.api.common import (
     requires_role,
     services,
 )
+from server.audit.recorder import changes, record
 from server.sales.catalog import CatalogService
 from server.sales.masterdata import territory_code
 from server.sql.models.accounts import Team, User
@@ -151,8 +152,11 @@ class OneUser(MethodView):
             _check_refs(s, body)
             user = s.scalar(select(User).where(User.username == username))
             assert user is not None
+            before = {key: getattr(user, key) for key in body}
             for key, value in body.items():
                 setattr(user, key, value)
+            old, new = changes(before, body)
+            record(s, "user.update", "user", username, before=old, after=new)
         if extra is not None:
             with http_errors():
                 allow_territories(services().sessions, username, extra,
@@ -244,6 +248,7 @@ class Teams(MethodView):
             team = Team(name=body["name"])
             s.add(team)
             s.flush()
+            record(s, "team.create", "team", str(team.id), after={"name": team.name})
             return {"id": team.id, "name": team.name, "created_at": team.created_at,
                     "members": 0}
 

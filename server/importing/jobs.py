@@ -26,6 +26,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.audit.actor import Actor, acting_as
+from server.audit.recorder import record
 from server.importing.errors import ImportFailure, ImportJobNotFound
 from server.importing.limits import ImportLimits
 from server.importing.readers import check_upload
@@ -116,15 +118,17 @@ class ImportJobs:
     def run(self, job_id: str, owner: str) -> None:
         """Run a claimed job to done or failed; whatever happens, the job says what it did."""
         with self.sessions() as s:
-            kind, filename, content = s.execute(select(
-                ImportJob.kind, ImportJob.filename, ImportJob.content).where(
-                ImportJob.id == job_id)).one()
+            kind, filename, content, requested_by = s.execute(select(
+                ImportJob.kind, ImportJob.filename, ImportJob.content,
+                ImportJob.requested_by).where(ImportJob.id == job_id)).one()
         if content is None:  # declared interrupted meanwhile: nothing left to do
             return
         progress = _ProgressWriter(self, job_id, owner)
         try:
-            report = self.importer().run(kind, filename, content, progress,
-                                         on_commit=self.commit_hook(job_id, owner))
+            # The rows are audited in the name of the admin who uploaded the file.
+            with acting_as(Actor(requested_by, "admin")):
+                report = self.importer().run(kind, filename, content, progress,
+                                             on_commit=self.commit_hook(job_id, owner))
         except LeaseLost:
             log.warning("event=import_lease_lost job=%s", job_id)
             return
@@ -157,6 +161,7 @@ class ImportJobs:
                           content=None, finished_at=self.clock(), lease_owner=None,
                           lease_until=None):
                 raise LeaseLost(job_id)
+            record(s, "import.done", "import", job_id, after={"imported": count})
         return done
 
     def _finish(self, job_id: str, owner: str, **values: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from server.audit.recorder import record
 from server.reports.errors import InvalidTargetError
 from server.reports.filters import month_start
 from server.reports.sqlutil import Query, as_utc
@@ -136,7 +137,13 @@ def set_target(session: Session, owner: str, month: date, order_value: Decimal, 
                                                         User.role == "engineer")).first()
     if known is None:
         raise InvalidTargetError(f"{owner} is not an engineer; targets are set per engineer")
+    first = month_start(month)
+    found = session.execute(select(SalesTarget.order_value, SalesTarget.orders).where(
+        SalesTarget.owner == owner, SalesTarget.month == first)).first()
+    value = order_value.quantize(Decimal("0.01"))
     upsert(session, SalesTarget, [{
-        "owner": owner, "month": month_start(month), "order_value": order_value.quantize(
-            Decimal("0.01")), "orders": orders, "set_by": set_by, "set_at": utcnow()}],
-           ["owner", "month"])
+        "owner": owner, "month": first, "order_value": value, "orders": orders,
+        "set_by": set_by, "set_at": utcnow()}], ["owner", "month"])
+    record(session, "target.set", "target", f"{owner}/{first:%Y-%m}",
+           before={"order_value": found[0], "orders": found[1]} if found else None,
+           after={"order_value": value, "orders": orders})

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.audit.recorder import changes, record
 from server.sales.errors import InvalidRequestError, NotFoundError, StateError
 from server.sales.masterdata import (
     CustomerValues,
@@ -64,9 +65,14 @@ class CatalogService:
             raise InvalidRequestError("a territory code is 1-32 letters, digits or '-'",
                                       {"code": ["1-32 letters, digits or '-'"]})
         with transaction(self.sessions) as s:
-            territory = s.get(Territory, code) or Territory(code=code)
+            found = s.get(Territory, code)
+            before = {"name": found.name} if found is not None else None
+            territory = found or Territory(code=code)
             territory.name = name.strip() or code
             s.add(territory)
+            s.flush()
+            record(s, "territory.save", "territory", code, before=before,
+                   after={"name": territory.name})
         self.publisher.publish_all()
         return territory
 
@@ -100,12 +106,14 @@ class CatalogService:
         if create is True and row is not None:
             raise StateError(f"customer {values.customer_id!r} already exists; change it with "
                              "PATCH instead")
+        before = _customer_row(row) if row is not None else None
         row = row or Customer(customer_id=values.customer_id)
         for key, value in asdict(values).items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         s.add(row)
         s.flush()
+        _audit(s, "customer", values.customer_id, before, _customer_row(row))
         return row
 
     # Products ------------------------------------------------------------------------------
@@ -137,12 +145,14 @@ class CatalogService:
         if create is True and row is not None:
             raise StateError(f"product {values.product_id!r} already exists; change it with "
                              "PATCH instead")
+        before = _product_row(row) if row is not None else None
         row = row or Product(product_id=values.product_id)
         for key, value in asdict(values).items():
             setattr(row, key, value)
         row.updated_at = utcnow()
         s.add(row)
         s.flush()
+        _audit(s, "product", values.product_id, before, _product_row(row))
         return row
 
     # Price lists ---------------------------------------------------------------------------
@@ -155,7 +165,10 @@ class CatalogService:
                 raise StateError(f"price list {checked.price_list_id!r} already exists")
             if not create and row is None:
                 raise NotFoundError(f"price list {checked.price_list_id!r} does not exist")
+            before = _price_list_row(s, row) if row is not None else None
             row = self._put_price_list(s, row, checked)
+            s.flush()
+            _audit(s, "price_list", row.price_list_id, before, _price_list_row(s, row))
         self.publisher.publish_all()
         return row
 
@@ -179,6 +192,27 @@ class CatalogService:
             rows = s.scalars(select(PriceListItem).where(
                 PriceListItem.price_list_id == price_list_id))
             return {i.product_id: i.unit_price for i in rows}
+
+
+def _audit(s: Session, entity: str, key: str, before: dict[str, Any] | None,
+           after: dict[str, Any]) -> None:
+    """A create with everything it holds, or an update with only what changed."""
+    if before is None:
+        record(s, f"{entity}.create", entity, key, after=after)
+        return
+    old, new = changes(before, after)
+    if new:  # saving the same values again (a re-import) changes nothing worth a row
+        record(s, f"{entity}.update", entity, key, before=old, after=new)
+
+
+def _price_list_row(s: Session, row: PriceList) -> dict[str, Any]:
+    # Columns, not entities: the items are replaced right after, under the same keys.
+    items = s.execute(select(PriceListItem.product_id, PriceListItem.unit_price).where(
+        PriceListItem.price_list_id == row.price_list_id))
+    return {"name": row.name, "valid_from": row.valid_from, "valid_to": row.valid_to,
+            "active": row.active, "customer_id": row.customer_id,
+            "customer_group": row.customer_group, "territory_code": row.territory_code,
+            "items": dict(items.all())}
 
 
 def _customer_row(c: Customer) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.accounts.roles import Principal, Role
+from server.audit.recorder import record
 from server.sales import decisions, expenses, leadmoves
 from server.sales.errors import (
     InvalidRequestError,
@@ -133,6 +134,8 @@ class HeadActions:
                 if kind == "expense":
                     s.execute(update(Expense).where(Expense.doc_id == subject.doc_id)
                               .values(approval_status=outcome))
+                record(s, f"decision.{kind}", kind_entity(kind), subject.doc_id,
+                       before=before, after=values)
         except IntegrityError:  # another head decided at the same moment
             raise StateError(f"{subject.doc_id} was decided meanwhile; reload it") from None
         doc = decisions.decision_doc(kind, subject.doc_id, outcome, principal.username, at, note,
@@ -184,6 +187,10 @@ class HeadActions:
                 status = "pending" if before is None else before["outcome"]
                 s.execute(update(Expense).where(Expense.doc_id == subject_id)
                           .values(approval_status=status))
+            # The decision was recorded when made; that it was taken back is recorded too.
+            record(s, f"decision.{kind}_withdrawn", kind_entity(kind), subject_id,
+                   after={"reason": "the engineer's database could not take the decision",
+                          "restored": before})
 
     def _write(self, db_name: str, doc: dict[str, Any]) -> dict[str, Any]:
         """Write a document into an engineer's database and tell the worker."""
@@ -227,6 +234,11 @@ class HeadActions:
         try:
             with transaction(self.sessions) as s:
                 s.add(key)
+                s.flush()
+                record(s, "lead.move", "lead", lead_id,
+                       before={"stage": current.get("stage")},
+                       after={"stage": step["stage"], "at": step["at"],
+                              "lost_reason": moved.get("lost_reason")})
         except IntegrityError:
             raise StateError("the lead was moved to that stage this very second; reload "
                              "it") from None
@@ -237,6 +249,9 @@ class HeadActions:
                 s.execute(delete(ServerLeadStep).where(
                     ServerLeadStep.lead_id == lead_id, ServerLeadStep.at == written.at,
                     ServerLeadStep.stage == step["stage"]))
+                record(s, "lead.move_withdrawn", "lead", lead_id,
+                       after={"stage": step["stage"], "reason": "the engineer's database "
+                              "could not take the move"})
             raise
         return {**moved, "_rev": result.get("rev", moved.get("_rev"))}
 
@@ -256,7 +271,14 @@ class HeadActions:
             decision.reimbursed = True
             s.execute(update(Expense).where(Expense.doc_id == expense_id)
                       .values(reimbursed=True))
+            record(s, "expense.reimburse", "expense", expense_id,
+                   before={"reimbursed": False}, after={"reimbursed": True})
             return decision
+
+
+def kind_entity(kind: str) -> str:
+    """The entity a decision of `kind` is about: a discount decides an offer."""
+    return "offer" if kind == "discount" else kind
 
 
 def travel_rates(sessions: sessionmaker[Session]) -> dict[str, Decimal]:
@@ -272,7 +294,12 @@ def set_travel_rate(sessions: sessionmaker[Session], principal: Principal, mode:
         raise NotAllowedError("only admins set travel rates")
     checked = expenses.check_rate(mode, rate)
     with transaction(sessions) as s:
-        row = s.get(TravelRate, mode) or TravelRate(mode=mode)
+        found = s.get(TravelRate, mode)
+        before = {"rate_per_km": found.rate_per_km} if found is not None else None
+        row = found or TravelRate(mode=mode)
         row.rate_per_km, row.updated_by, row.updated_at = checked, principal.username, utcnow()
         s.add(row)
+        s.flush()
+        record(s, "travel_rate.set", "travel_rate", mode, before=before,
+               after={"rate_per_km": checked})
         return row

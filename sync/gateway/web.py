@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTim
 
 from server.accounts.errors import AccountsError
 from server.accounts.roles import Principal
+from server.audit.actor import Actor, acting_as
 from server.bootstrap import Services
 from sync.dirty import DirtySet
 from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES
@@ -90,7 +91,10 @@ def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
             request.max_content_length = min(gateway.batch.max_bytes, app_limit or 1 << 62)
         body = request.get_data(cache=False) if request.method in ("PUT", "POST") else b""
         incoming = Incoming(request.method, request.args.to_dict(), body)
-        return _respond(gateway.handle(target, db, principal.username, incoming))
+        # Refused writes are audited in the engineer's name, with the address they came from.
+        with acting_as(Actor(principal.username, principal.role.value,
+                             request.remote_addr or "")):
+            return _respond(gateway.handle(target, db, principal.username, incoming))
 
     bp.register_error_handler(GatewayError, _gateway_error)
     bp.register_error_handler(RequestEntityTooLarge, _too_large)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import UNASSIGNED, MasterDataPuller
 from server.bootstrap import Services
+from server.sql.models.audit import AuditEntry
 from server.sql.models.erp import ErpSyncState
 from server.sql.models.master import Customer, Product, Territory
 from server.sql.session import transaction
@@ -66,6 +68,10 @@ def test_pull_upserts_publishes_and_then_reads_only_the_delta(
         products = {p.product_id: p for p in session.scalars(select(Product))}
         state = session.get(ErpSyncState, (pull.adapter.kind, "customers"))
         assert state is not None and state.last_count == 7
+        audited = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "erp_pull.customers")).one()
+        assert (audited.actor, audited.entity_id) == ("erp-bridge", pull.adapter.kind)
+        assert json.loads(audited.after) == {"count": 7, "ids": [f"C{n}" for n in range(1, 8)]}
     assert customers["C2"].name == "Customer 2" and customers["C2"].territory_code == "KA-N"
     assert customers["C1"].territory_code == UNASSIGNED and not customers["C3"].active
     assert products["P1"].gst_rate == Decimal("18") and not products["P4"].active

@@ -24,6 +24,7 @@ PURE = [
     "server/sales/words.py", "server/sales/masterdata.py",
     "server/reports/errors.py", "server/reports/filters.py", "server/reports/funnel.py",
     "sync/projection.py", "sync/receipts.py", "sync/partitions.py",
+    "server/audit/chain.py", "server/audit/actor.py",
 ]
 
 

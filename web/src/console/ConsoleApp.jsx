@@ -13,11 +13,12 @@ import Reports from './pages/Reports.jsx';
 import Erp from './pages/Erp.jsx';
 import People from './pages/People.jsx';
 import MasterData from './pages/MasterData.jsx';
+import Audit from './pages/Audit.jsx';
 import './console.css';
 
 const VIEWS = {
   dashboard: Dashboard, orders: Orders, leads: Leads, approvals: Approvals, conflicts: Conflicts,
-  rejections: Rejections, map: DayMap, reports: Reports, erp: Erp, people: People, master: MasterData,
+  rejections: Rejections, map: DayMap, reports: Reports, erp: Erp, people: People, master: MasterData, audit: Audit,
 };
 
 function Refused({ principal, onLogout, reason }) {

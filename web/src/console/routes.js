@@ -13,6 +13,7 @@ export const PAGES = [
   { key: 'erp', title: 'ERP outbox', roles: ['admin'] },
   { key: 'people', title: 'Users & teams', roles: ['head', 'admin'] },
   { key: 'master', title: 'Master data', roles: ['admin'] },
+  { key: 'audit', title: 'Audit', roles: ['admin'] },
 ];
 
 export const CONSOLE_ROLES = ['head', 'admin'];

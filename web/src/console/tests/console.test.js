@@ -22,6 +22,8 @@ test('hash routes name the page, its id and its parameters', () => {
   assert.equal(allowed('erp', 'head'), false);
   assert.equal(allowed('erp', 'admin'), true);
   assert.equal(allowed('dashboard', 'engineer'), false);
+  assert.equal(allowed('audit', 'admin'), true);
+  assert.equal(allowed('audit', 'head'), false);
 });
 
 test('field errors read as one line', () => {
