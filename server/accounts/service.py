@@ -25,12 +25,12 @@ from server.accounts.errors import (
 from server.accounts.repository import AccountsRepository, SqlAccounts, StoredUser
 from server.accounts.roles import Principal, Role, parse_role
 from server.accounts.secret import load_or_create_secret
+from server.audit.recorder import record
 from server.config import Settings
 from server.sales.masterdata import territory_code
 from server.sql.models.accounts import ExtraTerritory, User
 from server.sql.models.master import Territory
 from server.sql.session import transaction
-from server.audit.recorder import record
 from sync.provisioning import USERNAME_PATTERN, provision_engineer
 from sync.store import DocumentStore
 
