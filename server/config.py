@@ -69,6 +69,15 @@ class Settings:
     erp_page_size: int = 500
     erp_drain_interval_s: float = 15.0
     erp_pull_interval_s: float = 3600.0
+    # Cancelling orders in the ERP: system-specific codes (see README, Revisions and
+    # cancellations). SAP rejects every item with this reason; Oracle gets an action request.
+    erp_sap_rejection_reason: str = "10"
+    erp_oracle_cancel_action: str = "ORA_FOM_CANCEL_ORDER"
+    erp_oracle_cancel_reason: str = "ORA_CUSTOMER_REQUEST"
+    erp_cancel_interval_s: float = 30.0
+    # The seller printed on offer PDFs.
+    seller_name: str = "FieldSync demo seller"
+    seller_gstin: str = ""
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
 

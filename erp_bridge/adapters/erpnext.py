@@ -16,6 +16,7 @@ from erp_bridge.errors import ErpRejected, ErpTransient
 from erp_bridge.mapping import erpnext_order_payload, frappe_error_text
 
 ORDERS = "/api/resource/Sales Order"
+CANCEL = "/api/method/frappe.client.cancel"
 
 
 class ErpNextErp:
@@ -85,6 +86,20 @@ class ErpNextErp:
 
     def close(self) -> None:
         self.http.close()
+
+    # Cancellation ------------------------------------------------------------------------
+
+    def cancel_order(self, snapshot: dict[str, Any], number: str, reason: str) -> str:
+        """Frappe's `frappe.client.cancel` moves a submitted order to docstatus 2; one found
+        cancelled already (a resend after a lost answer) counts as done."""
+        response = self.http.send("POST", CANCEL, json={"doctype": "Sales Order",
+                                                        "name": number})
+        if response.status_code == 200:
+            return "cancelled"
+        rows = self._page(ORDERS, ["name", "docstatus"], [["name", "=", number]], 0)
+        if rows and rows[0].get("docstatus") == 2:
+            return "cancelled"
+        raise ErpRejected(frappe_error_text(response.status_code, response.text))
 
 
 def _docstatus(data: dict[str, Any]) -> str:

@@ -29,5 +29,9 @@ class NullErp:
     def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
         return iter(())
 
+    def cancel_order(self, snapshot: dict[str, Any], number: str, reason: str) -> str:
+        raise ErpConfigError("No ERP is configured (FIELDSYNC_ERP_KIND=null); there is "
+                             "nothing to cancel in it.")
+
     def close(self) -> None:
         return None

@@ -6,7 +6,7 @@ The rules are pure: the worker answers these questions from SQL, tests from plai
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -48,6 +48,9 @@ class OfferFacts:
     grand_total: Decimal
     max_discount_pct: Decimal = Decimal(0)  # the largest effective line discount, percent
     terms_hash: str = ""  # hash of the commercial terms a head's decision binds
+    revision: int = 0  # 0 for a quotation's first offer, then 1, 2, 3… (sync/documents/revisions)
+    quotation_id: str = ""  # the quotation's first offer ("" : this offer is the first)
+    superseded_by: str | None = None  # the accepted revision that replaced this offer
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,7 @@ class MasterData(Protocol):
     def decision(self, subject_id: str) -> DecisionFacts | None: ...  # a head's, if decided
     def price_lists(self) -> Sequence[PriceListFacts]: ...
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]: ...
+    def order_owner(self, order_id: str) -> str | None: ...  # of an accepted order
 
 
 def _max_discount(offer: dict[str, Any]) -> Decimal:
@@ -115,6 +119,8 @@ def offer_facts(offer: dict[str, Any], *, approved: bool,
         max_discount_pct=(_max_discount(offer) if max_discount_pct is None
                           else max_discount_pct),
         terms_hash=terms_hash(offer),
+        revision=offer.get("revision") or 0,
+        quotation_id=str(offer.get("quotation_id") or ""),
     )
 
 
@@ -132,6 +138,7 @@ class DictMasterData:
     decisions: dict[str, DecisionFacts | str] = field(default_factory=dict)
     lists: list[PriceListFacts] = field(default_factory=list)
     steps: dict[str, set[ServerStep]] = field(default_factory=dict)  # lead id -> server's
+    orders: dict[str, str] = field(default_factory=dict)  # accepted order id -> its owner
 
     @classmethod
     def of(
@@ -156,6 +163,9 @@ class DictMasterData:
         """Record an offer document as accepted (and approved unless told otherwise)."""
         facts = offer_facts(offer, approved=approved, max_discount_pct=max_discount_pct)
         self.offers[facts.offer_id] = facts
+        old = self.offers.get(str(offer.get("supersedes")))
+        if old is not None:  # a revision: the offer it names is superseded
+            self.offers[old.offer_id] = replace(old, superseded_by=facts.offer_id)
         return facts
 
     def customer(self, customer_id: str) -> CustomerFacts | None:
@@ -182,3 +192,6 @@ class DictMasterData:
 
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]:
         return frozenset(self.steps.get(lead_id, ()))
+
+    def order_owner(self, order_id: str) -> str | None:
+        return self.orders.get(order_id)

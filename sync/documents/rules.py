@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sync.documents.cancellations import check_cancellation_rules
 from sync.documents.canonical import business_key, expense_terms, terms_hash
 from sync.documents.discounts import (
     binding,
@@ -25,6 +26,7 @@ from sync.documents.pricelists import (
     max_effective,
 )
 from sync.documents.pricing import format_money
+from sync.documents.revisions import check_revision, superseded_problem
 from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_problem
 
 _CHANGED = "sync the latest version first"
@@ -93,6 +95,7 @@ def _offer(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     for price in line_prices(doc, facts, chosen):
         if price.problem is not None:
             c.add(f"lines[{price.index}].unit_price", price.problem)
+    check_revision(c, doc, facts)
 
 
 def _offer_day(doc: dict[str, Any]) -> date:
@@ -190,6 +193,8 @@ def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     elif offer.content_hash != doc["offer_hash"]:
         c.add("offer_hash", "offer_hash does not match the offer as the server has it: the "
               "offer changed after it was signed; capture the customer's approval again")
+    elif (superseded := superseded_problem(offer)) is not None:
+        c.add("offer_id", superseded)
     else:
         _head_decision(c, offer, facts)
 
@@ -220,6 +225,8 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     elif not offer.approved:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" has no accepted customer approval; '
               "capture the approval before converting the offer to an order")
+    elif (superseded := superseded_problem(offer)) is not None:
+        c.add("offer_id", superseded)
     else:
         _same_as_offer(c, business_key(doc), offer.business_key)
         _head_decision(c, offer, facts)
@@ -315,4 +322,5 @@ _RULES = {
     "visit": _activity,
     "expense": _expense,
     "todo": _activity,
+    "cancellation": check_cancellation_rules,
 }

@@ -74,6 +74,11 @@ class Offer(DocumentRow, Totals, Base):
     terms_hash: Mapped[str] = mapped_column(String(80), default="", server_default="")
     max_discount_pct: Mapped[Rate]
     in_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Quotation revisions: the offer this one supersedes, its number (0 for the first offer)
+    # and the quotation's first offer. "Superseded" is read from a later offer naming this one.
+    supersedes: Mapped[DocId | None] = mapped_column(nullable=True, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quotation_id: Mapped[DocId] = mapped_column(default="", server_default="", index=True)
 
 
 class OfferLine(LineRow, Base):

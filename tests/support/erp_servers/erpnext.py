@@ -16,6 +16,7 @@ from tests.support.erp_servers.base import (
 )
 
 PREFIX = "/api/resource/"
+CANCEL = "/api/method/frappe.client.cancel"
 
 
 def frappe_error(status: int, exc_type: str, message: str) -> Response:
@@ -34,6 +35,7 @@ class ErpNextServer(ErpTestServer):
         self.docs: dict[str, list[dict[str, Any]]] = {"Sales Order": [], "Customer": [],
                                                        "Item": []}
         self.series = 0
+        self.cancels: list[str] = []  # the names frappe.client.cancel cancelled, in order
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -42,6 +44,8 @@ class ErpNextServer(ErpTestServer):
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != self.token:
             return frappe_error(401, "AuthenticationError", "Invalid API key or secret")
+        if request.path == CANCEL and request.method == "POST":
+            return self._cancel(request)
         doctype = request.path.removeprefix(PREFIX)
         if not request.path.startswith(PREFIX) or doctype not in self.docs:
             return frappe_error(404, "DoesNotExist", f"DocType {doctype} not found")
@@ -66,6 +70,23 @@ class ErpNextServer(ErpTestServer):
             return frappe_error(417, *problem)
         doc = self._store(body)
         return after_commit(fault, json_response(200, {"data": doc}), self.slow_s)
+
+    def _cancel(self, request: Request) -> Response:
+        """`frappe.client.cancel`: a submitted document (docstatus 1) becomes cancelled (2)."""
+        body = request.json() or {}
+        with self.lock:
+            docs = self.docs.get(str(body.get("doctype")), [])
+            doc = next((d for d in docs if d["name"] == body.get("name")), None)
+            if doc is None:
+                return frappe_error(404, "DoesNotExist",
+                                    f"{body.get('doctype')} {body.get('name')} not found")
+            if doc["docstatus"] != 1:
+                return frappe_error(417, "DocstatusTransitionError",
+                                    "Cannot change docstatus from "
+                                    f"{doc['docstatus']} to 2")
+            doc.update(docstatus=2, status="Cancelled")
+            self.cancels.append(doc["name"])
+        return json_response(200, {"message": {**doc}})
 
     def _invalid(self, body: Any) -> tuple[str, str] | None:
         for name in ("customer", "company", "transaction_date", "delivery_date"):
