@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from sync.documents.facts import (
     OfferFacts,
     ProductFacts,
     ServerStep,
+    as_utc,
     offer_facts,
 )
 from sync.documents.pricelists import PriceListFacts
@@ -84,7 +86,8 @@ class SqlMasterData:
         self._lists: list[PriceListFacts] | None = None
         self._decisions: dict[str, DecisionFacts | None] = {}
         self._steps: dict[str, frozenset[ServerStep]] = {}
-        self._superseded: dict[str, str] = {}  # offer id -> the accepted revision naming it
+        # offer id -> the accepted revision naming it, and when that revision was made
+        self._superseded: dict[str, tuple[str, datetime]] = {}
         self._orders: dict[str, str | None] = {}  # accepted order id -> owner
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
@@ -110,7 +113,7 @@ class SqlMasterData:
             self._offers[doc_id] = offer_facts(
                 doc, approved=False, max_discount_pct=effective_max_discount(doc, self))
             if isinstance(doc.get("supersedes"), str):
-                self._superseded[doc["supersedes"]] = doc_id
+                self._superseded[doc["supersedes"]] = (doc_id, as_utc(doc["created_at"]))
         elif doc_type == "order":
             self._orders[doc_id] = str(doc.get("owner"))
         elif doc_type == "approval":
@@ -134,8 +137,9 @@ class SqlMasterData:
         facts = self._offers.get(offer_id)
         if facts is None:
             return None
+        newer, at = self._superseded.get(offer_id, (None, None))
         return replace(facts, approved=facts.content_hash in self._approvals.get(offer_id, ()),
-                       superseded_by=self._superseded.get(offer_id))
+                       superseded_by=newer, superseded_at=at)
 
     def lead_stage(self, lead_id: str) -> str | None:
         if lead_id not in self._leads:
@@ -206,10 +210,11 @@ class SqlMasterData:
                 content_hash=content_hash, business_key=key, approved=False,
                 grand_total=total, max_discount_pct=disc, terms_hash=terms,
                 revision=revision, quotation_id=quotation if quotation != doc_id else "")
-        for old, new in self.session.execute(
-                select(Offer.supersedes, Offer.doc_id).where(Offer.supersedes.in_(wanted))):
+        for old, new, made in self.session.execute(
+                select(Offer.supersedes, Offer.doc_id, Offer.created_at)
+                .where(Offer.supersedes.in_(wanted))):
             if old is not None:
-                self._superseded.setdefault(old, new)
+                self._superseded.setdefault(old, (new, as_utc(made)))
         signed = self.session.execute(
             select(CustomerApproval.offer_id, CustomerApproval.offer_hash)
             .where(CustomerApproval.offer_id.in_(wanted)))

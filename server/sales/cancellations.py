@@ -16,8 +16,8 @@ from server.sales import decisions
 from server.sales.errors import NotFoundError, StateError
 from server.sales.service import HeadActions, Subject, Terms, may_act_for
 from server.sql.models.base import utcnow
-from server.sql.models.cancellations import ErpCancellation, OrderCancellation
-from server.sql.models.documents import Order
+from server.sql.models.cancellations import ErpCancellation
+from server.sql.models.documents import Order, OrderCancellation
 from server.sql.models.erp import ErpOutbox
 from server.sql.models.sales import HeadDecision
 from server.sql.session import transaction

@@ -51,6 +51,7 @@ class OfferFacts:
     revision: int = 0  # 0 for a quotation's first offer, then 1, 2, 3… (sync/documents/revisions)
     quotation_id: str = ""  # the quotation's first offer ("" : this offer is the first)
     superseded_by: str | None = None  # the accepted revision that replaced this offer
+    superseded_at: datetime | None = None  # when that revision was made (its created_at)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,12 @@ class ServerStep:
     stage: str
     at: str  # the step's moment in UTC, as `server_step` writes it
     by: str
+
+
+def as_utc(at: str | datetime) -> datetime:
+    """A moment in UTC, however it was written (SQLite hands back UTC without its offset)."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 def server_step(stage: str, at: str | datetime, by: str) -> ServerStep:
@@ -165,7 +172,8 @@ class DictMasterData:
         self.offers[facts.offer_id] = facts
         old = self.offers.get(str(offer.get("supersedes")))
         if old is not None:  # a revision: the offer it names is superseded
-            self.offers[old.offer_id] = replace(old, superseded_by=facts.offer_id)
+            self.offers[old.offer_id] = replace(old, superseded_by=facts.offer_id,
+                                                superseded_at=as_utc(offer["created_at"]))
         return facts
 
     def customer(self, customer_id: str) -> CustomerFacts | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.documents.facts import MasterData, OfferFacts
+from sync.documents.facts import MasterData, OfferFacts, as_utc
 from sync.documents.fields import Checks
 from sync.documents.trade import doc_ref
 
@@ -87,9 +87,13 @@ def _follows(c: Checks, doc: dict[str, Any], old: OfferFacts) -> None:
               f'"{old.offer_id}" belongs to, not "{doc["quotation_id"]}"')
 
 
-def superseded_problem(offer: OfferFacts) -> str | None:
-    """Why a customer may no longer sign (or order) an offer: a later revision replaced it."""
-    if offer.superseded_by is None:
+def superseded_problem(offer: OfferFacts, at: str) -> str | None:
+    """Why a customer may no longer sign (or order) an offer at `at`: a revision made before
+    replaced it. Judged on the documents' own times, so a rebuild decides as the worker did
+    whatever order it reads them in."""
+    if offer.superseded_by is None or offer.superseded_at is None:
+        return None
+    if as_utc(at) <= offer.superseded_at:
         return None
     return (f'offer "{offer.offer_id}" was superseded by revision {offer.revision + 1} '
             f'("{offer.superseded_by}"); present and sign the latest revision instead')

@@ -193,7 +193,7 @@ def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     elif offer.content_hash != doc["offer_hash"]:
         c.add("offer_hash", "offer_hash does not match the offer as the server has it: the "
               "offer changed after it was signed; capture the customer's approval again")
-    elif (superseded := superseded_problem(offer)) is not None:
+    elif (superseded := superseded_problem(offer, doc["signed_at"])) is not None:
         c.add("offer_id", superseded)
     else:
         _head_decision(c, offer, facts)
@@ -225,7 +225,7 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     elif not offer.approved:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" has no accepted customer approval; '
               "capture the approval before converting the offer to an order")
-    elif (superseded := superseded_problem(offer)) is not None:
+    elif (superseded := superseded_problem(offer, doc["created_at"])) is not None:
         c.add("offer_id", superseded)
     else:
         _same_as_offer(c, business_key(doc), offer.business_key)

@@ -97,7 +97,7 @@ def test_a_revision_supersedes_the_signed_offer(server: LiveServer, services: Se
         assert new["superseded"] is False and new["display_status"] == "presented"
 
         second = make_revision({**revision, "revision": 1})
-        late = make_approval(offer, signed_by="Too Late")
+        late = make_approval(offer, signed_by="Too Late", signed_at="2026-11-30T10:00:00+05:30")
         phone.call("bulk", db="me", docs=[second, late])
         sync(phone, services)
         assert receipt(phone, second)["status"] == "accepted"

@@ -40,10 +40,13 @@ def test_a_revision_of_ones_own_offer_is_accepted_and_supersedes_it() -> None:
 
 def test_a_superseded_offer_can_no_longer_be_signed_or_ordered() -> None:
     facts, offer = _signed()
-    facts.add_offer(make_revision(offer), approved=False)
-    approval = make_approval(offer)
-    assert "superseded by revision 1" in _problems(approval, facts)["offer_id"]
-    assert "sign the latest revision" in _problems(make_order(offer, approval), facts)["offer_id"]
+    signed_before = make_approval(offer)  # signed at 10:15, before the revision was made
+    facts.add_offer(make_revision(offer, created_at="2026-11-29T11:00:00+05:30"), approved=False)
+    assert _problems(signed_before, facts) == {}
+    late = make_approval(offer, signed_at="2026-11-29T12:00:00+05:30")
+    assert "superseded by revision 1" in _problems(late, facts)["offer_id"]
+    order = make_order(offer, late, created_at="2026-11-29T12:05:00+05:30")
+    assert "sign the latest revision" in _problems(order, facts)["offer_id"]
 
 
 def test_a_revision_of_another_engineers_or_customers_offer_is_refused() -> None:

@@ -1,4 +1,4 @@
-"""Order cancellation requests from phones, and their way to the ERP once a head approves."""
+"""Approved order cancellations on their way to the ERP (the requests are documents' rows)."""
 
 from __future__ import annotations
 
@@ -7,22 +7,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.sql.models.base import Base, DocId, utcnow
-from server.sql.models.documents import DocumentRow
-
-
-class OrderCancellation(DocumentRow, Base):
-    """An engineer's request to cancel an order (the `cancellation:<order key>` document).
-
-    The head's decision lives in `head_decisions` (kind "cancellation"), which outlives this
-    projection: a rebuild, or a request deleted after it was approved, keeps the order cancelled.
-    """
-
-    __tablename__ = "order_cancellations"
-
-    order_id: Mapped[DocId] = mapped_column(index=True)
-    reason: Mapped[str] = mapped_column(Text)
-    terms_hash: Mapped[str] = mapped_column(String(80))  # what a decision on it binds
+from server.sql.models.base import Base, utcnow
 
 
 class ErpCancellation(Base):
@@ -46,4 +31,4 @@ class ErpCancellation(Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-__all__ = ["ErpCancellation", "OrderCancellation"]
+__all__ = ["ErpCancellation"]

@@ -130,6 +130,20 @@ class OrderLine(LineRow, Base):
         ForeignKey("orders.doc_id", ondelete="CASCADE"), primary_key=True)
 
 
+class OrderCancellation(DocumentRow, Base):
+    """An engineer's request to cancel an order (the `cancellation:<order key>` document).
+
+    The head's decision lives in `head_decisions` (kind "cancellation"), which outlives this
+    projection: a rebuild, or a request deleted after it was approved, keeps the order cancelled.
+    """
+
+    __tablename__ = "order_cancellations"
+
+    order_id: Mapped[DocId] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    terms_hash: Mapped[str] = mapped_column(String(80))  # what a decision on it binds
+
+
 class Lead(DocumentRow, Base):
     """A lead in the funnel, with the details of every stage it reached."""
 
@@ -249,5 +263,5 @@ class GpsPoint(Base):
 
 __all__ = [
     "CustomerApproval", "Expense", "GpsPoint", "Lead", "LeadStageHistory", "Offer",
-    "OfferLine", "Order", "OrderLine", "Todo", "Visit",
+    "OfferLine", "Order", "OrderCancellation", "OrderLine", "Todo", "Visit",
 ]
