@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from erp_bridge.adapters.null import NullErp
+from erp_bridge.cancellations import CancellationSender
 from server.accounts.roles import Principal, Role
 from server.bootstrap import Services
 from server.demo import load_master_data
@@ -43,11 +45,15 @@ def test_revisions_and_cancellations_rebuild_to_the_live_projection(services: Se
     actions = Cancellations(HeadActions(services.store, services.sessions))
     assert actions.decide(ADMIN, order["_id"], "approved").status == "cancelled"
     assert enqueue_cancellations(services.sessions) == 0  # queued once, with the decision
+    # Without an ERP the order was never sent: the cancellation needs nothing there.
+    sender = CancellationSender(services.sessions, NullErp(), services.settings)
+    assert (sender.send_due(), sender.send_due()) == (1, 0)
     push(services, db, [{"_id": request["_id"], "_rev": request["_rev"], "_deleted": True}])
     with services.sessions() as s:
         live_views = cancellation_views(s, [order["_id"]])
     assert live_views[order["_id"]].status == "cancelled"
     assert live_views[order["_id"]].reason == "Customer postponed the project"
+    assert live_views[order["_id"]].erp_status == "not_needed"
     live = projection_snapshot(services)
     assert live["order_cancellations"] == []  # the request was withdrawn after the decision
     revised = [row for row in live["offers"] if revision["_id"] in row]
