@@ -106,10 +106,10 @@ def _view(request_id: str, request: OrderCancellation | None, decision: HeadDeci
         status = DECLINED
     else:
         status, decision = REQUESTED, None
+    # A request withdrawn after its approval leaves the reason the decision kept.
+    reason = request.reason if request is not None else decision.terms if decision else ""
     return CancellationView(
-        request_id, status, request.reason if request is not None else decision.terms
-        if decision is not None else "",
-        request.updated_at if request is not None else None,
+        request_id, status, reason, request.updated_at if request is not None else None,
         decision.decided_by if decision else None, decision.decided_at if decision else None,
         decision.note if decision else "", sent.status if sent else None,
         sent.last_error if sent else "")
