@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -54,9 +55,13 @@ def offer_views(s: Session, store: DocumentStore, rows: Sequence[Offer], *,
     superseded = dict(s.execute(select(Offer.supersedes, Offer.doc_id)
                   .where(Offer.supersedes.in_([r.doc_id for r in rows]))).all())
     approvals = approval_views(s, store, rows)
+    decided = {d.subject_id: d for d in s.scalars(
+        select(HeadDecision).where(HeadDecision.subject_id.in_([r.doc_id for r in rows])))}
+    limits = dict(s.execute(select(User.username, User.discount_limit_pct).where(
+        User.username.in_({r.owner for r in rows}))).all())
     out = []
     for row in rows:
-        view = _decision_view(s, row)
+        view = _decision_view(row, decided.get(row.doc_id), limits.get(row.owner))
         view.update(loc=loc_of(row), superseded_by=superseded.get(row.doc_id),
                     superseded=row.doc_id in superseded,
                     display_status="superseded" if row.doc_id in superseded else row.status,
@@ -67,9 +72,8 @@ def offer_views(s: Session, store: DocumentStore, rows: Sequence[Offer], *,
     return out
 
 
-def _decision_view(s: Session, row: Offer) -> dict[str, Any]:
-    decision = s.get(HeadDecision, row.doc_id)
-    limit = s.scalar(select(User.discount_limit_pct).where(User.username == row.owner))
+def _decision_view(row: Offer, decision: HeadDecision | None,
+                   limit: Decimal | None) -> dict[str, Any]:
     out = {c.key: getattr(row, c.key) for c in Offer.__table__.columns}
     outcome = None if decision is None else discounts.binding(
         decision.outcome, decision.terms_hash, row.terms_hash)
