@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from erp_bridge.adapters import adapter_from_settings
+from erp_bridge.cancellations import CancellationSender
 from erp_bridge.drain import OutboxDrainer
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import MasterDataPuller
@@ -38,6 +39,10 @@ def schedule_erp_jobs(scheduler: Any, services: Services) -> None:
     drainer = build_drainer(services)
     scheduler.add_job(_drain, "interval", args=[drainer], id="erp_outbox_drain",
                       seconds=settings.erp_drain_interval_s, max_instances=1, coalesce=True,
+                      replace_existing=True)
+    canceller = CancellationSender(services.sessions, adapter_from_settings(settings), settings)
+    scheduler.add_job(canceller.send_due, "interval", id="erp_cancellations",
+                      seconds=settings.erp_cancel_interval_s, max_instances=1, coalesce=True,
                       replace_existing=True)
     if settings.erp_kind.strip().lower() == "null":
         log.info("event=erp_jobs kind=null: orders stay not sent, no master-data pull")

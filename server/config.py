@@ -85,6 +85,15 @@ class Settings:
     erp_price_condition: str = "PR00"  # SAP condition type of the list price
     erp_price_list: str = "Standard Selling"  # ERPNext / Oracle price list ('' : every one)
     erp_hsn_catalog: str = "HSN"  # Oracle item catalog whose category code is the HSN
+    # Cancelling orders in the ERP: system-specific codes (see README, Revisions and
+    # cancellations). SAP rejects every item with this reason; Oracle gets an action request.
+    erp_sap_rejection_reason: str = "10"
+    erp_oracle_cancel_action: str = "ORA_FOM_CANCEL_ORDER"
+    erp_oracle_cancel_reason: str = "ORA_CUSTOMER_REQUEST"
+    erp_cancel_interval_s: float = 30.0
+    # The seller printed on offer PDFs.
+    seller_name: str = "FieldSync demo seller"
+    seller_gstin: str = ""
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.sql.models.accounts import ExtraTerritory, User
-from server.sql.models.documents import CustomerApproval, Lead, Offer
+from server.sql.models.documents import CustomerApproval, Lead, Offer, Order
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product
 from server.sql.models.sales import HeadDecision, ServerLeadStep
 from sync.documents.facts import (
@@ -21,6 +22,7 @@ from sync.documents.facts import (
     OfferFacts,
     ProductFacts,
     ServerStep,
+    as_utc,
     offer_facts,
 )
 from sync.documents.pricelists import PriceListFacts
@@ -38,6 +40,7 @@ class References:
     offers: set[str] = field(default_factory=set)
     leads: set[str] = field(default_factory=set)
     decided: set[str] = field(default_factory=set)  # subjects a head's decision may concern
+    orders: set[str] = field(default_factory=set)
 
     def add(self, kind: set[str], value: Any) -> None:
         if isinstance(value, str) and 0 < len(value) <= _MAX_ID:
@@ -56,8 +59,10 @@ def references(docs: Iterable[dict[str, Any]]) -> References:
         refs.add(refs.leads, doc.get("lead_id"))
         if doc_type in ("offer", "lead"):  # the rules compare with the version held
             refs.add(refs.offers if doc_type == "offer" else refs.leads, doc.get("_id"))
-        if doc_type in ("offer", "expense"):
+        if doc_type in ("offer", "expense", "cancellation"):
             refs.add(refs.decided, doc.get("_id"))
+        refs.add(refs.offers, doc.get("supersedes"))
+        refs.add(refs.orders, doc.get("order_id"))
         refs.add(refs.decided, doc.get("offer_id"))
         lines = doc.get("lines")
         for line in lines if isinstance(lines, list) else ():
@@ -82,6 +87,9 @@ class SqlMasterData:
         self._decisions: dict[str, DecisionFacts | None] = {}
         self._steps: dict[str, frozenset[ServerStep]] = {}
         self._areas: dict[str, tuple[str, ...] | None] = {}
+        # offer id -> the accepted revision naming it, and when that revision was made
+        self._superseded: dict[str, tuple[str, datetime]] = {}
+        self._orders: dict[str, str | None] = {}  # accepted order id -> owner
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
         """Load everything the documents refer to: one query per kind, not per document."""
@@ -91,6 +99,7 @@ class SqlMasterData:
         self._load_offers(refs.offers - self._offers.keys())
         self._load_leads(refs.leads - self._leads.keys())
         self._load_decisions(refs.decided - self._decisions.keys())
+        self._load_orders(refs.orders - self._orders.keys())
 
     def remember(self, doc: dict[str, Any]) -> None:
         """Make an accepted document visible to the documents after it in the same batch."""
@@ -104,6 +113,10 @@ class SqlMasterData:
         elif doc_type == "offer":
             self._offers[doc_id] = offer_facts(
                 doc, approved=False, max_discount_pct=effective_max_discount(doc, self))
+            if isinstance(doc.get("supersedes"), str):
+                self._superseded[doc["supersedes"]] = (doc_id, as_utc(doc["created_at"]))
+        elif doc_type == "order":
+            self._orders[doc_id] = str(doc.get("owner"))
         elif doc_type == "approval":
             self._approvals[str(doc.get("offer_id"))].add(str(doc.get("offer_hash")))
         elif doc_type == "lead":
@@ -125,7 +138,9 @@ class SqlMasterData:
         facts = self._offers.get(offer_id)
         if facts is None:
             return None
-        return replace(facts, approved=facts.content_hash in self._approvals.get(offer_id, ()))
+        newer, at = self._superseded.get(offer_id, (None, None))
+        return replace(facts, approved=facts.content_hash in self._approvals.get(offer_id, ()),
+                       superseded_by=newer, superseded_at=at)
 
     def lead_stage(self, lead_id: str) -> str | None:
         if lead_id not in self._leads:
@@ -158,6 +173,11 @@ class SqlMasterData:
             self._areas[owner] = load_territories(self.session, owner)
         return self._areas[owner]
 
+    def order_owner(self, order_id: str) -> str | None:
+        if order_id not in self._orders:
+            self._load_orders({order_id})
+        return self._orders.get(order_id)
+
     # Loading ----------------------------------------------------------------------------------
 
     def _load_customers(self, ids: set[str]) -> None:
@@ -188,18 +208,32 @@ class SqlMasterData:
         rows = self.session.execute(
             select(Offer.doc_id, Offer.owner, Offer.customer_id, Offer.status,
                    Offer.content_hash, Offer.business_key, Offer.grand_total,
-                   Offer.max_discount_pct, Offer.terms_hash)
+                   Offer.max_discount_pct, Offer.terms_hash, Offer.revision, Offer.quotation_id)
             .where(Offer.doc_id.in_(wanted)))
-        for doc_id, owner, customer_id, status, content_hash, key, total, disc, terms in rows:
+        for (doc_id, owner, customer_id, status, content_hash, key, total, disc, terms,
+             revision, quotation) in rows:
             self._offers[doc_id] = OfferFacts(
                 offer_id=doc_id, owner=owner, customer_id=customer_id, status=status,
                 content_hash=content_hash, business_key=key, approved=False,
-                grand_total=total, max_discount_pct=disc, terms_hash=terms)
+                grand_total=total, max_discount_pct=disc, terms_hash=terms,
+                revision=revision, quotation_id=quotation if quotation != doc_id else "")
+        for old, new, made in self.session.execute(
+                select(Offer.supersedes, Offer.doc_id, Offer.created_at)
+                .where(Offer.supersedes.in_(wanted))):
+            if old is not None:
+                self._superseded.setdefault(old, (new, as_utc(made)))
         signed = self.session.execute(
             select(CustomerApproval.offer_id, CustomerApproval.offer_hash)
             .where(CustomerApproval.offer_id.in_(wanted)))
         for offer_id, offer_hash in signed:
             self._approvals[offer_id].add(offer_hash)
+
+    def _load_orders(self, ids: set[str]) -> None:
+        wanted = _valid(ids)
+        self._orders.update(dict.fromkeys(ids))
+        if wanted:
+            self._orders.update(dict(self.session.execute(
+                select(Order.doc_id, Order.owner).where(Order.doc_id.in_(wanted))).all()))
 
     def _load_leads(self, ids: set[str]) -> None:
         wanted = _valid(ids)

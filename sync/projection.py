@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sync.documents.cancellations import request_hash
 from sync.documents.canonical import (
     business_key,
     expense_terms,
@@ -62,6 +63,7 @@ LAYOUTS: dict[str, Layout] = {
     "expense": Layout("expenses"),
     "todo": Layout("todos"),
     "track": Layout(None, (("gps_points", "track_id"),)),
+    "cancellation": Layout("order_cancellations"),
 }
 
 
@@ -160,6 +162,10 @@ def _offer(doc: Doc, db_name: str, now: datetime) -> Projection:
         # The worker replaces it with the effective discount, which needs the price lists.
         "max_discount_pct": max(line["discount_pct"] for line in lines),
         "in_conflict": bool(doc.get("_conflicts")),
+        # Revisions: the superseded offer is found by the later one naming it.
+        "supersedes": text(doc, "supersedes", required=False),
+        "revision": doc.get("revision") or 0,
+        "quotation_id": text(doc, "quotation_id", required=False) or doc["_id"],
     }
     return Projection(doc["_id"], "offer", {"offers": [header], "offer_lines": lines})
 
@@ -294,6 +300,16 @@ def _todo(doc: Doc, db_name: str, now: datetime) -> Projection:
     return Projection(doc["_id"], "todo", {"todos": [header]})
 
 
+def _cancellation(doc: Doc, db_name: str, now: datetime) -> Projection:
+    header = {
+        **_header(doc, db_name),
+        "order_id": text(doc, "order_id"),
+        "reason": text(doc, "reason"),
+        "terms_hash": request_hash(doc),
+    }
+    return Projection(doc["_id"], "cancellation", {"order_cancellations": [header]})
+
+
 # Tracks -----------------------------------------------------------------------------------
 
 
@@ -346,4 +362,5 @@ def _track(doc: Doc, db_name: str, now: datetime) -> Projection:
 _BUILDERS: dict[str, Callable[[Doc, str, datetime], Projection]] = {
     "offer": _offer, "approval": _approval, "order": _order, "lead": _lead,
     "visit": _visit, "expense": _expense, "todo": _todo, "track": _track,
+    "cancellation": _cancellation,
 }

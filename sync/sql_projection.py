@@ -13,7 +13,7 @@ from sqlalchemy import Numeric, String, Table, delete, func, select, union_all, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.sql.models import documents  # noqa: F401  (registers the tables)
+from server.sql.models import cancellations, documents  # noqa: F401  (registers the tables)
 from server.sql.models.base import Base
 from server.sql.models.documents import Expense, Order
 from server.sql.models.erp import ErpOutbox

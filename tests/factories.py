@@ -68,6 +68,23 @@ def make_order(offer: Doc, approval: Doc, *, order_id: str | None = None, **extr
     return {**doc, **extra}
 
 
+def make_revision(offer: Doc, lines: Sequence[Line] | None = None, **extra: Any) -> Doc:
+    """A revision of `offer`: a new offer naming it, numbered after it, same quotation."""
+    doc = make_offer(offer["owner"], offer["customer_id"], lines, offer["supply"],
+                     status="presented", supersedes=offer["_id"],
+                     revision=offer.get("revision", 0) + 1,
+                     quotation_id=offer.get("quotation_id", offer["_id"]))
+    return {**doc, **extra}
+
+
+def make_cancellation(order: Doc, reason: str = "Customer postponed the project",
+                      **extra: Any) -> Doc:
+    """The engineer's request to cancel `order` (one per order: its id follows the order's)."""
+    doc = common("cancellation", order["owner"], "cancellation:" + order["_id"].partition(":")[2])
+    doc.update(order_id=order["_id"], reason=reason)
+    return {**doc, **extra}
+
+
 STAGE_DETAILS: dict[str, Doc] = {
     "proposal": {"value": "250000.00"},
     "po": {"number": "PO-7781", "date": "2026-11-20", "amount": "250000.00"},

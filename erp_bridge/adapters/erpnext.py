@@ -20,6 +20,7 @@ from erp_bridge.master_codes import MasterCodes
 
 ORDERS = "/api/resource/Sales Order"
 CUSTOM_FIELDS = "/api/resource/Custom Field"
+CANCEL = "/api/method/frappe.client.cancel"
 
 
 class ErpNextErp:
@@ -147,6 +148,20 @@ class ErpNextErp:
 
     def close(self) -> None:
         self.http.close()
+
+    # Cancellation ------------------------------------------------------------------------
+
+    def cancel_order(self, snapshot: dict[str, Any], number: str, reason: str) -> str:
+        """Frappe's `frappe.client.cancel` moves a submitted order to docstatus 2; one found
+        cancelled already (a resend after a lost answer) counts as done."""
+        response = self.http.send("POST", CANCEL, json={"doctype": "Sales Order",
+                                                        "name": number})
+        if response.status_code == 200:
+            return "cancelled"
+        rows = self._page(ORDERS, ["name", "docstatus"], [["name", "=", number]], 0)
+        if rows and rows[0].get("docstatus") == 2:
+            return "cancelled"
+        raise ErpRejected(frappe_error_text(response.status_code, response.text))
 
 
 def _docstatus(data: dict[str, Any]) -> str:

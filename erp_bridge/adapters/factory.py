@@ -38,9 +38,11 @@ def adapter_from_settings(settings: Settings) -> ErpAdapter:
     http = ErpHttp(settings.erp_url, timeout_s=settings.erp_timeout_s, auth=auth,
                    headers={"Accept": "application/json"})
     if kind == "sap":
-        return SapErp(http, defaults, codes=codes)
+        return SapErp(http, defaults, codes=codes,
+                      rejection_reason=settings.erp_sap_rejection_reason)
     return OracleErp(http, settings.erp_source_system, defaults, settings.erp_page_size,
-                     codes=codes)
+                     codes=codes, cancel_action=settings.erp_oracle_cancel_action,
+                     cancel_reason=settings.erp_oracle_cancel_reason)
 
 
 def erp_codes(settings: Settings, kind: str) -> dict[str, str]:

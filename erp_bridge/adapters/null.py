@@ -35,5 +35,9 @@ class NullErp:
     def pull_prices(self, codes: MasterCodes | None = None) -> Iterator[PriceRecord]:
         return iter(())
 
+    def cancel_order(self, snapshot: dict[str, Any], number: str, reason: str) -> str:
+        raise ErpConfigError("No ERP is configured (FIELDSYNC_ERP_KIND=null); there is "
+                             "nothing to cancel in it.")
+
     def close(self) -> None:
         return None

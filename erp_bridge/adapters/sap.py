@@ -33,11 +33,12 @@ class SapErp:
     kind = "sap"
 
     def __init__(self, http: ErpHttp, defaults: dict[str, str], *,
-                 codes: dict[str, str]) -> None:
+                 codes: dict[str, str], rejection_reason: str = "10") -> None:
         self.http = http
         self.defaults = defaults
         self.codes = codes
         self._token: str | None = None
+        self.rejection_reason = rejection_reason  # SAP's SalesDocumentRjcnReason code
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
         body = sap_order_payload(snapshot, self.defaults, self.codes)
@@ -176,6 +177,37 @@ class SapErp:
 
     def close(self) -> None:
         self.http.close()
+
+    # Cancellation ------------------------------------------------------------------------
+
+    def cancel_order(self, snapshot: dict[str, Any], number: str, reason: str) -> str:
+        """SAP cancels an order by rejecting every item (`SalesDocumentRjcnReason`); items
+        rejected already (a resend after a lost answer) are left alone."""
+        url = f"{ORDERS}/A_SalesOrder({odata_quote(number)})/to_Item"
+        read = self.http.send("GET", url, params={"$format": "json"})
+        if read.status_code != 200:
+            raise ErpRejected(sap_error_text(read.status_code, read.text))
+        for item in _d(read).get("results", []):
+            if not item.get("SalesDocumentRjcnReason"):
+                self._reject_item(number, str(item["SalesOrderItem"]))
+        return "rejected"
+
+    def _reject_item(self, number: str, item: str) -> None:
+        url = (f"{ORDERS}/A_SalesOrderItem(SalesOrder={odata_quote(number)},"
+               f"SalesOrderItem={odata_quote(item)})")
+        for _ in range(2):  # a stale ETag (412) is read again once
+            read = self.http.send("GET", url, params={"$format": "json"})
+            if read.status_code != 200:
+                raise ErpRejected(sap_error_text(read.status_code, read.text))
+            etag = read.headers.get("etag") or _d(read).get("__metadata", {}).get("etag", "")
+            response = self._modify("PATCH", url, headers={"If-Match": etag},
+                                    json={"SalesDocumentRjcnReason": self.rejection_reason})
+            if response.status_code == 204:
+                return
+            if response.status_code != 412:
+                raise ErpRejected(sap_error_text(response.status_code, response.text))
+        raise ErpTransient(f"Item {item} of sales order {number} kept changing in SAP; "
+                           "the cancellation is tried again later.")
 
 
 def _csrf_refused(response: httpx.Response) -> bool:

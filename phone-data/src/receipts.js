@@ -1,6 +1,6 @@
 // Receipt state per document: what the server said about the revision the phone holds.
 
-export const PHONE_TYPES = ['offer', 'approval', 'order', 'lead', 'visit', 'expense', 'todo', 'track'];
+export const PHONE_TYPES = ['offer', 'approval', 'order', 'lead', 'visit', 'expense', 'todo', 'track', 'cancellation'];
 
 /** True for the documents a phone writes (not receipts, decisions or local ones). */
 export function isPhoneDoc(id) {

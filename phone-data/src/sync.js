@@ -22,6 +22,7 @@ export const PUSH_PASSES = [
   { name: 'offers', types: ['offer'] },
   { name: 'approvals', types: ['approval'] },
   { name: 'orders', types: ['order'] },
+  { name: 'cancellations', types: ['cancellation'] },
   { name: 'field', types: ['lead', 'visit', 'todo'] },
   // One document a request: a receipt photo travels inside its expense, and the gateway takes
   // at most 10 MB a request, so a batch of photos would be refused every time.

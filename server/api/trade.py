@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -28,13 +31,18 @@ from server.api.common import (
     scoped_get,
     services,
 )
-from server.sales.pdf import OfferSheet, SheetLine, render_offer
+from server.sales.cancellations import (
+    Cancellations,
+    CancellationView,
+    cancellation_filter,
+    cancellation_views,
+)
+from server.sales.offers import loc_of, offer_sheet, offer_views
+from server.sales.pdf import render_offer
 from server.sales.service import HeadActions
 from server.sql.models.accounts import User
-from server.sql.models.documents import Offer, OfferLine, Order, OrderLine
-from server.sql.models.master import Customer, Product
+from server.sql.models.documents import Offer, Order, OrderLine
 from server.sql.models.sales import HeadDecision
-from sync.documents import discounts
 
 blp = Blueprint("trade", __name__, url_prefix="/api/v1",
                 description="Offers, orders and discount decisions")
@@ -94,8 +102,29 @@ class TradeOut(Schema):
     loc = fields.Nested(LocOut, allow_none=True)
 
 
+class ApprovalOut(Schema):
+    approval_id = fields.String()
+    signed_by = fields.String()
+    signed_at = UtcDateTime()
+    loc = fields.Nested(LocOut, allow_none=True)
+    signature = fields.String(metadata={"description": "the signature image's attachment"})
+    signature_url = fields.String(allow_none=True)
+    offer_hash = fields.String(metadata={"description": "the offer content hash signed"})
+    recomputed_hash = fields.String(allow_none=True, metadata={
+        "description": "the hash of the offer as the document store holds it now"})
+    verification = fields.String(metadata={
+        "description": "intact: the stored offer is what was signed; changed: it is not"})
+
+
 class OfferOut(TradeOut):
     status = fields.String()
+    display_status = fields.String(metadata={"description": "status, or superseded"})
+    revision = fields.Integer(metadata={"description": "0 for a quotation's first offer"})
+    supersedes = fields.String(allow_none=True)
+    quotation_id = fields.String()
+    superseded = fields.Boolean()
+    superseded_by = fields.String(allow_none=True)
+    approval = fields.Nested(ApprovalOut, allow_none=True)
     valid_until = fields.Date()
     max_discount_pct = RateField()
     content_hash = fields.String()
@@ -107,7 +136,21 @@ class OfferOut(TradeOut):
     lines = fields.List(fields.Nested(LineOut))
 
 
+class CancellationOut(Schema):
+    request_id = fields.String()
+    status = fields.String(metadata={"description": "requested | cancelled | declined"})
+    reason = fields.String()
+    requested_at = UtcDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decided_at = UtcDateTime(allow_none=True)
+    note = fields.String()
+    erp_status = fields.String(allow_none=True, metadata={
+        "description": "queued | cancelled | failed | not_needed (never reached the ERP)"})
+    erp_error = fields.String()
+
+
 class OrderOut(TradeOut):
+    cancellation = fields.Nested(CancellationOut, allow_none=True)
     offer_id = fields.String()
     approval_id = fields.String()
     po_number = fields.String(allow_none=True)
@@ -117,29 +160,8 @@ class OrderOut(TradeOut):
     lines = fields.List(fields.Nested(LineOut))
 
 
-def loc_of(row: Any) -> dict[str, Any] | None:
-    if row.loc_lat is None:
-        return None
-    return {"lat": row.loc_lat, "lon": row.loc_lon, "accuracy_m": row.loc_accuracy_m,
-            "at": row.loc_at, "mock": row.loc_mock}
-
-
-def _offer_out(s: Session, row: Offer, *, lines: bool) -> dict[str, Any]:
-    decision = s.get(HeadDecision, row.doc_id)
-    limit = s.scalar(select(User.discount_limit_pct).where(User.username == row.owner))
-    out = {c: getattr(row, c) for c in OfferOut._declared_fields if hasattr(row, c)}
-    outcome = None if decision is None else discounts.binding(
-        decision.outcome, decision.terms_hash, row.terms_hash)
-    out.update(loc=loc_of(row), decision=decision,
-               decision_binds=decision is not None and outcome is not None,
-               needs_decision=outcome is None and limit is not None
-               and discounts.needs_head_approval(row.max_discount_pct, limit))
-    if lines:
-        out["lines"] = s.scalars(select(OfferLine).where(OfferLine.offer_id == row.doc_id)
-                                 .order_by(OfferLine.line_no)).all()
-    else:
-        out.pop("lines", None)
-    return out
+def _offer_out(s: Session, rows: Sequence[Offer], *, lines: bool) -> list[dict[str, Any]]:
+    return offer_views(s, services().store, rows, lines=lines)
 
 
 OfferArgs = list_args(
@@ -188,8 +210,8 @@ def list_offers(args: dict[str, Any]) -> Page:
                 .where(undecided if args["awaiting_decision"] else ~undecided))
     with services().sessions() as s:
         page = paginate(s, stmt, args, OFFER_SORT, "-created_at")
-        return Page([_offer_out(s, r, lines=False) for r in page.items], page.page,
-                    page.page_size, page.total)
+        return Page(_offer_out(s, page.items, lines=False), page.page, page.page_size,
+                    page.total)
 
 
 def _offer_row(s: Session, offer_id: str) -> Offer:
@@ -202,7 +224,7 @@ def _offer_row(s: Session, offer_id: str) -> Offer:
 def get_offer(offer_id: str) -> dict[str, Any]:
     """One offer with its lines and the head's decision, if any."""
     with services().sessions() as s:
-        return _offer_out(s, _offer_row(s, offer_id), lines=True)
+        return _offer_out(s, [_offer_row(s, offer_id)], lines=True)[0]
 
 
 class DecisionIn(Schema):
@@ -222,41 +244,22 @@ def decide_offer(body: dict[str, Any], offer_id: str) -> HeadDecision:
             current_principal(), offer_id, body["outcome"], body["note"])
 
 
-def _sheet(s: Session, row: Offer) -> OfferSheet:
-    customer = s.get(Customer, row.customer_id)
-    lines = s.scalars(select(OfferLine).where(OfferLine.offer_id == row.doc_id)
-                      .order_by(OfferLine.line_no)).all()
-    products = {p.product_id: p for p in s.scalars(select(Product).where(
-        Product.product_id.in_([line.product_id for line in lines])))}
-    return OfferSheet(
-        offer_id=row.doc_id, engineer=row.owner,
-        customer_name=customer.name if customer else row.customer_id,
-        customer_address=customer.address if customer else "",
-        customer_gstin=customer.gstin if customer else None,
-        customer_state=customer.state_code if customer else "", supply=row.supply,
-        valid_until=row.valid_until, created=row.created_at.date(),
-        lines=tuple(SheetLine(
-            line.product_id, products[line.product_id].name if line.product_id in products
-            else line.product_id, products[line.product_id].hsn_code
-            if line.product_id in products else "", products[line.product_id].unit
-            if line.product_id in products else "nos", line.quantity, line.unit_price,
-            line.discount_pct, line.gst_rate) for line in lines),
-        grand_total=row.grand_total)
-
-
 @blp.route("/offers/<string:offer_id>/pdf")
 @blp.response(200, content_type="application/pdf",
               description="The customer's copy of the offer")
 @requires_role(*ANYONE)
 def offer_pdf(offer_id: str) -> Response:
     """The offer as a PDF for the customer: GST breakdown, totals in words, validity."""
-    with services().sessions() as s:
-        sheet = _sheet(s, _offer_row(s, offer_id))
+    built = services()
+    with built.sessions() as s:
+        sheet = offer_sheet(s, _offer_row(s, offer_id), built.settings)
     with http_errors():
         body = render_offer(sheet)
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in offer_id)
     return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{safe}.pdf"'})
+        "Content-Disposition": f'inline; filename="{safe}.pdf"',
+        # The file's own hash, so a copy the customer holds can be matched to this one.
+        "X-Content-SHA256": hashlib.sha256(body).hexdigest(), "X-Offer-Hash": sheet.offer_hash})
 
 
 OrderArgs = list_args(
@@ -264,15 +267,19 @@ OrderArgs = list_args(
     owner=fields.String(validate=validate.Length(1, 64)),
     customer_id=fields.String(validate=validate.Length(1, 64)),
     erp_status=fields.String(validate=validate.Length(1, 16)),
+    cancellation=fields.String(validate=validate.OneOf(["requested", "cancelled", "declined"]),
+                               metadata={"description": "orders whose cancellation is so"}),
     created_from=fields.Date(), created_to=fields.Date())
 OrderPage = page_schema("OrderPage", OrderOut)
 ORDER_SORT = {"created_at": Order.created_at, "grand_total": Order.grand_total,
               "owner": Order.owner, "delivery_date": Order.delivery_date}
 
 
-def _order_out(s: Session, row: Order, *, lines: bool) -> dict[str, Any]:
+def _order_out(s: Session, row: Order, *, lines: bool,
+               cancellation: CancellationView | None = None) -> dict[str, Any]:
     out = {c: getattr(row, c) for c in OrderOut._declared_fields if hasattr(row, c)}
     out["loc"] = loc_of(row)
+    out["cancellation"] = cancellation
     if lines:
         out["lines"] = s.scalars(select(OrderLine).where(OrderLine.order_id == row.doc_id)
                                  .order_by(OrderLine.line_no)).all()
@@ -289,10 +296,13 @@ class Orders(MethodView):
         stmt = _filtered(select(Order), Order, args)
         if "erp_status" in args:
             stmt = stmt.where(Order.erp_status == args["erp_status"])
+        if "cancellation" in args:
+            stmt = stmt.where(cancellation_filter(args["cancellation"]))
         with services().sessions() as s:
             page = paginate(s, stmt, args, ORDER_SORT, "-created_at")
-            return Page([_order_out(s, r, lines=False) for r in page.items], page.page,
-                        page.page_size, page.total)
+            cancelled = cancellation_views(s, [r.doc_id for r in page.items])
+            return Page([_order_out(s, r, lines=False, cancellation=cancelled.get(r.doc_id))
+                         for r in page.items], page.page, page.page_size, page.total)
 
 
 @blp.route("/orders/<string:order_id>")
@@ -301,4 +311,20 @@ class Orders(MethodView):
 def get_order(order_id: str) -> dict[str, Any]:
     """One order with its lines."""
     with services().sessions() as s:
-        return _order_out(s, scoped_get(s, Order, order_id, "order"), lines=True)
+        row = scoped_get(s, Order, order_id, "order")
+        return _order_out(s, row, lines=True,
+                          cancellation=cancellation_views(s, [order_id]).get(order_id))
+
+
+@blp.route("/orders/<string:order_id>/cancellation/decision", methods=["POST"])
+@blp.arguments(DecisionIn)
+@blp.response(201, CancellationOut)
+@requires_role(*HEAD_OR_ADMIN)
+def decide_cancellation(body: dict[str, Any], order_id: str) -> dict[str, Any]:
+    """Approve an engineer's request to cancel an order (the ERP is told) or decline it with a
+    note the engineer sees on the phone."""
+    built = services()
+    with http_errors():
+        view = Cancellations(HeadActions(built.store, built.sessions)).decide(
+            current_principal(), order_id, body["outcome"], body["note"])
+    return asdict(view)

@@ -7,7 +7,7 @@ from typing import Any
 
 from server.sales.errors import InvalidRequestError, StateError
 
-KINDS = ("discount", "expense")
+KINDS = ("discount", "expense", "cancellation")
 OUTCOMES = ("approved", "declined")
 
 
@@ -35,7 +35,8 @@ def decision_doc(kind: str, subject_id: str, outcome: str, by: str, at: datetime
                  terms: str = "") -> dict[str, Any]:
     """The server-written `decision:<subject id>` document (docs/documents.md)."""
     if kind not in KINDS:
-        raise InvalidRequestError(f"decision kind must be discount or expense, not {kind!r}")
+        raise InvalidRequestError(f"decision kind must be one of {', '.join(KINDS)}, "
+                                  f"not {kind!r}")
     doc = {"_id": f"decision:{subject_id}", "type": "decision", "kind": kind,
            "subject_id": subject_id, "outcome": outcome, "by": by,
            "at": at.isoformat(timespec="seconds"), "note": note}

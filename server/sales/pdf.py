@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -48,6 +48,11 @@ class OfferSheet:
     created: date
     lines: tuple[SheetLine, ...]
     grand_total: Decimal  # as the offer states it; the PDF refuses to print a different one
+    revision: int = 0  # 0: the quotation's first offer
+    quotation_id: str = ""
+    seller_name: str = ""
+    seller_gstin: str = ""
+    offer_hash: str = ""  # the hash of the content a customer's approval signs
 
 
 def totals_of(sheet: OfferSheet) -> DocumentTotals:
@@ -89,6 +94,7 @@ def render_offer(sheet: OfferSheet) -> bytes:
     supply = "Intra-state (CGST + SGST)" if sheet.supply == "intra" else "Inter-state (IGST)"
     story = [
         Paragraph(f"Sales offer {escape(sheet.offer_id)}", styles["Title"]),
+        *_seller_and_revision(sheet, styles["Normal"]),
         Paragraph(f"To: {escape(sheet.customer_name)}<br/>{escape(sheet.customer_address)}<br/>"
                   f"GSTIN: {sheet.customer_gstin or 'not registered'} &nbsp; "
                   f"State code: {sheet.customer_state}", styles["Normal"]),
@@ -100,11 +106,22 @@ def render_offer(sheet: OfferSheet) -> bytes:
         Paragraph(f"Amount in words: {rupees_in_words(totals.grand_total)}", styles["Normal"]),
         Paragraph(f"This offer is valid until {sheet.valid_until.isoformat()}.",
                   styles["Normal"]),
+        Paragraph(f"Offer hash (what the customer's approval signs): "
+                  f"{escape(sheet.offer_hash)}", styles["Normal"]),
     ]
     out = io.BytesIO()
     SimpleDocTemplate(out, pagesize=A4, title=f"Offer {sheet.offer_id}",
                       leftMargin=12 * mm, rightMargin=12 * mm).build(story)
     return out.getvalue()
+
+
+def _seller_and_revision(sheet: OfferSheet, style: ParagraphStyle) -> list[Paragraph]:
+    """The seller with its GSTIN, and which revision of which quotation this is."""
+    revision = (f"Revision {sheet.revision} of quotation {escape(sheet.quotation_id)}"
+                if sheet.revision else "Revision 0 (first offer of this quotation)")
+    return [Paragraph(f"From: {escape(sheet.seller_name)} &nbsp; GSTIN: "
+                      f"{escape(sheet.seller_gstin) or 'not set'}", style),
+            Paragraph(revision, style)]
 
 
 def _table(rows: list[list[str]]) -> Table:

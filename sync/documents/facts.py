@@ -6,7 +6,7 @@ The rules are pure: the worker answers these questions from SQL, tests from plai
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
@@ -49,6 +49,10 @@ class OfferFacts:
     grand_total: Decimal
     max_discount_pct: Decimal = Decimal(0)  # the largest effective line discount, percent
     terms_hash: str = ""  # hash of the commercial terms a head's decision binds
+    revision: int = 0  # 0 for a quotation's first offer, then 1, 2, 3… (sync/documents/revisions)
+    quotation_id: str = ""  # the quotation's first offer ("" : this offer is the first)
+    superseded_by: str | None = None  # the accepted revision that replaced this offer
+    superseded_at: datetime | None = None  # when that revision was made (its created_at)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,12 @@ class ServerStep:
     stage: str
     at: str  # the step's moment in UTC, as `server_step` writes it
     by: str
+
+
+def as_utc(at: str | datetime) -> datetime:
+    """A moment in UTC, however it was written (SQLite hands back UTC without its offset)."""
+    moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+    return (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(UTC)
 
 
 def server_step(stage: str, at: str | datetime, by: str) -> ServerStep:
@@ -93,6 +103,7 @@ class MasterData(Protocol):
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]: ...
     # The engineer's territory first, then the extra ones an admin allowed; None: not checked.
     def territories(self, owner: str) -> tuple[str, ...] | None: ...
+    def order_owner(self, order_id: str) -> str | None: ...  # of an accepted order
 
 
 def _max_discount(offer: dict[str, Any]) -> Decimal:
@@ -118,6 +129,8 @@ def offer_facts(offer: dict[str, Any], *, approved: bool,
         max_discount_pct=(_max_discount(offer) if max_discount_pct is None
                           else max_discount_pct),
         terms_hash=terms_hash(offer),
+        revision=offer.get("revision") or 0,
+        quotation_id=str(offer.get("quotation_id") or ""),
     )
 
 
@@ -136,6 +149,7 @@ class DictMasterData:
     lists: list[PriceListFacts] = field(default_factory=list)
     steps: dict[str, set[ServerStep]] = field(default_factory=dict)  # lead id -> server's
     areas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # engineer -> territories
+    orders: dict[str, str] = field(default_factory=dict)  # accepted order id -> its owner
 
     @classmethod
     def of(
@@ -160,6 +174,10 @@ class DictMasterData:
         """Record an offer document as accepted (and approved unless told otherwise)."""
         facts = offer_facts(offer, approved=approved, max_discount_pct=max_discount_pct)
         self.offers[facts.offer_id] = facts
+        old = self.offers.get(str(offer.get("supersedes")))
+        if old is not None:  # a revision: the offer it names is superseded
+            self.offers[old.offer_id] = replace(old, superseded_by=facts.offer_id,
+                                                superseded_at=as_utc(offer["created_at"]))
         return facts
 
     def customer(self, customer_id: str) -> CustomerFacts | None:
@@ -189,3 +207,6 @@ class DictMasterData:
 
     def territories(self, owner: str) -> tuple[str, ...] | None:
         return self.areas.get(owner)
+
+    def order_owner(self, order_id: str) -> str | None:
+        return self.orders.get(order_id)

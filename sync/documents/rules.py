@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sync.documents.cancellations import check_cancellation_rules
 from sync.documents.canonical import business_key, expense_terms, terms_hash
 from sync.documents.discounts import (
     binding,
@@ -25,6 +26,7 @@ from sync.documents.pricelists import (
     max_effective,
 )
 from sync.documents.pricing import format_money
+from sync.documents.revisions import check_revision, superseded_problem
 from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_kind, move_problem
 
 _CHANGED = "sync the latest version first"
@@ -110,6 +112,7 @@ def _offer(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         if price.problem is not None:
             c.add(f"lines[{price.index}].unit_price", price.problem,
                   "not_listed" if price.list_price is None else "above_list")
+    check_revision(c, doc, facts)
 
 
 def _offer_day(doc: dict[str, Any]) -> date:
@@ -209,6 +212,8 @@ def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         c.add("offer_hash", "offer_hash does not match the offer as the server has it: the "
               "offer changed after it was signed; capture the customer's approval again",
               "changed")
+    elif (superseded := superseded_problem(offer, doc["signed_at"])) is not None:
+        c.add("offer_id", superseded, "superseded")
     else:
         _head_decision(c, offer, facts)
 
@@ -240,6 +245,8 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     elif not offer.approved:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" has no accepted customer approval; '
               "capture the approval before converting the offer to an order", "not_approved")
+    elif (superseded := superseded_problem(offer, doc["created_at"])) is not None:
+        c.add("offer_id", superseded, "superseded")
     else:
         _same_as_offer(c, business_key(doc), offer.business_key)
         _head_decision(c, offer, facts)
@@ -343,4 +350,5 @@ _RULES = {
     "visit": _visit,
     "expense": _expense,
     "todo": _activity,
+    "cancellation": check_cancellation_rules,
 }

@@ -10,7 +10,7 @@ from sync.documents.errors import UnsupportedSchema
 CURRENT_SCHEMA_VERSION = 2
 
 PHONE_TYPES = frozenset(
-    {"offer", "approval", "order", "lead", "visit", "expense", "todo", "track"}
+    {"offer", "approval", "order", "lead", "visit", "expense", "todo", "track", "cancellation"}
 )
 SERVER_TYPES = frozenset({"receipt", "decision"})
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sync.documents import activity, trade
+from sync.documents import activity, cancellations, revisions, trade
 from sync.documents import fields as f
 from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.documents.errors import Problem, UnsupportedSchema
@@ -22,7 +22,7 @@ MAX_REASONS = 5
 _ENTRY = re.compile(r"(lines|history|points)\[(\d+)\](.*)")
 _ENTRY_NAMES = {"lines": "Line", "history": "History entry", "points": "Point"}
 _SHAPES: dict[str, Callable[[Checks, dict[str, Any]], None]] = {
-    "offer": trade.check_offer,
+    "offer": lambda c, doc: _offer_shape(c, doc),
     "approval": trade.check_approval,
     "order": trade.check_order,
     "lead": activity.check_lead,
@@ -30,7 +30,13 @@ _SHAPES: dict[str, Callable[[Checks, dict[str, Any]], None]] = {
     "expense": activity.check_expense,
     "todo": activity.check_todo,
     "track": activity.check_track,
+    "cancellation": cancellations.check_cancellation,
 }
+
+
+def _offer_shape(c: Checks, doc: dict[str, Any]) -> None:
+    trade.check_offer(c, doc)
+    revisions.check_revision_shape(c, doc)
 
 
 @dataclass(frozen=True)

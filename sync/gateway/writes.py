@@ -13,7 +13,7 @@ from sync.gateway.routing import check_doc_id
 Doc = dict[str, Any]
 # Types a phone may delete; receipts and decisions belong to the server.
 PHONE_TYPES = frozenset({"offer", "approval", "order", "lead", "visit", "expense", "todo",
-                         "track"})
+                         "track", "cancellation"})
 
 
 class VerdictLike(Protocol):

@@ -17,11 +17,12 @@ def test_jobs_follow_the_configured_erp(services: Services,
                                         erpnext_server: Any) -> None:  # noqa: F811
     scheduler = BackgroundScheduler(timezone="UTC")
     schedule_erp_jobs(scheduler, services)
-    assert [j.id for j in scheduler.get_jobs()] == ["erp_outbox_drain"]  # null: no pull
+    # null: no pull; cancellations still run, to settle approved ones as not needed in an ERP
+    assert [j.id for j in scheduler.get_jobs()] == ["erp_outbox_drain", "erp_cancellations"]
 
     services.settings = erp_settings(services, "erpnext", erpnext_server)
-    assert {j.id for j in build_scheduler(services).get_jobs()} >= {"erp_outbox_drain",
-                                                                    "erp_master_pull"}
+    assert {j.id for j in build_scheduler(services).get_jobs()} >= {
+        "erp_outbox_drain", "erp_master_pull", "erp_cancellations"}
     docs = enqueue(services, range(1, 4), "erpnext")
     _drain(build_drainer(services))
     assert erpnext_server.count(docs[0]["_id"].replace("order:", "FS-")) == 1

@@ -45,7 +45,8 @@ def v1(doc: dict[str, Any]) -> dict[str, Any]:
 
 def test_type_sets() -> None:
     assert CURRENT_SCHEMA_VERSION == 2
-    phone = {"offer", "approval", "order", "lead", "visit", "expense", "todo", "track"}
+    phone = {"offer", "approval", "order", "lead", "visit", "expense", "todo", "track",
+             "cancellation"}
     assert phone == PHONE_TYPES
     assert {"receipt", "decision"} == SERVER_TYPES
 

@@ -3,6 +3,7 @@
 from server.sql.models import (
     accounts,
     audit,
+    cancellations,
     conflicts,
     documents,
     erp,
@@ -14,5 +15,5 @@ from server.sql.models import (
 )
 from server.sql.models.base import Base
 
-__all__ = ["Base", "accounts", "audit", "conflicts", "documents", "erp", "imports", "master",
-           "reports", "sales", "sync_state"]
+__all__ = ["Base", "accounts", "audit", "cancellations", "conflicts", "documents", "erp",
+           "imports", "master", "reports", "sales", "sync_state"]

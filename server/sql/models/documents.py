@@ -74,6 +74,11 @@ class Offer(DocumentRow, Totals, Base):
     terms_hash: Mapped[str] = mapped_column(String(80), default="", server_default="")
     max_discount_pct: Mapped[Rate]
     in_conflict: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Quotation revisions: the offer this one supersedes, its number (0 for the first offer)
+    # and the quotation's first offer. "Superseded" is read from a later offer naming this one.
+    supersedes: Mapped[DocId | None] = mapped_column(nullable=True, index=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    quotation_id: Mapped[DocId] = mapped_column(default="", server_default="", index=True)
 
 
 class OfferLine(LineRow, Base):
@@ -123,6 +128,20 @@ class OrderLine(LineRow, Base):
 
     order_id: Mapped[DocId] = mapped_column(
         ForeignKey("orders.doc_id", ondelete="CASCADE"), primary_key=True)
+
+
+class OrderCancellation(DocumentRow, Base):
+    """An engineer's request to cancel an order (the `cancellation:<order key>` document).
+
+    The head's decision lives in `head_decisions` (kind "cancellation"), which outlives this
+    projection: a rebuild, or a request deleted after it was approved, keeps the order cancelled.
+    """
+
+    __tablename__ = "order_cancellations"
+
+    order_id: Mapped[DocId] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    terms_hash: Mapped[str] = mapped_column(String(80))  # what a decision on it binds
 
 
 class Lead(DocumentRow, Base):
@@ -244,5 +263,5 @@ class GpsPoint(Base):
 
 __all__ = [
     "CustomerApproval", "Expense", "GpsPoint", "Lead", "LeadStageHistory", "Offer",
-    "OfferLine", "Order", "OrderLine", "Todo", "Visit",
+    "OfferLine", "Order", "OrderCancellation", "OrderLine", "Todo", "Visit",
 ]

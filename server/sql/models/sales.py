@@ -16,7 +16,7 @@ class HeadDecision(Base):
     __tablename__ = "head_decisions"
 
     subject_id: Mapped[DocId] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16), index=True)  # discount | expense
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # discount | expense | cancellation
     owner: Mapped[str] = mapped_column(String(64), index=True)  # the engineer
     outcome: Mapped[str] = mapped_column(String(16))  # approved | declined
     decided_by: Mapped[str] = mapped_column(String(64))

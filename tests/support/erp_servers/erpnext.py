@@ -17,6 +17,7 @@ from tests.support.erp_servers.base import (
 )
 
 PREFIX = "/api/resource/"
+CANCEL = "/api/method/frappe.client.cancel"
 
 
 def frappe_error(status: int, exc_type: str, message: str) -> Response:
@@ -39,6 +40,7 @@ class ErpNextServer(ErpTestServer):
         # The custom field that holds FieldSync's order id, and the site's output-tax accounts.
         self.order_id_field = "fieldsync_order_id"
         self.accounts = {"Output Tax CGST - FS", "Output Tax SGST - FS", "Output Tax IGST - FS"}
+        self.cancels: list[str] = []  # the names frappe.client.cancel cancelled, in order
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -54,6 +56,8 @@ class ErpNextServer(ErpTestServer):
     def handle(self, request: Request) -> Response:
         if request.headers.get("authorization") != self.token:
             return frappe_error(401, "AuthenticationError", "Invalid API key or secret")
+        if request.path == CANCEL and request.method == "POST":
+            return self._cancel(request)
         doctype, _, name = request.path.removeprefix(PREFIX).partition("/")
         if not request.path.startswith(PREFIX) or doctype not in self.docs:
             return frappe_error(404, "DoesNotExist", f"DocType {doctype} not found")
@@ -100,6 +104,23 @@ class ErpNextServer(ErpTestServer):
         with self.lock:
             return {str(d.get("fieldname")) for d in self.docs["Custom Field"]
                     if d.get("dt") == "Sales Order"}
+
+    def _cancel(self, request: Request) -> Response:
+        """`frappe.client.cancel`: a submitted document (docstatus 1) becomes cancelled (2)."""
+        body = request.json() or {}
+        with self.lock:
+            docs = self.docs.get(str(body.get("doctype")), [])
+            doc = next((d for d in docs if d["name"] == body.get("name")), None)
+            if doc is None:
+                return frappe_error(404, "DoesNotExist",
+                                    f"{body.get('doctype')} {body.get('name')} not found")
+            if doc["docstatus"] != 1:
+                return frappe_error(417, "DocstatusTransitionError",
+                                    "Cannot change docstatus from "
+                                    f"{doc['docstatus']} to 2")
+            doc.update(docstatus=2, status="Cancelled")
+            self.cancels.append(doc["name"])
+        return json_response(200, {"message": {**doc}})
 
     def _invalid(self, body: Any) -> tuple[str, str] | None:
         for name in ("customer", "company", "transaction_date", "delivery_date"):

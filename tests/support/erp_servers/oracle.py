@@ -23,6 +23,7 @@ ACCOUNTS = "/crmRestApi/resources/11.13.18.05/accounts"
 ITEMS = "/fscmRestApi/resources/11.13.18.05/itemsV2"
 PRICE_LISTS = "/fscmRestApi/resources/11.13.18.05/priceLists"
 ITEM_JSON = "application/vnd.oracle.adf.resourceitem+json"
+ACTIONS = "/fscmRestApi/resources/11.13.18.05/salesOrderActionRequests"
 COLLECTION_JSON = "application/vnd.oracle.adf.resourcecollection+json"
 IMPORTED = "The application successfully imported the sales order."
 NOT_SUBMITTED = "The application didn't submit the sales order because it failed validation."
@@ -41,6 +42,7 @@ class OracleServer(ErpTestServer):
         self.accounts: list[dict[str, Any]] = []
         self.items: list[dict[str, Any]] = []
         self.price_lists: list[dict[str, Any]] = []  # each with its `items`, each with `charges`
+        self.actions: list[dict[str, Any]] = []  # Sales Order Action Requests received
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -56,6 +58,8 @@ class OracleServer(ErpTestServer):
             return self._read(path.removeprefix(ORDERS + "/"), request)
         if path == ORDERS and request.method == "GET":
             return self._collection(request, list(self.orders.values()))
+        if path == ACTIONS and request.method == "POST":
+            return self._action(request)
         if path == ACCOUNTS and request.method == "GET":
             return self._collection(request, self.accounts, master=True)
         if path == ITEMS and request.method == "GET":
@@ -101,6 +105,29 @@ class OracleServer(ErpTestServer):
             order = self._store(system, source_id, body)
         answer = json_response(201, _public(order, None), pretty=True, content_type=ITEM_JSON)
         return after_commit(fault, answer, self.slow_s)
+
+    def _action(self, request: Request) -> Response:
+        """A cancel action request; the real one runs offline, this one cancels at once."""
+        body = request.json() or {}
+        wanted = {str(o.get("HeaderId")) for o in body.get("salesOrders") or []}
+        if not body.get("ActionCode") or not body.get("CancelReasonCode") or not wanted:
+            return text_response(400, "ActionCode, CancelReasonCode and salesOrders are "
+                                      "required.")
+        with self.lock:
+            orders = [o for o in self.orders.values() if str(o["HeaderId"]) in wanted]
+            if len(orders) != len(wanted):
+                return text_response(400, f"Unknown HeaderId in {sorted(wanted)}.")
+            for order in orders:
+                order["StatusCode"] = "CANCELED"
+            self.actions.append(body)
+            number = len(self.actions)
+        return json_response(201, {**body, "ActionRequestId": number,
+                                   "RequestStatus": "PRE_PROCESSING"})
+
+    def cancelled(self, header_id: str) -> int:
+        with self.lock:
+            return sum(str(o.get("HeaderId")) == header_id for a in self.actions
+                       for o in a.get("salesOrders") or [])
 
     def _store(self, system: str, source_id: str, body: dict[str, Any]) -> dict[str, Any]:
         header_id = self.next_header

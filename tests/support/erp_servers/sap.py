@@ -80,6 +80,7 @@ class SapServer(ErpTestServer):
         self.tax_conditions = {"JOCG", "JOSG", "JOIG"}
         # Condition records SAP applies on its own (material -> discount %), as K004 would.
         self.material_discounts: dict[str, Decimal] = {}
+        self.rejections: list[tuple[str, str, str]] = []  # (order, item, reason) per PATCH
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -114,6 +115,13 @@ class SapServer(ErpTestServer):
             return self._read(match.group(1))
         if match and method == "PATCH":
             return self._patch(match.group(1), request)
+        items = re.fullmatch(rf"{ROOT}/A_SalesOrder\('([^']+)'\)/to_Item", path)
+        if items and method == "GET":
+            return self._items(items.group(1))
+        item = re.fullmatch(rf"{ROOT}/A_SalesOrderItem\(SalesOrder='([^']+)',"
+                            rf"SalesOrderItem='([^']+)'\)", path)
+        if item and method in ("GET", "PATCH"):
+            return self._item(item.group(1), item.group(2), request)
         if path == f"{PARTNERS}/A_BusinessPartner" and method == "GET":
             return self._collection(request, self.partners, "A_BusinessPartner")
         if path == f"{PRODUCTS}/A_Product" and method == "GET":
@@ -265,6 +273,45 @@ class SapServer(ErpTestServer):
             order["LastChangeDateTime"], order["_changed"] = odata_ms(now, True), now
         return Response(204)
 
+    def _items(self, number: str) -> Response:
+        order = self.orders.get(number)
+        if order is None:
+            return sap_error(404, "/IWBEP/CM_MGW_RT/020", f"Resource not found: {number}")
+        with self.lock:
+            rows = [_item_entity(order, i) for i in order["to_Item"]]
+        return json_response(200, {"d": {"results": rows}})
+
+    def _item(self, number: str, item_no: str, request: Request) -> Response:
+        """An item read or changed with its ETag, like the order (SAP's item ETag is its own;
+        here an item change is an order change as well)."""
+        order = self.orders.get(number)
+        found = [i for i in order["to_Item"] if str(i.get("SalesOrderItem")) == item_no] \
+            if order else []
+        if order is None or not found:
+            return sap_error(404, "/IWBEP/CM_MGW_RT/020",
+                             f"Resource not found: {number}/{item_no}")
+        if request.method == "GET":
+            entity = _item_entity(order, found[0])
+            return json_response(200, {"d": entity}, headers={"ETag": entity["__metadata"]["etag"]})
+        given = request.headers.get("if-match")
+        if not given:
+            return sap_error(428, "/IWBEP/CM_MGW_RT/098", "Precondition required: If-Match")
+        with self.lock:
+            if given != _etag(order):
+                return sap_error(412, "/IWBEP/CM_MGW_RT/022", "Precondition failed (ETag)")
+            changes = request.json()
+            found[0].update({k: v for k, v in changes.items() if not isinstance(v, (dict, list))})
+            if changes.get("SalesDocumentRjcnReason"):
+                self.rejections.append((number, item_no, changes["SalesDocumentRjcnReason"]))
+            order["_changed"] = datetime.now(UTC)
+            order["LastChangeDateTime"] = odata_ms(order["_changed"], True)
+        return Response(204)
+
+    def cancelled(self, number: str) -> int:
+        """How many item rejections the order got (a cancellation rejects each item once)."""
+        with self.lock:
+            return sum(n == number for n, _, _ in self.rejections)
+
     def _collection(self, request: Request, rows: list[dict[str, Any]], name: str) -> Response:
         with self.lock:
             rows = [r for r in rows if _matches(r, request.query.get("$filter", ""))]
@@ -304,6 +351,14 @@ def _elements(item: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _paise(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _item_entity(order: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    entity = {k: v for k, v in item.items() if not isinstance(v, (dict, list))}
+    entity.setdefault("SalesDocumentRjcnReason", "")
+    entity["__metadata"] = {"etag": _etag(order),
+                            "type": "API_SALES_ORDER_SRV.A_SalesOrderItemType"}
+    return entity
 
 
 def _cookie(header: str) -> str | None:

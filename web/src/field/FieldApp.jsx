@@ -53,6 +53,7 @@ function useFieldData(session) {
     offers: useDocs(me, 'offer:'), approvals: useDocs(me, 'approval:') || [], orders: useDocs(me, 'order:') || [],
     leads: useDocs(me, 'lead:'), visits: useDocs(me, 'visit:'), expenses: useDocs(me, 'expense:'),
     todos: useDocs(me, 'todo:'), receipts: useIndex(me, 'receipt:'), decisions: useIndex(me, 'decision:'),
+    cancellations: useDocs(me, 'cancellation:') || [],
     denied: status.denied,
   };
 }

@@ -3,6 +3,8 @@ import React, { useEffect, useState } from 'react';
 import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
 import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { discountReason, discountState } from 'fieldsync-phone-data/receipts.js';
+import { buildCancellation, buildRevision, canRevise, cancellationId, cancellationLabel, cancellationState,
+  revisionOf, supersededBy } from 'fieldsync-phone-data/revisions.js';
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
@@ -88,6 +90,48 @@ async function present(session, offer) {
   go(`/offers/${offer._id}/present`);
 }
 
+async function revise(session, offer) {
+  const loc = await getFix();
+  const revision = buildRevision({ ...session.ctx(), loc: loc || undefined }, offer);
+  await save(session, revision);
+  go(`/offers/${revision._id}/edit`);
+}
+
+function CancelOrder({ session, data, order }) {
+  const request = (data.cancellations || []).find((c) => c._id === cancellationId(order));
+  const shown = cancellationState(request, data.decisions[`decision:${cancellationId(order)}`]);
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState('');
+
+  async function submit(event) {
+    event.preventDefault();
+    setError('');
+    try {
+      const loc = await getFix();
+      await save(session, buildCancellation({ ...session.ctx(), loc: loc || undefined }, order, reason, request));
+      setAsking(false);
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+
+  const canAsk = shown.state === 'none' || shown.state === 'declined';
+  return (
+    <div data-testid="cancellation">
+      {shown.state !== 'none'
+        ? <p className={`notice notice-${shown.state}`} data-testid="cancellation-state" data-state={shown.state}>{cancellationLabel(shown)}</p> : null}
+      {canAsk && !asking ? <button type="button" className="secondary" onClick={() => setAsking(true)}>Ask to cancel</button> : null}
+      {asking ? (
+        <form onSubmit={submit} data-testid="cancel-form">
+          <Field label="Why should the order be cancelled?"><input name="reason" value={reason} onChange={(e) => setReason(e.target.value)} /></Field>
+          <ErrorLine error={error} />
+          <button type="submit" disabled={!reason.trim()}>Send the request</button>
+        </form>) : null}
+    </div>
+  );
+}
+
 export default function OfferDetail({ session, data, offer }) {
   const { customers, products, receipts, denied, decisions, approvals, orders } = data;
   const [signing, setSigning] = useState(false);
@@ -99,24 +143,30 @@ export default function OfferDetail({ session, data, offer }) {
   const offerState = stateOf(offer, receipts, denied);
   const discount = discountState(offer, decision, session.user.discount_limit_pct, terms);
   const reason = discountReason(offer, decision, terms, offerState);
+  const newer = supersededBy(offer, data.offers || []);
   // Until the terms are hashed a decision cannot be told apart from a voided one: no signing.
   const decided = discount === 'approved' && (terms !== null || !decision || !decision.terms_hash);
-  const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || decided);
+  const canSign = !newer && !approval && offer.status !== 'approved' && (discount === 'not_needed' || decided);
   const run = (fn) => fn().catch((err) => setError(err.message));
 
   return (
     <section className="offer-detail" data-testid="offer-detail" data-status={offer.status}>
       <h2>{(customers[`customer:${offer.customer_id}`] || {}).name || offer.customer_id}</h2>
-      <p className="muted">Status: <span data-testid="offer-status">{offer.status}</span> · valid until {offer.valid_until}</p>
+      <p className="muted">Status: <span data-testid="offer-status">{newer ? 'superseded' : offer.status}</span> · valid until {offer.valid_until}
+        {revisionOf(offer) ? <> · <span data-testid="offer-revision">revision {revisionOf(offer)}</span></> : null}</p>
+      {newer ? (
+        <p className="notice" data-testid="superseded">Superseded by <a href={`#/offers/${newer._id}`}>revision {revisionOf(newer)}</a>.</p>) : null}
       <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)} />
       <DiscountNotice state={discount} reason={reason} />
       <LinesTable offer={offer} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
       <div className="actions">
-        <button type="button" onClick={() => run(() => present(session, offer))}>Present</button>
-        {!approval ? <a className="button secondary" href={`#/offers/${offer._id}/edit`}>Edit</a> : null}
+        {!newer ? <button type="button" onClick={() => run(() => present(session, offer))}>Present</button> : null}
+        {!approval && !newer ? <a className="button secondary" href={`#/offers/${offer._id}/edit`}>Edit</a> : null}
+        {canRevise(offer, data.offers || []) && !order ? (
+          <button type="button" className="secondary" onClick={() => run(() => revise(session, offer))}>Make a revision</button>) : null}
         {canSign && !signing ? <button type="button" onClick={() => setSigning(true)}>Capture approval</button> : null}
-        {approval && !order ? <button type="button" onClick={() => run(() => convert(session, offer, approval))}>Convert to order</button> : null}
+        {approval && !order && !newer ? <button type="button" onClick={() => run(() => convert(session, offer, approval))}>Convert to order</button> : null}
       </div>
       <ErrorLine error={error} />
       {signing && canSign ? <SignForm session={session} offer={offer} onDone={() => setSigning(false)} /> : null}
@@ -129,6 +179,7 @@ export default function OfferDetail({ session, data, offer }) {
         <div className="sub" data-testid="order">
           <h3>Order</h3>
           <ReceiptBadge state={stateOf(order, receipts, denied)} />
+          <CancelOrder session={session} data={data} order={order} />
         </div>) : null}
     </section>
   );

@@ -3,6 +3,7 @@ import React, { useState } from 'react';
 import { buildOffer, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { supplyFor } from 'fieldsync-phone-data/gst.js';
 import { customerPrices, previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
+import { revisionOf, supersededBy } from 'fieldsync-phone-data/revisions.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
@@ -21,7 +22,8 @@ export function OfferList({ data }) {
               <a href={`#/offers/${o._id}`}>
                 <strong>{(customers[`customer:${o.customer_id}`] || {}).name || o.customer_id}</strong>
                 <span className="amount">{rupees(o.totals.grand_total)}</span>
-                <span className="muted">{o.status} · {o.lines.length} line(s)</span>
+                <span className="muted">{supersededBy(o, offers) ? 'superseded' : o.status}
+                  {revisionOf(o) ? ` · revision ${revisionOf(o)}` : ''} · {o.lines.length} line(s)</span>
               </a>
               <ReceiptBadge state={stateOf(o, receipts, denied)} />
             </li>

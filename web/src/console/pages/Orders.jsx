@@ -2,6 +2,8 @@
 import { useState } from 'react';
 import { ExportButtons, Loading, Message, Pager, Section, Table, defaultRange, useLoad } from '../ui.jsx';
 import ReportFilters from './reportFilters.jsx';
+import Cancellations from './Cancellations.jsx';
+import SignedOffers from './SignedOffers.jsx';
 
 const PATH = '/api/v1/reports/order_history';
 const PAGE_SIZE = 50;
@@ -18,6 +20,8 @@ export default function Orders({ api }) {
   const change = (values) => { setPage(1); setFilters(values); };
   return (
     <>
+      <Cancellations api={api} />
+      <SignedOffers api={api} />
       <ReportFilters values={filters} onChange={change}>
         <label><span>ERP status</span>
           <select name="status" value={filters.status} onChange={(e) => change({ ...filters, status: e.target.value })}>

@@ -4,7 +4,7 @@ import { Filters, Loading, Pager, Section, Table, useLoad } from '../ui.jsx';
 
 const FIELDS = [
   { name: 'owner', label: 'Engineer' },
-  { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...['offer', 'approval', 'order', 'lead', 'visit', 'expense', 'todo', 'track'].map((t) => [t, t])] },
+  { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...['offer', 'approval', 'order', 'cancellation', 'lead', 'visit', 'expense', 'todo', 'track'].map((t) => [t, t])] },
   { name: 'source', label: 'Refused', options: [['', 'anywhere'], ['gateway', 'at sync'], ['worker', 'after sync']] },
 ];
 
