@@ -37,7 +37,7 @@ def check_cancellation(c: Checks, doc: dict[str, Any]) -> None:
     order_id = doc_ref(c, doc, "order_id", "order")
     reason = doc.get("reason")
     if reason is None or (isinstance(reason, str) and not reason.strip()):
-        c.add("reason", _NO_REASON)
+        c.add("reason", _NO_REASON, "required")
     else:
         f.text(c, doc, "reason", max_len=MAX_REASON)
     if order_id is not None and doc.get("_id") != cancellation_id(order_id):

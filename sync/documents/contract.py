@@ -495,6 +495,10 @@ FIELDS: dict[str, dict[str, Spec]] = {
         "customer_id": _customer(required=False),
         "lead_id": Ref(label="Lead", kind="lead", required=False),
     },
+    "cancellation": {
+        "order_id": Ref(label="Order", kind="order"),
+        "reason": Text(label="Reason for cancelling", max_len=200),
+    },
     "track": {
         "points": ListOf(label="Points", item=Kept(label="Point"), low=1, high=MAX_TRACK_POINTS,
                          noun="point"),
