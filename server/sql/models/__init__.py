@@ -2,6 +2,7 @@
 
 from server.sql.models import (
     accounts,
+    archive,
     conflicts,
     documents,
     erp,
@@ -13,5 +14,5 @@ from server.sql.models import (
 )
 from server.sql.models.base import Base
 
-__all__ = ["Base", "accounts", "conflicts", "documents", "erp", "imports", "master", "reports",
-           "sales", "sync_state"]
+__all__ = ["Base", "accounts", "archive", "conflicts", "documents", "erp", "imports", "master",
+           "reports", "sales", "sync_state"]
