@@ -70,6 +70,12 @@ class Archive:
         reason = problem(doc, frozen)
         if reason is None:
             return None
+        if doc.get("_rev") == frozen.restored_rev:
+            # The server's own write back: never undone again, or a seal that reads differently
+            # from the store than from the archive would have the worker write forever.
+            log.error("event=restored_revision_differs doc=%s rev=%s", doc.get("_id"),
+                      doc.get("_rev"))
+            return None
         field = "_deleted" if is_deletion(doc) else "_id"
         return Outcome(doc={**doc, "owner": doc.get("owner") or owner}, status="rejected",
                        reason=undone(reason), errors=[{"field": field, "message": reason}],
