@@ -140,8 +140,7 @@ class Archive:
         offers = {str(a["offer_id"]): a for a in approvals}  # offer id -> approval signing it
         offers.update({i: _signer(held[i]) for i, d in docs.items()
                        if doc_type(d) == "offer" and i in held and i not in offers})
-        wanted = approvals + [self._offer_body(session, db_name, i, docs)
-                                           for i in offers]
+        wanted = approvals + [self._offer_body(session, db_name, i, docs) for i in offers]
         for doc in wanted:
             if doc is None:
                 continue
