@@ -17,6 +17,7 @@ from sync.store import CouchStore, DocumentStore
 
 if TYPE_CHECKING:
     from server.importing.jobs import ImportJobs
+    from server.sales.frozen import FrozenDocuments
 
 
 class ConfigurationError(RuntimeError):
@@ -36,6 +37,13 @@ class Services:
     def accounts(self) -> AccountService:
         """Sign-in and token checks (built on first use: it may create the token secret)."""
         return AccountService.from_settings(self.settings, self.sessions)
+
+    @cached_property
+    def frozen(self) -> FrozenDocuments:
+        """Which signed offers, approvals and orders a phone may no longer change (gateway)."""
+        from server.sales.frozen import FrozenDocuments
+
+        return FrozenDocuments(self.sessions)
 
     @cached_property
     def imports(self) -> ImportJobs:

@@ -54,8 +54,9 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
 
 
 def _projected_rows(table: Table) -> Any:
-    """What a rebuild replays: not the gateway's refusals, whose documents the store never had."""
+    """What a rebuild replays: not the gateway's refusals, whose documents the store never had,
+    nor the changes of archived documents the worker undid (the store no longer serves them)."""
     if table is RejectedDocument.__table__:
-        return delete(table).where(table.c.source != "gateway")
+        return delete(table).where(table.c.source.not_in(("gateway", "frozen")))
     return delete(table)
 

@@ -18,9 +18,12 @@ from server.sql.models.documents import Expense
 from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
+from sync.archive import Archive
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
+from sync.dirty import DirtySet
 from sync.documents.catalogue import as_entry
+from sync.documents.frozen import Frozen
 from sync.documents.rules import expense_note, offer_note
 from sync.documents.schema import PHONE_TYPES
 from sync.documents.validate import validate
@@ -90,6 +93,7 @@ class BatchProcessor:
         self.services = services
         self.settings = services.settings
         self.projection = SqlProjection()
+        self.archive = Archive(services.store)
         self.checkpoints = checkpoints
         self._owners: dict[str, str] = {}
         self.after_accept: list[Any] = []  # hooks(session, db_name, outcomes): ERP outbox etc.
@@ -110,11 +114,14 @@ class BatchProcessor:
                 self.projection.apply(session, db_name, earlier)
             self.projection.apply(session, db_name, outcomes)
             reopen_expenses(session, db_name, outcomes)
+            self.archive.record(session, db_name, earlier + outcomes)
             for hook in self.after_accept:
                 hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results), fence)
             if self.audit_refusals:  # last: the audit chain's lock is held until the commit
                 audit_refusals(session, db_name, owner, outcomes)
+        if any(o.reverted for o in outcomes):  # the restored revisions are read next
+            DirtySet(self.services.sessions).mark([db_name])
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 
@@ -135,7 +142,9 @@ class BatchProcessor:
         # An approval needs its offer and an order both; a phone may push them in any order
         # (an offer edited after its approval comes later in the feed), so judge in that order.
         fresh.sort(key=lambda d: JUDGING_ORDER.get(str(d.get("type")), len(JUDGING_ORDER)))
-        outcomes = [self.judge(doc, owner, facts) for doc in fresh]
+        frozen = self.archive.lookup(session, db_name, fresh)
+        outcomes = [self._judge_frozen(doc, owner, facts, frozen.get(doc["_id"]))
+                    for doc in fresh]
         earlier = self._earlier_accepted(session, db_name, owner, facts, outcomes, known)
         return earlier, outcomes + self._rejudge_dependants(session, db_name, owner, facts,
                                                             earlier + outcomes)
@@ -210,6 +219,16 @@ class BatchProcessor:
             d["_id"] in known and known[d["_id"]][1] != d["_rev"]
             and not is_newer(d["_rev"], known[d["_id"]]))]
         return resolution_revisions(session, db_name, asked)
+
+    def _judge_frozen(self, doc: Doc, owner: str, facts: SqlMasterData,
+                      frozen: Frozen | None) -> Outcome:
+        """A signed or accepted document keeps what is frozen whatever arrives in the store."""
+        undo = self.archive.judge(doc, owner, frozen)
+        if undo is not None:
+            return undo
+        outcome = self.judge(doc, owner, facts)
+        self.archive.note(outcome, frozen)
+        return outcome
 
     def judge(self, doc: Doc, owner: str, facts: SqlMasterData) -> Outcome:
         in_conflict = bool(doc.get("_conflicts"))

@@ -69,6 +69,7 @@ class Outcome:
     dropped_points: int = 0  # filled in by `apply` for tracks
     max_discount_pct: Any = None  # an offer's effective discount, from its price list
     decision_voided: bool = False  # an expense's terms changed after a head's decision
+    reverted: bool = False  # a change of a frozen document, undone (sync/archive.py)
 
     @property
     def doc_id(self) -> str:

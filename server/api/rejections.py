@@ -40,7 +40,9 @@ class RejectionOut(Schema):
     body = fields.Dict()
     rejected_at = UtcDateTime()
     source = fields.String(metadata={"description": "who refused it: 'worker' (the document is "
-                                     "in the store) or 'gateway' (refused at sync, never stored)"})
+                                     "in the store), 'gateway' (refused at sync, never stored) or "
+                                     "'frozen' (a change of an archived document written past "
+                                     "the gateway, undone)"})
     device_id = fields.String(allow_none=True)
 
 
@@ -49,7 +51,7 @@ RejectionArgs = list_args(
     owner=fields.String(validate=validate.Length(1, 64)),
     doc_type=fields.String(validate=validate.Length(1, 32)),
     doc_id=fields.String(validate=validate.Length(1, 160)),
-    source=fields.String(validate=validate.OneOf(("worker", "gateway"))))
+    source=fields.String(validate=validate.OneOf(("worker", "gateway", "frozen"))))
 RejectionPage = page_schema("RejectionPage", RejectionOut)
 
 

@@ -37,6 +37,7 @@ from server.sales.cancellations import (
     cancellation_filter,
     cancellation_views,
 )
+from server.sales.frozen import changes_of_order
 from server.sales.offers import loc_of, offer_sheet, offer_views
 from server.sales.pdf import render_offer
 from server.sales.service import HeadActions
@@ -149,15 +150,29 @@ class CancellationOut(Schema):
     erp_error = fields.String()
 
 
+class OrderChangeOut(Schema):
+    field = fields.String(metadata={"description": "po_number, delivery_date or notes"})
+    before = fields.String(allow_none=True)
+    after = fields.String(allow_none=True)
+    rev = fields.String()
+    changed_by = fields.String()
+    device_id = fields.String(allow_none=True)
+    changed_at = UtcDateTime()
+
+
 class OrderOut(TradeOut):
     cancellation = fields.Nested(CancellationOut, allow_none=True)
     offer_id = fields.String()
     approval_id = fields.String()
     po_number = fields.String(allow_none=True)
     delivery_date = fields.Date(allow_none=True)
+    notes = fields.String(allow_none=True)
     erp_status = fields.String()
     erp_number = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(LineOut))
+    changes = fields.List(fields.Nested(OrderChangeOut), metadata={
+        "description": "changes of the PO number, delivery date and notes since the order was "
+                       "accepted, oldest first (all else of an accepted order is frozen)"})
 
 
 def _offer_out(s: Session, rows: Sequence[Offer], *, lines: bool) -> list[dict[str, Any]]:
@@ -283,6 +298,7 @@ def _order_out(s: Session, row: Order, *, lines: bool,
     if lines:
         out["lines"] = s.scalars(select(OrderLine).where(OrderLine.order_id == row.doc_id)
                                  .order_by(OrderLine.line_no)).all()
+        out["changes"] = changes_of_order(s, row.doc_id)
     return out
 
 
@@ -309,7 +325,7 @@ class Orders(MethodView):
 @blp.response(200, OrderOut)
 @requires_role(*ANYONE)
 def get_order(order_id: str) -> dict[str, Any]:
-    """One order with its lines."""
+    """One order with its lines and the history of its PO number, delivery date and notes."""
     with services().sessions() as s:
         row = scoped_get(s, Order, order_id, "order")
         return _order_out(s, row, lines=True,

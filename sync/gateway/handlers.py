@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES, check_attachments
 from sync.documents.size import MAX_DOCUMENT_BYTES
 from sync.gateway import codec
@@ -22,7 +24,7 @@ from sync.gateway.errors import (
 from sync.gateway.feeds import ChangeHub, FeedSlots
 from sync.gateway.routing import Kind, PhysicalDb, Target, check_doc_id
 from sync.gateway.upstream import Upstream, path_of, stream_body
-from sync.gateway.writes import StructureCheck, screen
+from sync.gateway.writes import FrozenLookup, Screened, StructureCheck, screen, screen_frozen
 from sync.store import admin_only_security
 
 DOC_PARAMS = ("rev", "revs", "open_revs", "latest", "attachments", "att_encoding_info",
@@ -113,6 +115,7 @@ class Gateway:
     feeds: FeedSlots
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES
     refusals: RefusalRecorder | None = None
+    frozen: FrozenLookup | None = None  # signed and accepted documents a phone may not change
 
     def handle(self, target: Target, db: PhysicalDb, owner: str, req: Incoming) -> Outgoing:
         if target.kind is Kind.DB:
@@ -250,8 +253,7 @@ class Gateway:
         new_edits = body.get("new_edits", True)
         if not isinstance(new_edits, bool):
             raise BadRequestError("new_edits must be true or false")
-        screened = screen(body["docs"], owner=owner, measure_size=_worth_measuring(req.body),
-                          check=self.check)
+        screened = self._screen(db.name, body["docs"], owner, _worth_measuring(req.body))
         results: list[Any] = []
         if screened.accepted:
             self.marks.before(db.name)
@@ -281,7 +283,7 @@ class Gateway:
             if "rev" in req.args:
                 doc["_rev"] = req.args["rev"]
             _check_attachments(doc, self.max_attachment_bytes)
-        screened = screen([doc], owner=owner, measure_size=True, check=self.check)
+        screened = self._screen(db.name, [doc], owner, True)
         if screened.refused:
             self._settle(db.name, owner, [doc], screened.refused, [], [])
             raise ForbiddenError(screened.refused[0]["reason"])
@@ -306,6 +308,20 @@ class Gateway:
         return Outgoing(response.status_code, stream_body(response), kind,
                         {"X-Content-Type-Options": "nosniff",
                          "Content-Disposition": "attachment"})
+
+    def _screen(self, db: str, docs: list[Any], owner: str, measure_size: bool) -> Screened:
+        """Structural checks, then what is frozen: one SQL lookup for the documents left."""
+        screened = screen(docs, owner=owner, measure_size=measure_size, check=self.check)
+        if self.frozen is None or not screened.accepted:
+            return screened
+        try:
+            frozen = self.frozen.lookup(db, [d["_id"] for d in screened.accepted])
+        except SQLAlchemyError:
+            # Unchecked, a change of a signed document would reach the store: refuse the push
+            # (the phone retries it) rather than let it through.
+            raise UpstreamError("the server cannot check signed documents just now, so "
+                                "nothing was stored; the phone retries") from None
+        return screen_frozen(screened, frozen)
 
     def _settle(self, db: str, owner: str, sent: list[Any], refused: list[dict[str, Any]],
                 accepted: list[dict[str, Any]], results: list[Any]) -> None:

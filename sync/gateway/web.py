@@ -51,7 +51,7 @@ def build_gateway(services: Services, check: StructureCheck | None = None) -> Ga
                    marks=WriteMarks(DirtySet(services.sessions)),
                    batch=BatchLimits(s.gateway_max_batch_docs, s.gateway_max_batch_bytes),
                    feeds=feeds, max_attachment_bytes=s.attachment_max_bytes,
-                   refusals=RefusalLog(services.sessions))
+                   refusals=RefusalLog(services.sessions), frozen=services.frozen)
 
 
 def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sync.documents.catalogue import as_entry
+from sync.documents.frozen import Frozen, problem
 from sync.gateway.errors import GatewayError
 from sync.gateway.routing import check_doc_id
 
@@ -28,6 +29,12 @@ class VerdictLike(Protocol):
 # check(doc, owner, measure_size): the same structural validators the worker runs, with the
 # one size rule (sync/documents/size.py) applied when measure_size is true.
 StructureCheck = Callable[[Doc, str, bool], VerdictLike]
+
+
+class FrozenLookup(Protocol):
+    """Which of these documents of one database are frozen (server/sales/frozen.py)."""
+
+    def lookup(self, db_name: str, doc_ids: Iterable[object]) -> Mapping[str, Frozen]: ...
 
 
 @dataclass
@@ -87,3 +94,18 @@ def _refusal(doc: object, *, owner: str, measure_size: bool, check: StructureChe
 def _is_tombstone(doc: Doc) -> bool:
     # A deletion carries only CouchDB's own fields; one with a body is validated like any doc.
     return doc.get("_deleted") is True and all(k.startswith("_") for k in doc)
+
+
+def screen_frozen(screened: Screened, frozen: Mapping[str, Frozen]) -> Screened:
+    """Move to the refusals every write that changes or deletes what is frozen."""
+    if not frozen:
+        return screened
+    result = Screened(refused=list(screened.refused))
+    for doc in screened.accepted:
+        held = frozen.get(doc["_id"])
+        reason = problem(doc, held) if held is not None else None
+        if reason is None:
+            result.accepted.append(doc)
+        else:
+            result.refused.append({"id": doc["_id"], "error": "forbidden", "reason": reason})
+    return result

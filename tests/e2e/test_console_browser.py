@@ -15,6 +15,8 @@ import requests
 from playwright import sync_api
 
 from server.bootstrap import Services
+from sync.dirty import DirtySet
+from sync.provisioning import engineer_db_name
 from sync.worker import Worker
 from tests.factories import loc as make_loc
 from tests.factories import (
@@ -366,12 +368,22 @@ def test_main_screens_render_at_desktop_and_phone_sizes_and_export_files(
                             headers={"Authorization": f"Bearer {login(server, 'asha')}"},
                             json={"docs": [{**make_expense("asha"), "km": -5}]})
     assert refused.json()[0]["error"] == "forbidden", refused.text
+    # An accepted order deleted straight in the store is written back, and the attempt listed.
+    store, ravi_db = services.store, engineer_db_name(services.settings.db_prefix, "ravi")
+    sold = next(r["id"] for r in store.all_docs(ravi_db) if r["id"].startswith("order:"))
+    store.bulk_docs(ravi_db, [{"_id": sold, "_rev": store.get_doc(ravi_db, sold)["_rev"],
+                               "_deleted": True}])
+    DirtySet(services.sessions).mark([ravi_db])
+    Worker(services).run_until_idle()
     page.evaluate("() => { window.location.hash = '#/console/rejections' }")
     rejected = page.get_by_role("table", name="rejected documents")
     sync_api.expect(rejected).to_contain_text("grand_total")
     at_sync = rejected.locator("tr", has_text="At sync (only on the phone)")
     sync_api.expect(at_sync).to_contain_text("km must be at least 0")
     sync_api.expect(at_sync).to_contain_text("asha")
+    undone = rejected.locator("tr", has_text="Change of an archived document, undone")
+    sync_api.expect(undone).to_contain_text("An accepted order is archived and cannot be deleted")
+    sync_api.expect(undone).to_contain_text("ravi")
     shot(page, "rejections-gateway-desktop")
     page.evaluate("() => { window.location.hash = '#/console/orders' }")
     with page.expect_download() as download:

@@ -9,9 +9,10 @@ from sqlalchemy import func, select
 from server.bootstrap import Services
 from server.demo import load_demo
 from server.reports.rollup import TravelRollup
+from server.sql.models.archive import FrozenDocument
 from server.sql.models.documents import Lead, Order, Visit
 from server.sql.models.reports import DailyTravel
-from server.sql.models.sync_state import DocumentStatus
+from server.sql.models.sync_state import DocumentStatus, RejectedDocument
 from sync.worker import Worker
 
 
@@ -28,6 +29,12 @@ def test_demo_data_loads_once_and_every_document_is_accepted(services: Services)
         assert s.scalar(select(func.count()).select_from(Order)) == 2
         assert s.scalar(select(func.count()).select_from(Lead)) == 3
         assert s.scalar(select(func.count()).select_from(Visit)) == 1
+        # Both demo sales are signed and archived, and none of their writes was undone.
+        archived = s.execute(select(FrozenDocument.doc_type, func.count())
+                             .group_by(FrozenDocument.doc_type)).all()
+        assert {str(kind): int(n) for kind, n in archived} == {"offer": 2, "approval": 2,
+                                                               "order": 2}
+        assert s.scalar(select(func.count()).select_from(RejectedDocument)) == 0
     TravelRollup(services.sessions, ZoneInfo("Asia/Kolkata")).run()
     with services.sessions() as s:
         km = s.scalar(select(func.max(DailyTravel.distance_m)))

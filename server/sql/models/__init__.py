@@ -2,6 +2,7 @@
 
 from server.sql.models import (
     accounts,
+    archive,
     audit,
     cancellations,
     conflicts,
@@ -15,5 +16,5 @@ from server.sql.models import (
 )
 from server.sql.models.base import Base
 
-__all__ = ["Base", "accounts", "audit", "cancellations", "conflicts", "documents", "erp",
-           "imports", "master", "reports", "sales", "sync_state"]
+__all__ = ["Base", "accounts", "archive", "audit", "cancellations", "conflicts", "documents",
+           "erp", "imports", "master", "reports", "sales", "sync_state"]

@@ -5,11 +5,12 @@ import { Filters, Loading, Pager, Section, Table, useLoad } from '../ui.jsx';
 const FIELDS = [
   { name: 'owner', label: 'Engineer' },
   { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...['offer', 'approval', 'order', 'cancellation', 'lead', 'visit', 'expense', 'todo', 'track'].map((t) => [t, t])] },
-  { name: 'source', label: 'Refused', options: [['', 'anywhere'], ['gateway', 'at sync'], ['worker', 'after sync']] },
+  { name: 'source', label: 'Refused', options: [['', 'anywhere'], ['gateway', 'at sync'], ['worker', 'after sync'], ['frozen', 'archived, undone']] },
 ];
 
 // A gateway refusal never reached the server's store: it lives on the phone until fixed or deleted.
-const SOURCES = { gateway: 'At sync (only on the phone)', worker: 'After sync' };
+const SOURCES = { gateway: 'At sync (only on the phone)', worker: 'After sync',
+  frozen: 'Change of an archived document, undone' };
 
 function Problems({ row }) {
   const [open, setOpen] = useState(false);
