@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from erp_bridge.delivery import ACCEPTED, FAILED, NOT_SENT
 from erp_bridge.errors import ErpError, ErpRejected, ErpTransient
+from erp_bridge.outbox import ERP_BRIDGE
 from erp_bridge.retry import BackoffPolicy
+from server.audit.recorder import record
 from server.config import Settings
 from server.sales.cancellations import enqueue_cancellations
 from server.sql.models.base import utcnow
@@ -129,6 +131,8 @@ class CancellationSender:
                 .values(status=status, last_error=error, erp_number=number, lease_owner=None,
                         lease_until=None, done_at=self.clock(),
                         attempts=ErpCancellation.attempts + 1))
+            record(s, "erp.cancel", "order", order_id, actor=ERP_BRIDGE,
+                   after={"status": status, "error": error, "erp_number": number})
         log.info("event=erp_cancellation order=%s status=%s error=%s", order_id, status,
                  error or "-")
         return 1

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from server.audit.actor import Actor
 from server.audit.recorder import record
 from server.bootstrap import Services
+from server.sql.models.archive import OrderChange
 from server.sql.models.documents import Expense
 from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
@@ -66,14 +67,35 @@ def reopen_expenses(session: Session, db_name: str, outcomes: list[Outcome]) -> 
 
 
 def audit_refusals(session: Session, db_name: str, owner: str, outcomes: list[Outcome]) -> None:
-    """Refused commercial documents go to the audit trail, in the engineer's and device's name."""
+    """Refused commercial documents, changes of archived ones the worker undid, and edits of an
+    accepted order's PO number, delivery date or notes go to the audit trail, in the engineer's
+    and device's name."""
     for o in outcomes:
-        if o.status == "rejected" and o.doc_type in AUDITED_REFUSALS:
-            device = o.doc.get("device_id")
-            record(session, "document.refused", o.doc_type, o.doc_id,
-                   actor=Actor(owner, "engineer", "", device if isinstance(device, str) else ""),
+        device = o.doc.get("device_id")
+        engineer = Actor(owner, "engineer", "", device if isinstance(device, str) else "")
+        if o.reverted:
+            record(session, "document.change_undone", o.doc_type, o.doc_id, actor=engineer,
+                   after={"rev": o.rev, "reason": o.reason, "db_name": db_name,
+                          "source": "frozen"})
+        elif o.status == "rejected" and o.doc_type in AUDITED_REFUSALS:
+            record(session, "document.refused", o.doc_type, o.doc_id, actor=engineer,
                    after={"rev": o.rev, "reason": o.reason, "db_name": db_name,
                           "source": "worker"})
+    _audit_order_edits(session, owner, [o for o in outcomes if o.status == "accepted"
+                                        and o.doc_type == "order" and not o.deleted])
+
+
+def _audit_order_edits(session: Session, owner: str, orders: list[Outcome]) -> None:
+    """The order history rows the archive wrote for these revisions, one trail row each."""
+    if not orders:
+        return
+    revs = {(o.doc_id, o.rev) for o in orders}
+    changes = session.scalars(select(OrderChange).where(
+        OrderChange.order_id.in_(sorted({doc_id for doc_id, _ in revs})))).all()
+    for change in (c for c in changes if (c.order_id, c.rev) in revs):
+        record(session, "order.edit", "order", change.order_id,
+               actor=Actor(owner, "engineer", "", change.device_id or ""),
+               before={change.field: change.before}, after={change.field: change.after})
 
 
 def parse_rev(rev: str) -> tuple[int, str]:

@@ -5,6 +5,7 @@ order may still change (PO number, delivery date, notes), kept with its history.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ import requests
 from sqlalchemy import select
 
 from server.bootstrap import Services
+from server.sql.models.audit import AuditEntry
 from server.sql.models.documents import CustomerApproval, Offer, Order
 from sync.dirty import DirtySet
 from sync.provisioning import engineer_db_name
@@ -80,6 +82,13 @@ def signed_sale(phone: Phone, services: Services) -> tuple[dict[str, Any], ...]:
     for doc in (offer, approval, order):
         assert receipt(phone, doc["_id"])["status"] == "accepted", doc["_id"]
     return offer, approval, order
+
+
+def trail(services: Services, action: str) -> list[tuple[str, str, Any]]:
+    """(actor, entity id, after) of the audit rows of `action`, oldest first."""
+    with services.sessions() as s:
+        return [(e.actor, e.entity_id, json.loads(e.after)) for e in s.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.seq))]
 
 
 def test_a_signed_offer_keeps_its_terms_and_the_order_its_total(
@@ -197,6 +206,8 @@ def test_a_change_written_straight_into_the_store_is_undone_and_recorded(
         assert phone.call("get", db="me", id=order["_id"])["po_number"] == "PO-2026-0042"
         got = receipt(phone, order["_id"])
         assert got["status"] == "accepted" and got["reason"].startswith("Put back by the server")
+        undone = trail(services, "document.change_undone")
+        assert {doc_id for _, doc_id, _ in undone} == {offer["_id"], approval["_id"], order["_id"]}
 
 
 def test_po_number_delivery_date_and_notes_change_with_history(
@@ -225,3 +236,9 @@ def test_po_number_delivery_date_and_notes_change_with_history(
             ("delivery_date", "2026-12-15", "2026-12-20", "asha"),
             ("po_number", "PO-2026-0042", "PO-2026-0042-A", "asha"),
             ("notes", None, "Crane needed on site", "asha")]
+        # The audit trail has each edit in the engineer's name.
+        edits = trail(services, "order.edit")
+        assert sorted((who, doc_id, *after.items()) for who, doc_id, after in edits) == sorted([
+            ("asha", order["_id"], ("delivery_date", "2026-12-20")),
+            ("asha", order["_id"], ("po_number", "PO-2026-0042-A")),
+            ("asha", order["_id"], ("notes", "Crane needed on site"))])

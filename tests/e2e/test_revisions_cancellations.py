@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.cancellations import CancellationSender
 from server.bootstrap import Services
+from server.sql.models.audit import AuditEntry
 from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import (
@@ -268,6 +270,10 @@ def test_an_approved_cancellation_reaches_the_erp_once(
             assert action["CancelReason"] == "Customer postponed the project"
         else:
             assert erp.cancels == [number]
+        with services.sessions() as s:  # the trail has the head's decision and the one send
+            actions = list(s.scalars(select(AuditEntry.action).where(
+                AuditEntry.entity_id.in_([order["_id"], cancel["_id"]]))))
+        assert actions.count("erp.cancel") == 1 and "decision.cancellation" in actions
 
         changed = {**phone.call("get", db="me", id=cancel["_id"]), "reason": "Never mind"}
         phone.call("put", db="me", doc=changed)
