@@ -204,7 +204,27 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     return (await pending()).notSent.length;
   }
 
-  return { syncOnce, startLivePull, stop, pending, pendingCount, state: readState, remotes };
+  /** The engineer discards a refused change: the document goes back to what the server holds
+   * (a signed offer keeps its signed terms), or is deleted when the server never had it. It is
+   * a new revision on the phone, sent like any edit, and it clears the office's refusal. */
+  async function discardChange(id) {
+    const local = await dbs.me.get(id);
+    let held = null;
+    try {
+      held = await remotes.me.get(id, { attachments: true });
+    } catch (err) {
+      if (err.status !== 404) throw err;
+    }
+    const { _rev: serverRev, ...content } = held || {};
+    const next = held && !held._deleted ? { ...content, _rev: local._rev }
+      : { _id: id, _rev: local._rev, _deleted: true };
+    const { rev } = await dbs.me.put(next);
+    onEvent('discarded', { id, restored: Boolean(held && !held._deleted), serverRev });
+    return { ...next, _rev: rev };
+  }
+
+  return { syncOnce, startLivePull, stop, pending, pendingCount, discardChange, state: readState,
+    remotes };
 }
 
 /** Runs `syncOnce` again and again: soon after a local change, every `everyMs` otherwise, and

@@ -134,3 +134,27 @@ test('the count falls batch by batch as a pass pushes: a round cut short keeps w
     await close();
   }
 });
+
+test('discarding a refused change puts back what the server holds, or drops what it never had', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('discard');
+  try {
+    const signed = { _id: 'offer:s1', customer_id: 'C-1', totals: { grand_total: '81272.50' } };
+    await server.put(signed);
+    await sync.syncOnce();
+    const held = await dbs.me.get('offer:s1');
+    await dbs.me.put({ ...held, totals: { grand_total: '325090.00' } }); // refused at the gateway
+    await dbs.me.put({ _id: 'todo:never', title: 'x'.repeat(10) });
+
+    const back = await sync.discardChange('offer:s1');
+    assert.equal(back.totals.grand_total, '81272.50');
+    assert.equal((await dbs.me.get('offer:s1')).totals.grand_total, '81272.50');
+    assert.ok(Number(back._rev.split('-')[0]) > Number(held._rev.split('-')[0]) + 1, 'a new revision');
+    await sync.discardChange('todo:never');
+    await assert.rejects(dbs.me.get('todo:never'), (err) => err.status === 404);
+
+    await sync.syncOnce(); // the restored revision reaches the server with the signed terms
+    assert.equal((await server.get('offer:s1')).totals.grand_total, '81272.50');
+  } finally {
+    await close();
+  }
+});
