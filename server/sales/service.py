@@ -245,7 +245,7 @@ class HeadActions:
     def mark_reimbursed(self, principal: Principal, expense_id: str) -> HeadDecision:
         """Record that an approved expense was paid back."""
         with transaction(self.sessions) as s:
-            self._subject(s, principal, Expense, expense_id, "expense")
+            subject = self._subject(s, principal, Expense, expense_id, "expense")
             decision = s.get(HeadDecision, expense_id)
             if decision is None or decision.outcome != discounts.APPROVED:
                 raise StateError("only an approved expense can be reimbursed; approve it first")
@@ -256,7 +256,23 @@ class HeadActions:
             decision.reimbursed = True
             s.execute(update(Expense).where(Expense.doc_id == expense_id)
                       .values(reimbursed=True))
-            return decision
+            doc = decisions.decision_doc(
+                "expense", expense_id, decision.outcome, decision.decided_by,
+                decision.decided_at, decision.note, terms_hash=decision.terms_hash,
+                terms=decision.terms)
+        # The engineer's phone learns of the payment from its decision document.
+        try:
+            rev = self._current_rev(subject.db_name, doc["_id"])
+            self._write(subject.db_name, {**doc, "reimbursed": True,
+                                          **({"_rev": rev} if rev else {})})
+        except SalesError:
+            with transaction(self.sessions) as s:
+                s.execute(update(HeadDecision).where(HeadDecision.subject_id == expense_id)
+                          .values(reimbursed=False))
+                s.execute(update(Expense).where(Expense.doc_id == expense_id)
+                          .values(reimbursed=False))
+            raise
+        return decision
 
 
 def travel_rates(sessions: sessionmaker[Session]) -> dict[str, Decimal]:
