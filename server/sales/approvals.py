@@ -59,12 +59,19 @@ def previous_decision(decision: HeadDecision | None, terms_hash: str) -> dict[st
                                        terms_hash) is not None}
 
 
+def product_names(s: Session, ids: list[str]) -> dict[str, str]:
+    """Product names by id."""
+    return dict(s.execute(
+        select(Product.product_id, Product.name).where(Product.product_id.in_(ids))))
+
+
 def list_prices(s: Session, offer: Offer) -> Mapping[str, Decimal]:
     """The prices of the list that prices the offer: the one it names, else the customer's list
     on the day the offer was made, as the worker judges it (empty when no list applies)."""
     if offer.price_list_id:
-        return dict(s.execute(select(PriceListItem.product_id, PriceListItem.unit_price).where(
-            PriceListItem.price_list_id == offer.price_list_id)).tuples().all())
+        return dict(s.execute(
+            select(PriceListItem.product_id, PriceListItem.unit_price).where(
+                PriceListItem.price_list_id == offer.price_list_id)))
     customer = s.get(Customer, offer.customer_id)
     if customer is None:
         return {}
@@ -78,8 +85,7 @@ def offer_lines(s: Session, offer: Offer) -> list[dict[str, Any]]:
     lines = s.scalars(select(OfferLine).where(OfferLine.offer_id == offer.doc_id)
                       .order_by(OfferLine.line_no)).all()
     ids = [line.product_id for line in lines]
-    names = dict(s.execute(select(Product.product_id, Product.name)
-                           .where(Product.product_id.in_(ids))).tuples().all())
+    names = product_names(s, ids)
     listed = list_prices(s, offer)
     return [{"line_no": line.line_no, "product_id": line.product_id,
              "product_name": names.get(line.product_id, line.product_id),
@@ -129,8 +135,7 @@ def order_case(s: Session, order: Order) -> dict[str, Any]:
     customer = s.get(Customer, order.customer_id)
     lines = s.scalars(select(OrderLine).where(OrderLine.order_id == order.doc_id)
                       .order_by(OrderLine.line_no)).all()
-    names = dict(s.execute(select(Product.product_id, Product.name).where(
-        Product.product_id.in_([line.product_id for line in lines]))).tuples().all())
+    names = product_names(s, [line.product_id for line in lines])
     return {"doc_id": order.doc_id, "owner": order.owner,
             "engineer_name": people_names(s, {order.owner}).get(order.owner, order.owner),
             "customer_id": order.customer_id,
