@@ -1,7 +1,7 @@
 // One offer: its receipt, the head's decision, the customer's signature and the order.
 import React, { useEffect, useState } from 'react';
 import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
-import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
+import { buildApproval, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { discountReason, discountState } from 'fieldsync-phone-data/receipts.js';
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
@@ -10,9 +10,10 @@ import { getFix } from './location.js';
 import { save } from './session.js';
 import SignaturePad from './SignaturePad.jsx';
 import { LinesTable, Totals } from './Offers.jsx';
+import { ConvertForm } from './Orders.jsx';
 import { ErrorLine, Field, ReceiptBadge } from './ui.jsx';
 
-function DiscountNotice({ state, reason }) {
+function DiscountNotice({ state, reason, note }) {
   if (state === 'not_needed') return null;
   const text = { waiting: 'Waiting for head: the discount is above your limit.',
     approved: 'Your sales head approved the discount.',
@@ -21,6 +22,7 @@ function DiscountNotice({ state, reason }) {
     <div className={`notice notice-${state}`} data-testid="discount-state" data-state={state}>
       <p>{text}</p>
       {reason ? <p className="notice-reason" data-testid="discount-reason">{reason}</p> : null}
+      {note && !reason ? <p className="notice-reason" data-testid="decision-note">Note from your sales head: {note}</p> : null}
     </div>);
 }
 
@@ -74,12 +76,6 @@ function SignForm({ session, offer, onDone }) {
   );
 }
 
-async function convert(session, offer, approval) {
-  const loc = await getFix();
-  const order = buildOrder({ ...session.ctx(), loc: loc || undefined }, offer, approval);
-  await save(session, order);
-}
-
 async function present(session, offer) {
   if (offer.status === 'draft') {
     const loc = await getFix();
@@ -109,15 +105,15 @@ export default function OfferDetail({ session, data, offer }) {
       <h2>{(customers[`customer:${offer.customer_id}`] || {}).name || offer.customer_id}</h2>
       <p className="muted">Status: <span data-testid="offer-status">{offer.status}</span> · valid until {offer.valid_until}</p>
       <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)} />
-      <DiscountNotice state={discount} reason={reason} />
+      <DiscountNotice state={discount} reason={reason} note={decision && discount !== 'waiting' ? decision.note : ''} />
       <LinesTable offer={offer} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
       <div className="actions">
         <button type="button" onClick={() => run(() => present(session, offer))}>Present</button>
         {!approval ? <a className="button secondary" href={`#/offers/${offer._id}/edit`}>Edit</a> : null}
         {canSign && !signing ? <button type="button" onClick={() => setSigning(true)}>Capture approval</button> : null}
-        {approval && !order ? <button type="button" onClick={() => run(() => convert(session, offer, approval))}>Convert to order</button> : null}
       </div>
+      {approval && !order ? <ConvertForm session={session} offer={offer} approval={approval} /> : null}
       <ErrorLine error={error} />
       {signing && canSign ? <SignForm session={session} offer={offer} onDone={() => setSigning(false)} /> : null}
       {approval ? (
@@ -128,6 +124,7 @@ export default function OfferDetail({ session, data, offer }) {
       {order ? (
         <div className="sub" data-testid="order">
           <h3>Order</h3>
+          <p className="muted" data-testid="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</p>
           <ReceiptBadge state={stateOf(order, receipts, denied)} />
         </div>) : null}
     </section>
