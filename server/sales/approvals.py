@@ -62,7 +62,7 @@ def previous_decision(decision: HeadDecision | None, terms_hash: str) -> dict[st
 def product_names(s: Session, ids: list[str]) -> dict[str, str]:
     """Product names by id."""
     return dict(s.execute(
-        select(Product.product_id, Product.name).where(Product.product_id.in_(ids))))
+        select(Product.product_id, Product.name).where(Product.product_id.in_(ids))).all())
 
 
 def list_prices(s: Session, offer: Offer) -> Mapping[str, Decimal]:
@@ -71,7 +71,7 @@ def list_prices(s: Session, offer: Offer) -> Mapping[str, Decimal]:
     if offer.price_list_id:
         return dict(s.execute(
             select(PriceListItem.product_id, PriceListItem.unit_price).where(
-                PriceListItem.price_list_id == offer.price_list_id)))
+                PriceListItem.price_list_id == offer.price_list_id)).all())
     customer = s.get(Customer, offer.customer_id)
     if customer is None:
         return {}

@@ -4,6 +4,7 @@ by name; the Orders tab with the customer's PO and delivery date; the order in t
 
 from __future__ import annotations
 
+import json
 import re
 import struct
 import zlib
@@ -19,6 +20,7 @@ from server.sql.models.sales import TravelRate
 from server.sql.session import transaction
 from sync.publish import MasterDataPublisher
 from tests.support.browser import (
+    ARTIFACTS,
     DESKTOP,
     PHONE,
     SQLITE_ONLY,
@@ -79,8 +81,10 @@ def desk(browser: Browser) -> Iterator[Page]:
 
 def head_console(page: Page, stack: Stack, page_hash: str) -> None:
     sign_in(page, stack.url + "/", "priya")
-    page.wait_for_function("() => !document.querySelector('input[name=password]')")
+    # the shell sends a head to #/console once signed in; go on from there
+    page.wait_for_function("() => location.hash.startsWith('#/console')")
     page.evaluate("h => { window.location.hash = h }", page_hash)
+    page.wait_for_function("h => location.hash === h", arg=page_hash)
 
 
 def engineer_signed_in(page: Page, stack: Stack) -> None:
@@ -127,7 +131,8 @@ def test_head_decides_in_business_terms_and_the_phone_shows_it(
 
     head_console(desk, stack, "#/console/approvals")
     case = desk.get_by_test_id("offer-case")
-    expect(case.get_by_test_id("case-customer")).to_have_text("Kaveri Agro Processors · Mysuru")
+    expect(case.get_by_test_id("case-customer")).to_have_text("Kaveri Agro Processors · Mysuru",
+                                                              timeout=20000)
     lines = case.get_by_role("table")
     expect(lines).to_contain_text("Industrial air compressor 7.5 HP")
     expect(lines.locator("thead")).to_contain_text("List price")
@@ -263,8 +268,10 @@ def test_at_360_px_tabs_buttons_header_present_view_and_customer_search(
     for i in range(6):
         assert on_screen(page, tabs.nth(i)), tabs.nth(i).inner_text()
     # Sync now and Sign out are touch targets of at least 44 px
+    figures: dict[str, float] = {}
     for name in ("Sync now", "Sign out"):
         b = box(page, page.get_by_test_id("sync-header").get_by_role("button", name=name))
+        figures[f"{name} height px"] = b["height"]
         assert b["height"] >= 44 and b["width"] >= 44, (name, b)
     screenshot(page, "phone-360-tabs-and-header")
 
@@ -295,6 +302,10 @@ def test_at_360_px_tabs_buttons_header_present_view_and_customer_search(
     # at 200 % text the header keeps below a quarter of the screen
     page.evaluate("() => { document.documentElement.style.fontSize = '200%' }")
     header = box(page, page.get_by_test_id("sync-header"))
+    figures["header at 200 % text, share of the screen"] = round(
+        header["height"] / PHONE["height"], 3)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "phone-360-figures.json").write_text(json.dumps(figures, indent=1))
     screenshot(page, "phone-360-large-text")
     assert header["height"] < 0.25 * PHONE["height"], header
     for i in range(6):
