@@ -58,6 +58,30 @@ function SignForm({ offer, onDone }) {
   );
 }
 
+// The customer's PO number and the delivery date she asked for, asked when the order is made.
+function ConvertForm({ onConvert }) {
+  const [po, setPo] = useState('');
+  const [delivery, setDelivery] = useState('');
+  const [error, setError] = useState('');
+  function submit() {
+    const day = delivery.trim();
+    if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      setError('Write the delivery date as year-month-day, like 2026-12-20.');
+      return;
+    }
+    setError('');
+    onConvert({ po_number: po.trim() || undefined, delivery_date: day || undefined });
+  }
+  return (
+    <Card testID="convert-form">
+      <Field label="Customer's PO number" value={po} onChangeText={setPo} />
+      <Field label="Delivery date" value={delivery} onChangeText={setDelivery} placeholder="2026-12-20" />
+      <ErrorLine error={error} />
+      <Button title="Convert to order" onPress={submit} />
+    </Card>
+  );
+}
+
 export default function OfferDetailScreen({ navigation, route }) {
   const session = useSession();
   const { offers, customers, products, receipts, denied, decisions, approvals, orders } = useData();
@@ -91,8 +115,7 @@ export default function OfferDetailScreen({ navigation, route }) {
       {!approval ? <Button title="Edit" kind="secondary" onPress={() => navigation.navigate('OfferEdit', { id: offer._id })} /> : null}
       {canSign && !signing ? <Button title="Capture approval" onPress={() => setSigning(true)} /> : null}
       {signing && canSign ? <SignForm offer={offer} onDone={() => setSigning(false)} /> : null}
-      {approval && !order ? <Button title="Convert to order"
-        onPress={run(async () => session.save(buildOrder(await here(), offer, approval)))} /> : null}
+      {approval && !order ? <ConvertForm onConvert={(extra) => run(async () => session.save(buildOrder(await here(), offer, approval, extra)))()} /> : null}
       <ErrorLine error={error} />
       {approval ? (
         <Card testID="approval">
@@ -102,6 +125,7 @@ export default function OfferDetailScreen({ navigation, route }) {
       {order ? (
         <Card testID="order">
           <Text>Order</Text>
+          <Muted testID="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</Muted>
           <ReceiptBadge state={receiptOf(order, receipts, denied)} />
         </Card>) : null}
     </Page>
