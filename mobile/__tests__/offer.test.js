@@ -78,10 +78,14 @@ test('the customer signs on the phone and the approved offer becomes an order', 
   expect(approval.loc.accuracy_m).toBe(9);
   const png = Buffer.from(approval._attachments['signature.png'].data, 'base64');
   expect(png.subarray(1, 4).toString()).toBe('PNG');
+  fireEvent.changeText(await screen.findByLabelText("Customer's PO number"), 'KAP/PO/2026/118');
+  fireEvent.changeText(screen.getByLabelText('Delivery date'), '2026-12-20');
   fireEvent.press(await screen.findByRole('button', { name: 'Convert to order' }));
   await screen.findByTestId('order');
+  expect(screen.getByTestId('order-po')).toHaveTextContent('PO KAP/PO/2026/118 · delivery 2026-12-20');
   const [order] = await docsOfType(session, 'order');
-  expect(order).toMatchObject({ offer_id: offer._id, approval_id: approval._id, customer_id: 'C-1003' });
+  expect(order).toMatchObject({ offer_id: offer._id, approval_id: approval._id, customer_id: 'C-1003',
+    po_number: 'KAP/PO/2026/118', delivery_date: '2026-12-20' });
   expect(order.totals).toEqual(offer.totals);
   expect(await session.sync.pendingCount()).toBe(3);
 });

@@ -68,3 +68,12 @@ export async function termsHash(doc, sha256Hex) {
   const bytes = new TextEncoder().encode(`terms|${businessKey(doc)}`);
   return `sha256:${await sha256Hex(bytes)}`;
 }
+
+/** `sha256:<hex>` of what a head approves on an expense: amount, kilometres and mode
+ * (sync/documents/canonical.py `expense_terms`; kilometres without trailing zeros). */
+export async function expenseTermsHash(doc, sha256Hex) {
+  let km = String(doc.km);
+  if (km.includes('.')) km = km.replace(/0+$/, '').replace(/\.$/, '');
+  const bytes = new TextEncoder().encode(`expense|${doc.amount}|${km}|${doc.mode}`);
+  return `sha256:${await sha256Hex(bytes)}`;
+}

@@ -123,3 +123,20 @@ export function countByType(docs) {
   }
   return [...counts].map(([type, n]) => `${n} ${(NOUNS[type] || [type, type])[n === 1 ? 0 : 1]}`).join(', ');
 }
+
+/** What the sales head decided on an expense, for the engineer: {state, label, note}.
+ * state is none | waiting | approved | declined | reimbursed; a decision made on other terms
+ * (the expense changed after it) counts as none, and the expense waits for her again. Pass the
+ * expense's `termsHash` (null while it is being computed: then the decision is not shown). */
+export function expenseDecision(decision, termsHash) {
+  if (!decision || (decision.terms_hash && !termsHash)) return { state: 'none', label: '', note: '' };
+  if (decisionVoided(decision, termsHash)) {
+    const was = decision.terms ? ` ${decision.terms}` : '';
+    return { state: 'waiting', note: '',
+      label: `Changed after your sales head ${decision.outcome}${was}: waiting for her to decide again` };
+  }
+  const note = decision.note || '';
+  if (decision.outcome === 'declined') return { state: 'declined', label: 'Declined by your sales head', note };
+  if (decision.reimbursed) return { state: 'reimbursed', label: 'Reimbursed', note };
+  return { state: 'approved', label: 'Approved by your sales head', note };
+}

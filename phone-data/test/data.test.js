@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { businessKey, offerHash, termsHash } from '../src/canonical.js';
+import { businessKey, expenseTermsHash, offerHash, termsHash } from '../src/canonical.js';
 import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead, updateOffer } from '../src/documents.js';
-import { discountReason, discountState, receiptLabel, receiptState } from '../src/receipts.js';
+import { discountReason, discountState, expenseDecision, receiptLabel, receiptState } from '../src/receipts.js';
 import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/sync.js';
 import { supplyFor } from '../src/gst.js';
 
@@ -130,4 +130,27 @@ test('forms: typed lines become offer inputs with the catalog GST rate, money re
   assert.deepEqual(activePrices([{ prices: { A: '1.00' } }, { active: false, prices: { A: '9.00' } }]), { A: '1.00' });
   assert.equal(ago(null), 'never');
   assert.equal(ago('2026-11-29T10:00:00Z', Date.parse('2026-11-29T10:04:00Z')), '4 min ago');
+});
+
+test('the head\'s decision on an expense reads as approved, declined with her note, or reimbursed', () => {
+  const at = { terms_hash: 'sha256:aa', terms: '₹500.00 for 12 km by bike' };
+  assert.deepEqual(expenseDecision(undefined, 'sha256:aa'), { state: 'none', label: '', note: '' });
+  assert.equal(expenseDecision({ ...at, outcome: 'approved' }, 'sha256:aa').label, 'Approved by your sales head');
+  assert.deepEqual(expenseDecision({ ...at, outcome: 'declined', note: 'Take the bus next time' }, 'sha256:aa'),
+    { state: 'declined', label: 'Declined by your sales head', note: 'Take the bus next time' });
+  assert.equal(expenseDecision({ ...at, outcome: 'approved', reimbursed: true }, 'sha256:aa').label, 'Reimbursed');
+  // changed after the decision: it waits for the head again
+  const changed = expenseDecision({ ...at, outcome: 'approved', reimbursed: true }, 'sha256:bb');
+  assert.equal(changed.state, 'waiting');
+  assert.match(changed.label, /Changed after your sales head approved ₹500.00 for 12 km by bike/);
+  // while the hash is being computed nothing is claimed
+  assert.equal(expenseDecision({ ...at, outcome: 'approved' }, null).state, 'none');
+});
+
+test('an expense\'s terms hash covers the amount, the kilometres and the mode, as the server\'s', async () => {
+  const sha = (bytes) => createHash('sha256').update(bytes).digest('hex');
+  const expected = `sha256:${sha(Buffer.from('expense|450.00|12.5|bike'))}`;
+  assert.equal(await expenseTermsHash({ amount: '450.00', km: 12.5, mode: 'bike' }, sha), expected);
+  assert.equal(await expenseTermsHash({ amount: '450.00', km: '12.50', mode: 'bike' }, sha), expected);
+  assert.notEqual(await expenseTermsHash({ amount: '450.00', km: 13, mode: 'bike' }, sha), expected);
 });

@@ -22,11 +22,22 @@ def prepare(app: Flask, api: Api) -> None:
 
 def register(app: Flask, api: Api, services: Services) -> None:
     """Register every REST area."""
-    from server.api import activity, audit, conflicts, leads, master, rejections, trade, users
+    from server.api import (
+        activity,
+        approvals,
+        audit,
+        conflicts,
+        leads,
+        master,
+        rejections,
+        trade,
+        users,
+    )
 
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    for module in (users, master, trade, leads, activity, conflicts, rejections, audit):
+    for module in (users, master, trade, leads, activity, conflicts, rejections, approvals,
+                   audit):
         api.register_blueprint(module.blp)
 
 

@@ -12,7 +12,7 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from server.api.common import (
@@ -31,6 +31,7 @@ from server.api.common import (
     scoped_get,
     services,
 )
+from server.sales.approvals import awaiting_offers
 from server.sales.cancellations import (
     Cancellations,
     CancellationView,
@@ -41,7 +42,6 @@ from server.sales.frozen import changes_of_order
 from server.sales.offers import loc_of, offer_sheet, offer_views
 from server.sales.pdf import render_offer
 from server.sales.service import HeadActions
-from server.sql.models.accounts import User
 from server.sql.models.documents import Offer, Order, OrderLine
 from server.sql.models.sales import HeadDecision
 
@@ -214,15 +214,7 @@ def list_offers(args: dict[str, Any]) -> Page:
     """Offers: engineers their own, heads their team's, admins all."""
     stmt = _filtered(select(Offer), Offer, args)
     if "awaiting_decision" in args:
-        # discounts.needs_head_approval and discounts.binding, as SQL: above the limit and
-        # no decision made on the offer's current terms.
-        undecided = and_(Offer.max_discount_pct > User.discount_limit_pct, or_(
-            HeadDecision.subject_id.is_(None),
-            and_(HeadDecision.terms_hash.is_not(None),
-                 HeadDecision.terms_hash != Offer.terms_hash)))
-        stmt = (stmt.join(User, User.username == Offer.owner)
-                .outerjoin(HeadDecision, HeadDecision.subject_id == Offer.doc_id)
-                .where(undecided if args["awaiting_decision"] else ~undecided))
+        stmt = awaiting_offers(stmt, args["awaiting_decision"])
     with services().sessions() as s:
         page = paginate(s, stmt, args, OFFER_SORT, "-created_at")
         return Page(_offer_out(s, page.items, lines=False), page.page, page.page_size,

@@ -260,7 +260,7 @@ class HeadActions:
     def mark_reimbursed(self, principal: Principal, expense_id: str) -> HeadDecision:
         """Record that an approved expense was paid back."""
         with transaction(self.sessions) as s:
-            self._subject(s, principal, Expense, expense_id, "expense")
+            subject = self._subject(s, principal, Expense, expense_id, "expense")
             decision = s.get(HeadDecision, expense_id)
             if decision is None or decision.outcome != discounts.APPROVED:
                 raise StateError("only an approved expense can be reimbursed; approve it first")
@@ -271,9 +271,28 @@ class HeadActions:
             decision.reimbursed = True
             s.execute(update(Expense).where(Expense.doc_id == expense_id)
                       .values(reimbursed=True))
+            doc = decisions.decision_doc(
+                "expense", expense_id, decision.outcome, decision.decided_by,
+                decision.decided_at, decision.note, terms_hash=decision.terms_hash,
+                terms=decision.terms)
             record(s, "expense.reimburse", "expense", expense_id,
                    before={"reimbursed": False}, after={"reimbursed": True})
-            return decision
+        # The engineer's phone learns of the payment from its decision document.
+        try:
+            rev = self._current_rev(subject.db_name, doc["_id"])
+            self._write(subject.db_name, {**doc, "reimbursed": True,
+                                          **({"_rev": rev} if rev else {})})
+        except SalesError:
+            with transaction(self.sessions) as s:
+                s.execute(update(HeadDecision).where(HeadDecision.subject_id == expense_id)
+                          .values(reimbursed=False))
+                s.execute(update(Expense).where(Expense.doc_id == expense_id)
+                          .values(reimbursed=False))
+                record(s, "expense.reimburse_withdrawn", "expense", expense_id,
+                       after={"reimbursed": False, "reason": "the engineer's database could "
+                              "not take the decision"})
+            raise
+        return decision
 
 
 def kind_entity(kind: str) -> str:

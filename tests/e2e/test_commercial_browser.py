@@ -64,10 +64,14 @@ def open_console(browser: Browser, stack: Stack) -> Page:
 
 
 def head_approves(console: Page, offer_id: str) -> None:
-    """The head opens the approvals page afresh and approves the offer's discount."""
+    """The head opens the approvals page afresh and approves the offer's discount; she sees it
+    by its customer, not its id."""
     console.evaluate("() => { window.location.hash = '#/console/dashboard' }")
     console.evaluate("() => { window.location.hash = '#/console/approvals' }")
-    console.get_by_role("button", name=f"approve {offer_id}").click(timeout=30000)
+    case = console.get_by_test_id("offer-case").filter(has_text="Kaveri Agro Processors")
+    case.get_by_role("button", name="approve offer for Kaveri Agro Processors").click(
+        timeout=30000)
+    assert offer_id not in console.inner_text("main")
     expect(console.get_by_role("status")).to_contain_text("Discount approved")
 
 

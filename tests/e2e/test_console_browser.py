@@ -206,13 +206,14 @@ def test_head_approves_a_discount_above_the_limit_and_the_phone_is_unblocked(
         assert not phone.try_call("get", db="me", id=f"decision:{offer['_id']}")["ok"]
 
         page = open_console(browser, server, "hema", "#/console/approvals")
-        row = page.locator("tr", has_text=offer["_id"])
-        sync_api.expect(row).to_contain_text("12%")
+        case = page.get_by_test_id("offer-case")
+        sync_api.expect(case).to_contain_text("Sri Lakshmi Cold Storage")
+        sync_api.expect(case).to_contain_text("12%")
         shot(page, "approvals-desktop")
-        row.get_by_label(f"note for {offer['_id']}").fill("Annual contract")
-        row.get_by_role("button", name=f"approve {offer['_id']}").click()
+        case.get_by_label("note for offer for Sri Lakshmi Cold Storage").fill("Annual contract")
+        case.get_by_role("button", name="approve offer for Sri Lakshmi Cold Storage").click()
         sync_api.expect(page.get_by_role("status")).to_contain_text("Discount approved")
-        sync_api.expect(page.locator("tr", has_text=offer["_id"])).to_have_count(0)
+        sync_api.expect(page.get_by_test_id("offer-case")).to_have_count(0)
         page.context.close()
 
         phone.call("pull", db="me")

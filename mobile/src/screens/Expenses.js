@@ -3,7 +3,8 @@ import React, { useEffect, useState } from 'react';
 import { Image, Text, View } from 'react-native';
 import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment, touched } from 'fieldsync-phone-data/documents.js';
 import { normaliseMoney, rupees } from 'fieldsync-phone-data/forms.js';
-import { receiptOf } from 'fieldsync-phone-data/receipts.js';
+import { expenseTermsHash } from 'fieldsync-phone-data/canonical.js';
+import { expenseDecision, receiptOf } from 'fieldsync-phone-data/receipts.js';
 import { useData, useSession } from '../hooks';
 import { keepThumbnail, takePhoto } from '../media/photos';
 import { Button, Card, Empty, ErrorLine, Field, Muted, Page, ReceiptBadge, Title, styles } from '../ui';
@@ -17,8 +18,27 @@ function Thumbnail({ id }) {
   return base64 ? <Image source={{ uri: `data:image/jpeg;base64,${base64}` }} style={{ width: 48, height: 48 }} /> : null;
 }
 
+// The sales head's decision (approved, declined with her note, reimbursed); one made on other
+// terms reads as waiting again.
+function HeadDecision({ expense, decision }) {
+  const session = useSession();
+  const [terms, setTerms] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    expenseTermsHash(expense, session.sha256Hex).then((h) => { if (alive) setTerms(h); }, () => {});
+    return () => { alive = false; };
+  }, [expense, session]);
+  const shown = expenseDecision(decision, terms);
+  if (shown.state === 'none') return null;
+  return (
+    <View testID="expense-decision">
+      <Text style={styles.grand}>{shown.label}</Text>
+      {shown.note ? <Text testID="decision-note">“{shown.note}”</Text> : null}
+    </View>);
+}
+
 export function ExpensesScreen({ navigation }) {
-  const { expenses, receipts, denied } = useData();
+  const { expenses, receipts, denied, decisions } = useData();
   return (
     <Page testID="expenses">
       <Button title="New expense" onPress={() => navigation.navigate('ExpenseForm', {})} />
@@ -33,6 +53,7 @@ export function ExpensesScreen({ navigation }) {
             </View>
           </View>
           <ReceiptBadge state={receiptOf(x, receipts, denied)} onFix={() => navigation.navigate('ExpenseForm', { id: x._id })} />
+          <HeadDecision expense={x} decision={(decisions || {})[`decision:${x._id}`]} />
         </Card>
       ))}
     </Page>

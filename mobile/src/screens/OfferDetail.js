@@ -1,9 +1,9 @@
 // One offer: its receipt, the head's decision, the customer's signature and the order.
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { Text } from 'react-native';
-import { offerHash } from 'fieldsync-phone-data/canonical.js';
+import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
 import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
-import { discountState, receiptOf } from 'fieldsync-phone-data/receipts.js';
+import { discountReason, discountState, receiptOf } from 'fieldsync-phone-data/receipts.js';
 import { useData, useSession } from '../hooks';
 import SignaturePad from '../signature/SignaturePad';
 import { Button, Card, ErrorLine, Field, LinesTable, Muted, Page, ReceiptBadge, Title, Totals } from '../ui';
@@ -11,6 +11,19 @@ import { Button, Card, ErrorLine, Field, LinesTable, Muted, Page, ReceiptBadge, 
 const DISCOUNT = { waiting: 'Waiting for head: the discount is above your limit.',
   approved: 'Your sales head approved the discount.',
   declined: 'Your sales head declined the discount: lower it and present again.' };
+
+// The hash of the offer's commercial terms; null until computed. A head's decision binds the
+// terms it was made on, so a decision on other terms must not read as approved.
+function useTermsHash(offer, sha256Hex) {
+  const [hash, setHash] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    setHash(null);
+    if (offer) termsHash(offer, sha256Hex).then((h) => { if (alive) setHash(h); }, () => {});
+    return () => { alive = false; };
+  }, [offer, sha256Hex]);
+  return hash;
+}
 
 function SignForm({ offer, onDone }) {
   const session = useSession();
@@ -45,17 +58,46 @@ function SignForm({ offer, onDone }) {
   );
 }
 
+// The customer's PO number and the delivery date she asked for, asked when the order is made.
+function ConvertForm({ onConvert }) {
+  const [po, setPo] = useState('');
+  const [delivery, setDelivery] = useState('');
+  const [error, setError] = useState('');
+  function submit() {
+    const day = delivery.trim();
+    if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
+      setError('Write the delivery date as year-month-day, like 2026-12-20.');
+      return;
+    }
+    setError('');
+    onConvert({ po_number: po.trim() || undefined, delivery_date: day || undefined });
+  }
+  return (
+    <Card testID="convert-form">
+      <Field label="Customer's PO number" value={po} onChangeText={setPo} />
+      <Field label="Delivery date" value={delivery} onChangeText={setDelivery} placeholder="2026-12-20" />
+      <ErrorLine error={error} />
+      <Button title="Convert to order" onPress={submit} />
+    </Card>
+  );
+}
+
 export default function OfferDetailScreen({ navigation, route }) {
   const session = useSession();
   const { offers, customers, products, receipts, denied, decisions, approvals, orders } = useData();
   const [signing, setSigning] = useState(false);
   const [error, setError] = useState('');
   const offer = (offers || []).find((o) => o._id === route.params.id);
+  const terms = useTermsHash(offer, session.sha256Hex);
   if (!offer) return <Page><Muted>Opening the offer…</Muted></Page>;
   const approval = approvals.find((a) => a.offer_id === offer._id);
   const order = orders.find((o) => o.offer_id === offer._id);
-  const discount = discountState(offer, decisions[`decision:${offer._id}`], session.user.discount_limit_pct);
-  const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || discount === 'approved');
+  const decision = decisions[`decision:${offer._id}`];
+  const discount = discountState(offer, decision, session.user.discount_limit_pct, terms);
+  const reason = discountReason(offer, decision, terms, receiptOf(offer, receipts, denied));
+  // Until the terms are hashed a decision cannot be told apart from a voided one: no signing.
+  const decided = discount === 'approved' && (terms !== null || !decision || !decision.terms_hash);
+  const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || decided);
   const run = (fn) => () => fn().catch((err) => setError(err.message));
   const here = async () => ({ ...session.ctx(), loc: (await session.locate()) || undefined });
   return (
@@ -64,7 +106,8 @@ export default function OfferDetailScreen({ navigation, route }) {
       <Muted testID="offer-status">{offer.status}</Muted>
       <Muted>Valid until {offer.valid_until} · {offer.supply === 'intra' ? 'CGST + SGST' : 'IGST'}</Muted>
       <ReceiptBadge state={receiptOf(offer, receipts, denied)} onFix={() => navigation.navigate('OfferEdit', { id: offer._id })} />
-      {discount !== 'not_needed' ? <Text testID="discount-state">{DISCOUNT[discount]}</Text> : null}
+      {discount !== 'not_needed' ? <Text testID="discount-state">{reason || DISCOUNT[discount]}</Text> : null}
+      {discount === 'declined' && decision && decision.note ? <Text testID="decision-note">Note from your sales head: {decision.note}</Text> : null}
       <LinesTable lines={offer.lines} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
       {offer.status === 'draft' ? <Button title="Present" kind="secondary"
@@ -72,8 +115,7 @@ export default function OfferDetailScreen({ navigation, route }) {
       {!approval ? <Button title="Edit" kind="secondary" onPress={() => navigation.navigate('OfferEdit', { id: offer._id })} /> : null}
       {canSign && !signing ? <Button title="Capture approval" onPress={() => setSigning(true)} /> : null}
       {signing && canSign ? <SignForm offer={offer} onDone={() => setSigning(false)} /> : null}
-      {approval && !order ? <Button title="Convert to order"
-        onPress={run(async () => session.save(buildOrder(await here(), offer, approval)))} /> : null}
+      {approval && !order ? <ConvertForm onConvert={(extra) => run(async () => session.save(buildOrder(await here(), offer, approval, extra)))()} /> : null}
       <ErrorLine error={error} />
       {approval ? (
         <Card testID="approval">
@@ -83,6 +125,7 @@ export default function OfferDetailScreen({ navigation, route }) {
       {order ? (
         <Card testID="order">
           <Text>Order</Text>
+          <Muted testID="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</Muted>
           <ReceiptBadge state={receiptOf(order, receipts, denied)} />
         </Card>) : null}
     </Page>

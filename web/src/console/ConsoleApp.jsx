@@ -1,6 +1,7 @@
 // The web console for sales heads and admins: reports, approvals, queues, people and master data.
 import { useMemo, useState } from 'react';
 import { consoleApiFrom } from './api.js';
+import { ConsoleApiContext } from './directory.jsx';
 import { CONSOLE_ROLES, PAGES, allowed, href, useHashRoute } from './routes.js';
 import Dashboard from './pages/Dashboard.jsx';
 import Orders from './pages/Orders.jsx';
@@ -72,7 +73,7 @@ export default function ConsoleApp({ api, principal, onLogout }) {
         <main className="fs-main" data-page={route.page}>
           <h1>{title}</h1>
           {allowed(route.page, role)
-            ? <View api={client} principal={principal} route={route} />
+            ? <ConsoleApiContext.Provider value={client}><View api={client} principal={principal} route={route} /></ConsoleApiContext.Provider>
             : <p className="fs-msg fs-msg-error" role="alert" data-testid="page-refused">Only admins may open this page.</p>}
         </main>
       </div>

@@ -14,16 +14,50 @@ function query(params) {
   return '?' + new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString();
 }
 
+// Where flask-smorest found the problem; a person needs the field, not the request part.
+const LOCATIONS = new Set(['json', 'query', 'form', 'files', 'headers', 'path']);
+const LABELS = { discount_limit_pct: 'Discount limit %', team: 'Team', team_id: 'Team', territory: 'Territory',
+  territory_code: 'Territory', engineer: 'Engineer', date_from: 'From date', date_to: 'To date',
+  full_name: 'Full name', username: 'Login name', rate_per_km: 'Rate per km', gstin: 'GSTIN',
+  state_code: 'State code', customer_id: 'Customer', product_id: 'Product', _schema: 'Form' };
+// marshmallow's stock messages, said for people.
+const PLAIN = [
+  [/^Missing data for required field\.?$/, 'is required'],
+  [/^Field may not be null\.?$/, 'is required'],
+  [/^Not a valid integer\.?$/, 'must be a whole number'],
+  [/^Not a valid (number|decimal)\.?$/, 'must be a number'],
+  [/^Not a valid date\.?$/, 'must be a date (day, month, year)'],
+  [/^Not a valid datetime\.?$/, 'must be a date and time'],
+  [/^Not a valid boolean\.?$/, 'must be yes or no'],
+  [/^Shorter than minimum length 1\.?$/, 'is required'],
+  [/^Length must be between 1 and (\d+)\.?$/, 'is required, at most $1 characters'],
+  [/^Longer than maximum length (\d+)\.?$/, 'can be at most $1 characters'],
+  [/^Must be one of: (.*)\.$/, 'must be one of $1'],
+  [/^Unknown field\.?$/, 'is not expected here'],
+];
+
+export function fieldLabel(name) {
+  if (LABELS[name]) return LABELS[name];
+  const words = String(name).replace(/_pct$/, ' %').replace(/_/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export function plainMessage(text) {
+  const found = PLAIN.find(([pattern]) => pattern.test(text));
+  return found ? text.replace(found[0], found[1]) : text;
+}
+
 // Field errors from the server ({field: [problems]}) as one readable line.
-export function describeErrors(errors) {
+export function describeErrors(errors, inside = '') {
   if (!errors || typeof errors !== 'object') return '';
   const parts = [];
   for (const [where, problems] of Object.entries(errors)) {
+    const label = LOCATIONS.has(where) ? inside : (/^\d+$/.test(where) ? `${inside} ${Number(where) + 1}`.trim() : fieldLabel(where));
     if (problems && typeof problems === 'object' && !Array.isArray(problems)) {
-      const inner = describeErrors(problems);
-      if (inner) parts.push(`${where}: ${inner}`);
+      const inner = describeErrors(problems, label);
+      if (inner) parts.push(inner);
     } else {
-      parts.push(`${where}: ${[].concat(problems).join(', ')}`);
+      parts.push(`${label ? `${label}: ` : ''}${[].concat(problems).map(plainMessage).join(', ')}`);
     }
   }
   return parts.join('; ');
@@ -71,6 +105,8 @@ export function createConsoleApi({ baseUrl = '', getToken = () => null, onUnauth
     patch: async (path, json) => asJson(await send('PATCH', path, { json })),
     put: async (path, json) => asJson(await send('PUT', path, { json })),
     upload: async (path, form) => asJson(await send('POST', path, { form })),
+    // The bytes of a file (a receipt photo) with the bearer token, for an object URL.
+    blob: async (path, params) => (await send('GET', path, { params })).blob(),
     // Fetches a file with the bearer token and hands it to the browser as a download.
     download: async (path, params) => {
       const response = await send('GET', path, { params });

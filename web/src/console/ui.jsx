@@ -23,9 +23,13 @@ export function useLoad(load, deps) {
   return { ...state, reload };
 }
 
+// HTTP's own reason phrases say nothing to a person; the field problems do.
+const BARE = /^(Unprocessable Entity|Bad Request|\d{3} .*)$/;
+
 export function errorText(error) {
   if (!error) return '';
   const detail = describeErrors(error.errors);
+  if (detail && BARE.test(error.message || '')) return `Please check: ${detail}`;
   return detail ? `${error.message} (${detail})` : error.message || String(error);
 }
 

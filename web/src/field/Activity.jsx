@@ -4,7 +4,7 @@ import { LEAD_STAGES, STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, mov
 import { stateOf } from './hooks.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { Empty, ErrorLine, Field, markInvalid, ReceiptBadge } from './ui.jsx';
+import { CustomerPicker, Empty, ErrorLine, Field, markInvalid, ReceiptBadge } from './ui.jsx';
 
 const DATE_FIELDS = ['date'];
 
@@ -25,13 +25,9 @@ function useAction() {
   return [error, run];
 }
 
+// Every customer list on the phone is searchable (a territory holds thousands).
 function CustomerSelect({ customers, value, onChange }) {
-  return (
-    <select name="customer" aria-label="Customer" value={value} onChange={(e) => onChange(e.target.value)}>
-      <option value="">— customer —</option>
-      {Object.values(customers).map((c) => <option key={c.customer_id} value={c.customer_id}>{c.name}</option>)}
-    </select>
-  );
+  return <CustomerPicker customers={customers} value={value} onChange={onChange} />;
 }
 
 function StageForm({ session, lead }) {

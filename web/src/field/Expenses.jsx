@@ -1,5 +1,8 @@
 // Travel expenses with a receipt photo from the camera (or a file); refused ones can be fixed.
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
+import { expenseTermsHash } from 'fieldsync-phone-data/canonical.js';
+import { expenseDecision } from 'fieldsync-phone-data/receipts.js';
+import { sha256Hex } from '../shell/platform.js';
 import { EXPENSE_MODES, buildExpense, expenseFields, localDate, photoAttachment, touched } from 'fieldsync-phone-data/documents.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
@@ -73,8 +76,26 @@ export function ExpenseForm({ session, expense }) {
   );
 }
 
+/** The sales head's decision on the expense (approved, declined with her note, reimbursed),
+ * once the worker accepted it; a decision on other terms reads as waiting again. */
+function HeadDecision({ expense, decision }) {
+  const [terms, setTerms] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    expenseTermsHash(expense, sha256Hex).then((h) => { if (alive) setTerms(h); }, () => {});
+    return () => { alive = false; };
+  }, [expense]);
+  const shown = expenseDecision(decision, terms);
+  if (shown.state === 'none') return null;
+  return (
+    <div className={`notice notice-${shown.state}`} data-testid="expense-decision" data-state={shown.state}>
+      <p>{shown.label}</p>
+      {shown.note ? <p className="notice-reason" data-testid="decision-note">“{shown.note}”</p> : null}
+    </div>);
+}
+
 export function Expenses({ data }) {
-  const { expenses, receipts, denied } = data;
+  const { expenses, receipts, denied, decisions } = data;
   return (
     <section>
       <div className="row between"><h2>Expenses</h2><a className="button" href="#/expenses/new">New expense</a></div>
@@ -85,6 +106,7 @@ export function Expenses({ data }) {
               <span className="amount">{rupees(x.amount)}</span></div>
             <span className="muted">{x.date} · {x.mode} · {x.km} km{x._attachments ? ' · photo' : ''}</span>
             <ReceiptBadge state={stateOf(x, receipts, denied)} onFix={() => go(`/expenses/${x._id}/edit`)} />
+            <HeadDecision expense={x} decision={(decisions || {})[`decision:${x._id}`]} />
           </li>))}
         </ul>)}
     </section>

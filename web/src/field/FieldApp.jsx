@@ -10,9 +10,10 @@ import OfferDetail from './OfferDetail.jsx';
 import { Leads, Todos, Visits } from './Activity.jsx';
 import { ExpenseForm, Expenses } from './Expenses.jsx';
 import SyncProgress from './SyncProgress.jsx';
+import { Orders } from './Orders.jsx';
 import './field.css';
 
-const TABS = [['offers', 'Offers'], ['leads', 'Leads'], ['visits', 'Visits'], ['expenses', 'Expenses'], ['todos', 'To-dos']];
+const TABS = [['offers', 'Offers'], ['leads', 'Leads'], ['visits', 'Visits'], ['expenses', 'Expenses'], ['todos', 'To-dos'], ['orders', 'Orders']];
 
 function SyncHeader({ session, user, onLogout }) {
   const status = useSyncStatus(session);
@@ -78,6 +79,7 @@ function Screen({ session, data, route }) {
     return expense ? <ExpenseForm key={expense._rev} session={session} expense={expense} /> : <p>Loading…</p>;
   }
   if (section === 'expenses') return <Expenses data={data} />;
+  if (section === 'orders') return <Orders data={data} />;
   return <OfferList data={data} />;
 }
 

@@ -1,7 +1,7 @@
 // One offer: its receipt, the head's decision, the customer's signature and the order.
 import React, { useEffect, useState } from 'react';
 import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
-import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
+import { buildApproval, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { discountReason, discountState } from 'fieldsync-phone-data/receipts.js';
 import { buildCancellation, buildRevision, canRevise, cancellationId, cancellationLabel, cancellationState,
   revisionOf, supersededBy } from 'fieldsync-phone-data/revisions.js';
@@ -12,9 +12,10 @@ import { getFix } from './location.js';
 import { save } from './session.js';
 import SignaturePad from './SignaturePad.jsx';
 import { LinesTable, Totals } from './Offers.jsx';
+import { ConvertForm } from './Orders.jsx';
 import { ErrorLine, Field, ReceiptBadge } from './ui.jsx';
 
-function DiscountNotice({ state, reason }) {
+function DiscountNotice({ state, reason, note }) {
   if (state === 'not_needed') return null;
   const text = { waiting: 'Waiting for head: the discount is above your limit.',
     approved: 'Your sales head approved the discount.',
@@ -23,6 +24,7 @@ function DiscountNotice({ state, reason }) {
     <div className={`notice notice-${state}`} data-testid="discount-state" data-state={state}>
       <p>{text}</p>
       {reason ? <p className="notice-reason" data-testid="discount-reason">{reason}</p> : null}
+      {note && !reason ? <p className="notice-reason" data-testid="decision-note">Note from your sales head: {note}</p> : null}
     </div>);
 }
 
@@ -74,12 +76,6 @@ function SignForm({ session, offer, onDone }) {
       <button type="submit" disabled={busy || !signature || !name.trim()}>Save approval</button>
     </form>
   );
-}
-
-async function convert(session, offer, approval) {
-  const loc = await getFix();
-  const order = buildOrder({ ...session.ctx(), loc: loc || undefined }, offer, approval);
-  await save(session, order);
 }
 
 async function present(session, offer) {
@@ -157,7 +153,7 @@ export default function OfferDetail({ session, data, offer }) {
       {newer ? (
         <p className="notice" data-testid="superseded">Superseded by <a href={`#/offers/${newer._id}`}>revision {revisionOf(newer)}</a>.</p>) : null}
       <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)} />
-      <DiscountNotice state={discount} reason={reason} />
+      <DiscountNotice state={discount} reason={reason} note={decision && discount !== 'waiting' ? decision.note : ''} />
       <LinesTable offer={offer} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
       <div className="actions">
@@ -166,8 +162,8 @@ export default function OfferDetail({ session, data, offer }) {
         {canRevise(offer, data.offers || []) && !order ? (
           <button type="button" className="secondary" onClick={() => run(() => revise(session, offer))}>Make a revision</button>) : null}
         {canSign && !signing ? <button type="button" onClick={() => setSigning(true)}>Capture approval</button> : null}
-        {approval && !order && !newer ? <button type="button" onClick={() => run(() => convert(session, offer, approval))}>Convert to order</button> : null}
       </div>
+      {approval && !order && !newer ? <ConvertForm session={session} offer={offer} approval={approval} /> : null}
       <ErrorLine error={error} />
       {signing && canSign ? <SignForm session={session} offer={offer} onDone={() => setSigning(false)} /> : null}
       {approval ? (
@@ -178,6 +174,7 @@ export default function OfferDetail({ session, data, offer }) {
       {order ? (
         <div className="sub" data-testid="order">
           <h3>Order</h3>
+          <p className="muted" data-testid="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</p>
           <ReceiptBadge state={stateOf(order, receipts, denied)} />
           <CancelOrder session={session} data={data} order={order} />
         </div>) : null}

@@ -148,9 +148,10 @@ export function LinesTable({ offer, products }) {
       <tbody>
         {offer.lines.map((l, i) => (
           <tr key={i}>
-            <td>{(products[`product:${l.product_id}`] || {}).name || l.product_id}</td>
-            <td>{l.quantity}</td><td>{rupees(l.unit_price)}</td><td className="wide">{l.discount_pct}%</td>
-            <td className="wide">{l.gst_rate}%</td><td>{rupees(l.total)}</td>
+            <td data-label="Product">{(products[`product:${l.product_id}`] || {}).name || l.product_id}</td>
+            <td data-label="Qty">{l.quantity}</td><td data-label="Price">{rupees(l.unit_price)}</td>
+            <td className="wide" data-label="Discount" data-testid="line-discount">{l.discount_pct}%</td>
+            <td className="wide" data-label="GST" data-testid="line-gst">{l.gst_rate}%</td><td data-label="Total">{rupees(l.total)}</td>
           </tr>))}
       </tbody>
     </table>

@@ -48,19 +48,34 @@ export function Empty({ children }) {
   return <p className="muted empty">{children}</p>;
 }
 
-/** Customer options from the local customers database, searchable offline. */
+const FIRST = 50;
+const MATCHES = 200;
+
+/** Customer options from the local customers database, searchable offline by name, city or
+ * code: without a search the first 50 show and the rest are a search away (a long <select> is
+ * unusable on a phone); `query`/`onQuery` may be left out to let the picker keep its own. */
 export function CustomerPicker({ customers, value, onChange, query, onQuery }) {
-  const q = (query || '').toLowerCase();
-  const shown = Object.values(customers).filter((c) => c.active !== false
-    && (!q || `${c.name} ${c.city || ''} ${c.customer_id}`.toLowerCase().includes(q))).slice(0, 50);
+  const [own, setOwn] = React.useState('');
+  const text = onQuery ? (query || '') : own;
+  const setText = onQuery || setOwn;
+  const q = text.trim().toLowerCase();
+  const active = React.useMemo(() => Object.values(customers || {}).filter((c) => c.active !== false)
+    .sort((a, b) => String(a.name).localeCompare(String(b.name))), [customers]);
+  const matches = active.filter((c) => !q || `${c.name} ${c.city || ''} ${c.customer_id}`.toLowerCase().includes(q));
+  const shown = matches.slice(0, q ? MATCHES : FIRST);
+  const picked = value && !shown.some((c) => c.customer_id === value) ? active.find((c) => c.customer_id === value) : null;
+  const hidden = matches.length - shown.length;
   return (
     <div className="picker">
-      <input type="search" placeholder="Search customers" aria-label="Search customers" value={query}
-        onChange={(e) => onQuery(e.target.value)} />
+      <input type="search" placeholder="Search customers" aria-label="Search customers" value={text}
+        onChange={(e) => setText(e.target.value)} />
       <select aria-label="Customer" name="customer" value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">— pick a customer —</option>
+        <option value="">{q && !matches.length ? '— no customer matches —' : '— pick a customer —'}</option>
+        {picked ? <option value={picked.customer_id}>{picked.name} · {picked.city || picked.customer_id}</option> : null}
         {shown.map((c) => <option key={c.customer_id} value={c.customer_id}>{c.name} · {c.city || c.customer_id}</option>)}
       </select>
+      {hidden > 0 ? <p className="muted picker-more" data-testid="picker-more">
+        {shown.length} of {matches.length} shown: type a name, city or code to find the others.</p> : null}
     </div>
   );
 }

@@ -4,12 +4,23 @@ import { ExportButtons, Loading, Message, Pager, Section, Table, defaultRange, u
 import ReportFilters from './reportFilters.jsx';
 import Cancellations from './Cancellations.jsx';
 import SignedOffers from './SignedOffers.jsx';
+import OrderDetail from './OrderDetail.jsx';
+import { href } from '../routes.js';
 
 const PATH = '/api/v1/reports/order_history';
 const PAGE_SIZE = 50;
 const STATUS = [['', 'any ERP status'], ['queued', 'queued'], ['sent', 'sent'], ['accepted', 'accepted'], ['failed', 'failed'], ['not_sent', 'not sent']];
 
-export default function Orders({ api }) {
+// The order's id opens its details.
+const linked = (columns) => columns.map((c) => (c.key === 'order_id'
+  ? { ...c, render: (r) => <a href={href('orders', r.order_id)}>{r.order_id}</a> } : c));
+
+export default function Orders({ api, route }) {
+  if (route && route.rest && route.rest[0]) return <OrderDetail api={api} id={route.rest[0]} />;
+  return <OrderList api={api} />;
+}
+
+function OrderList({ api }) {
   const [filters, setFilters] = useState({ ...defaultRange(90), status: '' });
   const [page, setPage] = useState(1);
   const [error, setError] = useState(null);
@@ -32,7 +43,7 @@ export default function Orders({ api }) {
       <Message error={error} />
       <Section title="Orders" actions={<ExportButtons api={api} path={PATH} params={filters} onError={setError} />}>
         <Loading state={state}>
-          {data ? <Table label="orders" columns={data.columns} rows={data.rows} rowKey={(r) => r.order_id} empty="No orders match these filters." /> : null}
+          {data ? <Table label="orders" columns={linked(data.columns)} rows={data.rows} rowKey={(r) => r.order_id} empty="No orders match these filters." /> : null}
           {data && Number.isFinite(total) ? <Pager page={{ page, page_size: PAGE_SIZE, total }} onPage={setPage} /> : null}
         </Loading>
       </Section>

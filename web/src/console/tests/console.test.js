@@ -27,7 +27,10 @@ test('hash routes name the page, its id and its parameters', () => {
 });
 
 test('field errors read as one line', () => {
-  assert.equal(describeErrors({ json: { note: ['too long'] } }), 'json: note: too long');
+  assert.equal(describeErrors({ json: { note: ['too long'] } }), 'Note: too long');
+  assert.equal(describeErrors({ query: { team: ['Not a valid integer.'] } }), 'Team: must be a whole number');
+  assert.equal(describeErrors({ json: { discount_limit_pct: ['Missing data for required field.'], lines: { 0: { quantity: ['Not a valid number.'] } } } }),
+    'Discount limit %: is required; Quantity: must be a number');
   assert.equal(describeErrors(null), '');
 });
 
