@@ -126,7 +126,7 @@ def check_visit(c: Checks, doc: dict[str, Any]) -> None:
 def _stamp(c: Checks, part: dict[str, Any] | None, path: str) -> datetime | None:
     if part is None:
         return None
-    f.loc(c, part, prefix=path, required=True)
+    f.loc(c, part, prefix=path, required=f.no_fix(c, part, path) is None)
     return f.moment(c, part, "at", path)
 
 

@@ -212,6 +212,14 @@ def items(
     return None
 
 
+MAX_NO_FIX = 200
+
+
+def no_fix(c: Checks, parent: dict[str, Any], prefix: str = "") -> str | None:
+    """Why the phone had no location fix ("no fix after 10 s"); stands in for a required `loc`."""
+    return text(c, parent, "no_fix", prefix, required=False, max_len=MAX_NO_FIX)
+
+
 def loc(
     c: Checks, parent: dict[str, Any], key: str = "loc", prefix: str = "", *,
     required: bool = False,
