@@ -89,7 +89,9 @@ export function markedFields(state, candidates) {
     const key = path.slice(path.lastIndexOf('.') + 1);
     const inReason = parent ? reason.includes(`${parent.toLowerCase()}: ${key}`) || reason.includes(path)
       : new RegExp(`(^|[;:] ?|\\b)${key}\\b`).test(reason);
-    if (named.has(path) || [...named].some((n) => n.startsWith(`${path}.`) || n.startsWith(`${path}[`)) || inReason) {
+    // A refusal of a whole part ("details.po needs number, date, amount") marks its fields.
+    const near = [...named].some((n) => n.startsWith(`${path}.`) || n.startsWith(`${path}[`) || path.startsWith(`${n}.`));
+    if (named.has(path) || near || inReason) {
       marked.add(path);
     }
   }

@@ -87,6 +87,9 @@ test('the worker receipt names the fields to mark', () => {
   assert.deepEqual([...markedFields(state, ['km', 'amount', 'lines[0].quantity', 'lines'])].sort(), ['km', 'lines', 'lines[0].quantity']);
   assert.deepEqual([...markedFields({ reason: 'Title has 3000 characters; at most 200 fit' }, ['title', 'notes'])], ['title']);
   assert.deepEqual([...markedFields({ reason: 'Km must be at most 100000' }, ['amount', 'km'])], ['km']);
+  const po = { errors: [{ field: 'details.po', message: 'details.po needs number, date, amount' }] };
+  assert.deepEqual([...markedFields(po, ['details.proposal.value', 'details.po.number', 'details.po.date'])],
+    ['details.po.number', 'details.po.date']);
 });
 
 test('a refused expense, to-do, visit, order and approval each become a new revision when fixed', () => {

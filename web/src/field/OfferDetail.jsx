@@ -6,7 +6,7 @@ import { discountState } from 'fieldsync-phone-data/receipts.js';
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
-import { getFix } from './location.js';
+import { getFix, locate } from './location.js';
 import { save } from './session.js';
 import SignaturePad from './SignaturePad.jsx';
 import { LinesTable, Totals } from './Offers.jsx';
@@ -25,15 +25,17 @@ function SignForm({ session, offer, onDone }) {
   const [signature, setSignature] = useState(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState('');
 
   async function submit(event) {
     event.preventDefault();
     setBusy(true);
     setError('');
     try {
-      const loc = await getFix();
-      if (!loc) throw new Error('No location fix: allow location for this app and try again.');
-      const ctx = { ...session.ctx(), loc };
+      // In a basement the customer still signs: the reason for no fix goes with the approval.
+      const { loc, noFix } = await locate();
+      if (noFix) setNote(`No GPS fix (${noFix}): the approval is saved and your head will see why.`);
+      const ctx = { ...session.ctx(), loc, noFix };
       const hash = await offerHash(offer, sha256Hex);
       const approval = buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature });
       await save(session, approval);
@@ -52,7 +54,8 @@ function SignForm({ session, offer, onDone }) {
       <Field label="Customer's name"><input name="signed_by" value={name} onChange={(e) => setName(e.target.value)} /></Field>
       <SignaturePad onChange={setSignature} />
       <ErrorLine error={error} />
-      <button type="submit" disabled={busy || !signature || !name.trim()}>Save approval</button>
+      {note ? <p className="no-fix" data-testid="no-fix">{note}</p> : null}
+      <button type="submit" disabled={busy || !signature || !name.trim()}>{busy ? 'Finding location…' : 'Save approval'}</button>
     </form>
   );
 }
@@ -100,6 +103,7 @@ export default function OfferDetail({ session, data, offer }) {
       {approval ? (
         <div className="sub" data-testid="approval">
           <h3>Approved by {approval.signed_by}</h3>
+          {approval.no_fix ? <p className="no-fix muted" data-testid="no-fix">Signed without a GPS fix: {approval.no_fix}</p> : null}
           <ReceiptBadge state={stateOf(approval, receipts, denied)} />
         </div>) : null}
       {order ? (
