@@ -15,7 +15,15 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from server.reports.jobs import build_jobs
 from sync.provisioning import engineer_db_name
 from tests.e2e.test_web_field import present_sign_and_order, server_ids, sign_in_and_cache
-from tests.factories import make_expense, make_lead, make_todo, make_visit
+from tests.factories import (
+    make_approval,
+    make_expense,
+    make_lead,
+    make_offer,
+    make_order,
+    make_todo,
+    make_visit,
+)
 from tests.support.browser import (
     PASSWORD,
     PHONE,
@@ -289,3 +297,72 @@ def test_the_customer_signs_in_a_basement_without_gps(stack: Stack) -> None:
     assert "without_fix" in row["reason_codes"]
     assert "1 signature and 1 check-in saved without a GPS fix (location permission denied)" \
         in row["reasons"]
+
+
+def push_and_wait(stack: Stack, docs: list[dict[str, Any]], status: str) -> None:
+    """asha's old phone sends `docs`; wait until the worker has given each one `status`."""
+    with Phone(stack.url, token(stack, "asha")) as phone:
+        phone.call("bulk", db="me", docs=docs)
+        phone.call("push", db="me")
+    db = engineer_db_name(stack.services.settings.db_prefix, "asha")
+    wanted = {f"receipt:{doc['_id']}" for doc in docs}
+
+    def judged() -> bool:
+        receipts = [r.get("doc") or {} for r in stack.services.store.all_docs(
+            db, include_docs=True)]
+        return wanted <= {r["_id"] for r in receipts if r.get("status") == status}
+    wait_for(judged, 30, f"the worker's {status} receipts")
+
+
+def test_a_refused_approval_and_order_are_fixed_on_their_offer(stack: Stack) -> None:
+    """The old phone's approval signed an older version of the offer, and its order departs
+    from the offer: sign again, then resend the order with the offer's lines."""
+    offer = make_offer("asha", "C-1003", [("P-100", 1, "185000.00", "0", "18")],
+                       status="approved")
+    push_and_wait(stack, [offer], "accepted")
+    stale = make_approval(offer, offer_hash="sha256:" + "0" * 64)
+    order = make_order(offer, stale, po_number="PO-12")
+    # The old phone let the quantity change on the order: it no longer matches the offer.
+    other = make_offer("asha", "C-1003", [("P-100", 2, "185000.00", "0", "18")])
+    order.update(lines=other["lines"], totals=other["totals"])
+    push_and_wait(stack, [stale, order], "rejected")
+    with chromium() as browser:
+        context, page = open_phone(browser)
+        sign_in_and_cache(page, stack)
+        page.goto(stack.url + "/" + TUNING + f"#/offers/{offer['_id']}")
+        approval = page.get_by_test_id("approval")
+        expect(approval.get_by_test_id("receipt")).to_have_attribute("data-state", "rejected",
+                                                                     **ACCEPTED)
+        approval.get_by_text("Fix and resend").click()
+        expect(approval.get_by_test_id("receipt-reason")).to_contain_text("capture the customer")
+        expect(approval.get_by_test_id("fix-reason")).to_have_text(
+            "Fix the marked fields and resend.")
+        approval.locator("input[name=signed_by]").fill("K. Ramesh")
+        sign_on_pad(page)
+        approval.get_by_role("button", name="Save approval").click()
+        accepted(approval)
+
+        order_box = page.get_by_test_id("order")
+        expect(order_box.get_by_test_id("receipt")).to_have_attribute("data-state", "rejected")
+        expect(order_box.get_by_test_id("receipt-reason")).to_contain_text(
+            "differs from the approved offer", **ACCEPTED)
+        order_box.get_by_text("Fix and resend").click()
+        form = order_box.get_by_test_id("fix-form")
+        expect(form.locator("input[name=po_number]")).to_have_value("PO-12")
+        form.locator("input[name=delivery_date]").fill("2026-12-15")
+        screenshot(page, "phone-fix-order")
+        form.get_by_role("button", name="Resend fixed order").click()
+        expect(order_box.get_by_test_id("erp-number")).to_be_visible(timeout=30000)
+        context.close()
+
+
+def sign_on_pad(page: Page) -> None:
+    pad = page.get_by_test_id("signature-pad")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
+    page.mouse.up()

@@ -104,7 +104,7 @@ function LeadFix({ session, lead, state, onDone }) {
   });
   return (
     <div className="fix-form" data-testid="fix-form">
-      <FixHeader state={state} />
+      <FixHeader state={state} brief />
       {detailStages(lead).map((stage) => (
         <StageFields key={stage} stage={stage} prefix={`${stage}.`} values={values} set={set}
           problems={problems} setProblems={setProblems} marked={marked} />))}
@@ -222,7 +222,7 @@ function TextsFix({ session, doc, state, limits, labels, customers, onDone }) {
   };
   return (
     <form className="fix-form" data-testid="fix-form" onSubmit={resend}>
-      <FixHeader state={state} />
+      <FixHeader state={state} brief />
       <Field label="Customer" marked={marked.has('customer_id')}>
         <CustomerSelect customers={customers || {}} value={values.customer_id}
           onChange={(v) => setValues({ ...values, customer_id: v })} />

@@ -10,7 +10,8 @@ import { getFix, locate } from './location.js';
 import { save } from './session.js';
 import SignaturePad from './SignaturePad.jsx';
 import { LinesTable, Totals } from './Offers.jsx';
-import { ErrorLine, Field, ReceiptBadge } from './ui.jsx';
+import { ErrorLine, Field, FixHeader, ReceiptBadge } from './ui.jsx';
+import { fixDoc, markedFields } from 'fieldsync-phone-data/fixes.js';
 
 function DiscountNotice({ state }) {
   if (state === 'not_needed') return null;
@@ -20,7 +21,8 @@ function DiscountNotice({ state }) {
   return <p className={`notice notice-${state}`} data-testid="discount-state" data-state={state}>{text}</p>;
 }
 
-function SignForm({ session, offer, onDone }) {
+/** The customer's signature; given a refused `approval`, signing again is its fixed revision. */
+function SignForm({ session, offer, approval, state, onDone }) {
   const [name, setName] = useState('');
   const [signature, setSignature] = useState(null);
   const [error, setError] = useState('');
@@ -37,9 +39,14 @@ function SignForm({ session, offer, onDone }) {
       if (noFix) setNote(`No GPS fix (${noFix}): the approval is saved and your head will see why.`);
       const ctx = { ...session.ctx(), loc, noFix };
       const hash = await offerHash(offer, sha256Hex);
-      const approval = buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature });
-      await save(session, approval);
-      await save(session, updateOffer(offer, ctx, { status: 'approved' }));
+      const signed = buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature });
+      if (approval) {
+        const { _id, _rev, created_at: createdAt } = approval;
+        await save(session, fixDoc({ ...signed, _id, _rev, created_at: createdAt }, {}, ctx));
+      } else {
+        await save(session, signed);
+      }
+      if (offer.status !== 'approved') await save(session, updateOffer(offer, ctx, { status: 'approved' }));
       onDone();
     } catch (err) {
       setError(err.message);
@@ -51,11 +58,42 @@ function SignForm({ session, offer, onDone }) {
   return (
     <form className="sign" onSubmit={submit} data-testid="sign-form">
       <h3>Customer approval</h3>
+      <FixHeader state={state} brief />
       <Field label="Customer's name"><input name="signed_by" value={name} onChange={(e) => setName(e.target.value)} /></Field>
       <SignaturePad onChange={setSignature} />
       <ErrorLine error={error} />
       {note ? <p className="no-fix" data-testid="no-fix">{note}</p> : null}
       <button type="submit" disabled={busy || !signature || !name.trim()}>{busy ? 'Finding location…' : 'Save approval'}</button>
+    </form>
+  );
+}
+
+/** A refused order opened in its form: the customer's PO number and delivery date (marked when
+ * refused), resent with the approved offer's customer, supply, lines and totals copied again. */
+function OrderFix({ session, offer, order, state, onDone }) {
+  const [values, setValues] = useState({ po_number: order.po_number || '', delivery_date: order.delivery_date || '' });
+  const [error, setError] = useState('');
+  const marked = markedFields(state, ['po_number', 'delivery_date']);
+  const set = (key) => (e) => setValues({ ...values, [key]: e.target.value });
+  async function resend(event) {
+    event.preventDefault();
+    try {
+      const { loc } = await locate();
+      const copied = { customer_id: offer.customer_id, supply: offer.supply, lines: offer.lines, totals: offer.totals };
+      await save(session, fixDoc(order, { ...copied, po_number: values.po_number.trim() || undefined,
+        delivery_date: values.delivery_date || undefined }, { ...session.ctx(), loc }));
+      onDone();
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+  return (
+    <form className="fix-form" data-testid="fix-form" onSubmit={resend}>
+      <FixHeader state={state} brief />
+      <Field label="Customer's PO number" marked={marked.has('po_number')}><input name="po_number" value={values.po_number} onChange={set('po_number')} /></Field>
+      <Field label="Delivery date" marked={marked.has('delivery_date')}><input name="delivery_date" type="date" value={values.delivery_date} onChange={set('delivery_date')} /></Field>
+      <ErrorLine error={error} />
+      <button type="submit">Resend fixed order</button>
     </form>
   );
 }
@@ -77,12 +115,15 @@ async function present(session, offer) {
 export default function OfferDetail({ session, data, offer }) {
   const { customers, products, receipts, denied, decisions, approvals, orders } = data;
   const [signing, setSigning] = useState(false);
+  const [fixing, setFixing] = useState('');
   const [error, setError] = useState('');
   const approval = approvals.find((a) => a.offer_id === offer._id);
   const order = orders.find((o) => o.offer_id === offer._id);
   const discount = discountState(offer, decisions[`decision:${offer._id}`], session.user.discount_limit_pct);
   const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || discount === 'approved');
   const run = (fn) => fn().catch((err) => setError(err.message));
+  const approvalState = approval ? stateOf(approval, receipts, denied) : null;
+  const orderState = order ? stateOf(order, receipts, denied) : null;
 
   return (
     <section className="offer-detail" data-testid="offer-detail" data-status={offer.status}>
@@ -104,12 +145,16 @@ export default function OfferDetail({ session, data, offer }) {
         <div className="sub" data-testid="approval">
           <h3>Approved by {approval.signed_by}</h3>
           {approval.no_fix ? <p className="no-fix muted" data-testid="no-fix">Signed without a GPS fix: {approval.no_fix}</p> : null}
-          <ReceiptBadge state={stateOf(approval, receipts, denied)} />
+          <ReceiptBadge state={approvalState} onFix={fixing ? undefined : () => setFixing('approval')} />
+          {fixing === 'approval' && approvalState.state === 'rejected' ? (
+            <SignForm session={session} offer={offer} approval={approval} state={approvalState} onDone={() => setFixing('')} />) : null}
         </div>) : null}
       {order ? (
         <div className="sub" data-testid="order">
           <h3>Order</h3>
-          <ReceiptBadge state={stateOf(order, receipts, denied)} />
+          <ReceiptBadge state={orderState} onFix={fixing ? undefined : () => setFixing('order')} />
+          {fixing === 'order' && orderState.state === 'rejected' ? (
+            <OrderFix session={session} offer={offer} order={order} state={orderState} onDone={() => setFixing('')} />) : null}
         </div>) : null}
     </section>
   );

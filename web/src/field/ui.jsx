@@ -50,11 +50,12 @@ export function MoneyInput({ name, value, onChange, label = 'The amount', onProb
   );
 }
 
-/** The fix-and-resend panel's title: what the server said, in its own words. */
-export function FixHeader({ state }) {
-  return state && state.state === 'rejected' ? (
-    <p className="reason" data-testid="fix-reason">Refused: {state.reason || 'the server refused this document.'} Fix the marked fields and resend.</p>
-  ) : null;
+/** The fix-and-resend panel's title: what the server said (unless the receipt right above
+ * already says it: `brief`), and what to do. */
+export function FixHeader({ state, brief }) {
+  if (!state || state.state !== 'rejected') return null;
+  const reason = String(state.reason || 'the server refused this document').replace(/\.$/, '');
+  return <p className="reason" data-testid="fix-reason">{brief ? '' : `Refused: ${reason}. `}Fix the marked fields and resend.</p>;
 }
 
 export function ErrorLine({ error }) {
