@@ -136,6 +136,11 @@ export function moveLead(lead, ctx, stage, { details, lost_reason } = {}) {
   return touched(lead, changes, ctx);
 }
 
+/** `ctx` placed where the phone is: its fix, or (none in time) the reason there is none. */
+export function placed(ctx, loc, why) {
+  return loc ? { ...ctx, loc } : { ...ctx, loc: undefined, noFix: why || 'no fix after 10 s' };
+}
+
 /** The longest reason for a missing fix a document carries (the server's limit). */
 export const MAX_NO_FIX = 200;
 

@@ -1,7 +1,7 @@
 // Money, quantities and km as engineers type them; refused documents back in their forms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildApproval, buildExpense, buildLead, buildOffer, buildOrder, buildTodo, checkIn, checkOut, moveLead } from '../src/documents.js';
+import { buildApproval, buildExpense, buildLead, buildOffer, buildOrder, buildTodo, checkIn, checkOut, moveLead, placed } from '../src/documents.js';
 import { detailValues, fixDoc, fixLead, markedFields, readExpense, readStage, readTexts } from '../src/fixes.js';
 import { parseKm, parseMoney, parsePercent, parseQuantity, showMoney } from '../src/typed.js';
 
@@ -140,4 +140,7 @@ test('without a fix a signature and a check-in carry the reason instead of refus
   assert.deepEqual(visit.check_in, { at: visit.created_at, no_fix: 'no fix after 10 s' });
   assert.equal(checkOut(visit, basement, { outcome: 'ok' }).check_out.no_fix, 'no fix after 10 s');
   assert.throws(() => checkIn(ctx, { customer_id: 'C-1', purpose: 'Survey' }), /reason there is none/);
+  assert.equal(checkIn(placed(ctx, null, ''), { customer_id: 'C-1', purpose: 'Survey' }).check_in.no_fix, 'no fix after 10 s');
+  const here = { lat: 12.3, lon: 76.6, accuracy_m: 10, at: '2026-11-29T10:15:00+00:00', mock: false };
+  assert.deepEqual(checkIn(placed(ctx, here, 'x'), { customer_id: 'C-1', purpose: 'Survey' }).check_in.loc, here);
 });
