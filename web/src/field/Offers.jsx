@@ -7,7 +7,7 @@ import { markedFields } from 'fieldsync-phone-data/fixes.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { CustomerPicker, Empty, ErrorLine, Field, FixHeader, ReceiptBadge, rupees } from './ui.jsx';
+import { CustomerPicker, Empty, ErrorLine, Field, FixHeader, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
 import { stateOf } from './hooks.js';
 
 export function OfferList({ data }) {
@@ -96,7 +96,9 @@ export function OfferEditor({ session, data, offer, state }) {
           </Field>
           <div className="row">
             <Field label="Qty" problem={problems[`lines[${i}].quantity`]} marked={marked.has(`lines[${i}].quantity`)}><input name="quantity" inputMode="decimal" value={line.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })} /></Field>
-            <Field label="Unit price ₹" problem={problems[`lines[${i}].unit_price`]} marked={marked.has(`lines[${i}].unit_price`)}><input name="unit_price" inputMode="decimal" value={line.unit_price} onChange={(e) => setLine(i, { unit_price: e.target.value })} /></Field>
+            <Field label="Unit price ₹" problem={problems[`lines[${i}].unit_price`]} marked={marked.has(`lines[${i}].unit_price`)}>
+              <MoneyInput name="unit_price" label="Unit price" value={line.unit_price} onChange={(v) => setLine(i, { unit_price: v })}
+                onProblem={(p) => setProblems((was) => ({ ...was, [`lines[${i}].unit_price`]: p }))} /></Field>
             <Field label="Disc. %" problem={problems[`lines[${i}].discount_pct`]} marked={marked.has(`lines[${i}].discount_pct`)}><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
           </div>
           <LineTotal priced={priced} inputs={inputs} line={line} listPrice={prices[line.product_id]} />
