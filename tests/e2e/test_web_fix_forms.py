@@ -221,6 +221,8 @@ def fix_offer(page: Page, stack: Stack) -> None:
     expect(page.get_by_test_id("field-problem")).to_have_text("Quantity must be more than 0")
     page.fill("input[name=quantity]", "1")
     page.fill("input[name=unit_price]", "1,90,000")
+    expect(page.get_by_test_id("above-list")).to_contain_text(
+        "above the list price of ₹1,85,000.00")
     page.click("text=Save offer")
     detail = page.get_by_test_id("offer-detail")
     expect(detail.get_by_test_id("receipt").first).to_have_attribute("data-state", "rejected",

@@ -123,7 +123,8 @@ function LineTotal({ priced, inputs, line, listPrice }) {
   return (
     <p className="muted">
       Line total {rupees(priced.lines[index].total)}
-      {shown ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+      {shown && effective >= 0 ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+      {shown && effective < 0 ? <span className="problem" data-testid="above-list"> · above the list price of {rupees(String(listPrice))}: the server takes the list price at most</span> : null}
     </p>
   );
 }
