@@ -11,8 +11,10 @@ from typing import Any
 import pytest
 import requests
 from playwright.sync_api import BrowserContext, Locator, Page, expect
+from sqlalchemy import select
 
 from server.reports.jobs import build_jobs
+from server.sql.models.documents import Visit
 from sync.provisioning import engineer_db_name
 from tests.e2e.test_web_field import present_sign_and_order, server_ids, sign_in_and_cache
 from tests.factories import (
@@ -368,3 +370,23 @@ def sign_on_pad(page: Page) -> None:
     for step in range(1, 12):
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
     page.mouse.up()
+
+
+def test_a_check_in_where_the_gps_gives_no_position_is_saved_with_the_reason(
+        stack: Stack) -> None:
+    with chromium() as browser:
+        context, page = open_phone(browser)
+        # Permission granted, but the GPS has no position (CDP override without coordinates).
+        context.new_cdp_session(page).send("Emulation.setGeolocationOverride", {})
+        sign_in_and_cache(page, stack)
+        page.goto(stack.url + "/" + TUNING + "#/visits")
+        page.select_option("select[name=customer]", "C-1003")
+        page.fill("input[name=purpose]", "Cold room inspection")
+        page.click("text=Check in")
+        visit = page.get_by_test_id("visit-card")
+        expect(visit.get_by_test_id("no-fix")).to_have_text(
+            "No GPS fix: no GPS position available", timeout=20000)
+        accepted(visit)
+        context.close()
+    with stack.services.sessions() as s:
+        assert s.scalars(select(Visit.check_in_no_fix)).all() == ["no GPS position available"]

@@ -63,7 +63,7 @@ export async function locate(timeoutMs = 10000) {
     delete loc.speed_mps;
     return { ...loc, mock };
   } catch {
-    lastNoFix = 'no fix: position unavailable';
+    lastNoFix = 'no GPS position available';
     return null;
   }
 }

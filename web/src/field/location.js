@@ -23,7 +23,7 @@ export function locate(timeoutMs = FIX_TIMEOUT_MS) {
       },
       (err) => {
         clearTimeout(timer);
-        const why = { 1: 'location permission denied', 2: 'no fix: position unavailable', 3: waited };
+        const why = { 1: 'location permission denied', 2: 'no GPS position available', 3: waited };
         resolve({ noFix: why[err.code] || waited });
       },
       { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 60000 },
