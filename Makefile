@@ -7,14 +7,15 @@ STORE_STAMP := embedded_store/node_modules/.installed
 PHONE_STAMP := phone/node_modules/.installed
 WEB_STAMP := web/node_modules/.installed
 MOBILE_STAMP := mobile/node_modules/.installed
+PHONE_DATA_STAMP := phone-data/node_modules/.installed
 WEB_BUILD := web/dist/index.html
-WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/null) phone-data/package.json web/index.html web/vite.config.js
+WEB_SOURCES := $(shell find web/src web/public phone-data/src -type f 2>/dev/null) phone-data/package.json web/index.html web/vite.config.js web/build-plugins.js
 
 SYSTEM_STAMP := $(VENV)/.system-packages
 
-.PHONY: setup run test lint bench loadtest clean migration wheel
+.PHONY: setup run test lint bench loadtest clean migration wheel contract
 
-setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD) $(MOBILE_STAMP)
+setup: $(PY_STAMP) $(STORE_STAMP) $(PHONE_STAMP) $(WEB_BUILD) $(MOBILE_STAMP) $(PHONE_DATA_STAMP)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,18 @@ $(MOBILE_STAMP): mobile/package-lock.json
 	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the Android app"; exit 1; }
 	cd mobile && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+
+# The phone data layer's own tools (Ajv compiles the document contract for the phones).
+$(PHONE_DATA_STAMP): phone-data/package-lock.json
+	@command -v npm >/dev/null || { echo "Node.js 20+ with npm is needed for the phone data layer"; exit 1; }
+	cd phone-data && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The document contract for the phones, from the server's (sync/documents/contract.py): the JSON
+# Schemas and refusal messages, then the validators Ajv compiles from them. Commit both files.
+contract: $(PY_STAMP) $(PHONE_DATA_STAMP)
+	$(BIN)/fieldsync contract
+	cd phone-data && npm run --silent contract
 
 # The tests drive Debian's Chromium and start throwaway PostgreSQL clusters.
 $(SYSTEM_STAMP): | $(BIN)/python
@@ -104,4 +117,4 @@ migration: setup
 
 clean:
 	rm -rf $(VENV) embedded_store/node_modules var web/node_modules web/dist server/web_dist build dist \
-	  mobile/node_modules
+	  mobile/node_modules phone-data/node_modules

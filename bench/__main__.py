@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 
 BENCHMARKS = ["bench.worker", "bench.scaling", "bench.gateway", "bench.erp",
-              "bench.location", "bench.phone_sync"]
+              "bench.location", "bench.phone_sync", "bench.first_use"]
 
 
 def main(selected: list[str]) -> int:

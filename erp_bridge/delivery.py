@@ -22,9 +22,13 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Rejected:
-    """The ERP refused the order; a person must fix something first."""
+    """The ERP refused the order; a person must fix something first.
+
+    `exists`: the ERP holds it anyway (amounts to reconcile), so a retry looks it up first.
+    """
 
     reason: str
+    exists: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def after_attempt(outcome: Outcome, attempts_before: int, max_attempts: int, now
     if isinstance(outcome, Accepted):
         return Transition(ACCEPTED, attempts, "", False)
     if isinstance(outcome, Rejected):
-        return Transition(FAILED, attempts, outcome.reason, False, dead=True)
+        return Transition(FAILED, attempts, outcome.reason, outcome.exists, dead=True)
     if attempts >= max_attempts:
         reason = f"Gave up after {attempts} attempts; last error: {outcome.reason}"
         return Transition(FAILED, attempts, reason, outcome.outcome_unknown, dead=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from erp_bridge.adapters.base import ErpAdapter
 from erp_bridge.delivery import Accepted, Outcome, Rejected, Retry, after_attempt
-from erp_bridge.errors import ErpError, ErpRejected, ErpTransient
+from erp_bridge.errors import ErpError, ErpMismatch, ErpRejected, ErpTransient
 from erp_bridge.outbox import Claim, OutboxRepository
 from erp_bridge.receipts import ReceiptWriter
 from erp_bridge.retry import BackoffPolicy
@@ -147,7 +147,7 @@ class OutboxDrainer:
                 unknown = False
             return self.adapter.create_order(claim.snapshot)
         except ErpRejected as exc:
-            return Rejected(str(exc))
+            return Rejected(str(exc), exists=isinstance(exc, ErpMismatch))
         except ErpTransient as exc:
             return Retry(str(exc), exc.retry_after_s, unknown or exc.outcome_unknown)
         except ErpError as exc:

@@ -19,6 +19,17 @@ class ErpRejected(ErpError):
     """The ERP refused the order itself (validation); sending it again will not help."""
 
 
+class ErpMismatch(ErpRejected):
+    """The ERP holds the order (`number`) but its amounts differ from FieldSync's.
+
+    A person reconciles it; the next attempt must look the order up, never create it again.
+    """
+
+    def __init__(self, message: str, *, number: str) -> None:
+        super().__init__(message)
+        self.number = number
+
+
 class ErpTransient(ErpError):
     """The ERP could not take the order now; try again later."""
 

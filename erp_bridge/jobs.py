@@ -7,6 +7,7 @@ from typing import Any
 
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.drain import OutboxDrainer
+from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import MasterDataPuller
 from server.bootstrap import Services
 from sync.publish import MasterDataPublisher
@@ -24,7 +25,7 @@ def build_puller(services: Services) -> MasterDataPuller:
     settings = services.settings
     publisher = MasterDataPublisher(services.store, services.sessions, settings.db_prefix)
     return MasterDataPuller(services.sessions, adapter_from_settings(settings), publisher,
-                            settings.company_state)
+                            settings.company_state, codes=MasterCodes.from_settings(settings))
 
 
 def schedule_erp_jobs(scheduler: Any, services: Services) -> None:
@@ -56,5 +57,6 @@ def _drain(drainer: OutboxDrainer) -> None:
 
 def _pull(puller: MasterDataPuller) -> None:
     report = puller.pull()
-    log.info("event=erp_master_pull customers=%d products=%d error=%s", report.customers,
-             report.products, report.error or "-")
+    log.info("event=erp_master_pull customers=%d products=%d prices=%d incomplete=%d error=%s",
+             report.customers, report.products, report.prices, len(report.problems),
+             report.error or "-")

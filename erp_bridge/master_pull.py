@@ -6,13 +6,15 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Protocol
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from erp_bridge.adapters.base import CustomerRecord, ErpAdapter, ProductRecord
+from erp_bridge.adapters.base import CustomerRecord, ErpAdapter, PriceRecord, ProductRecord
 from erp_bridge.errors import ErpError
+from erp_bridge.master_codes import MasterCodes
+from erp_bridge.master_prices import save_price_lists
 from erp_bridge.outbox import aware
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpSyncState
@@ -22,8 +24,6 @@ from server.sql.session import transaction
 log = logging.getLogger("fieldsync.erp.master")
 # Customers new from the ERP wait here until an admin puts them in a real territory.
 UNASSIGNED = "UNASSIGNED"
-# The ERP APIs carry no Indian GST rate; a new product starts at the standard rate until edited.
-DEFAULT_GST_RATE = Decimal("18")
 
 
 class Publisher(Protocol):
@@ -34,37 +34,55 @@ class Publisher(Protocol):
 
 @dataclass(frozen=True)
 class PullReport:
-    """How many records each entity brought, and the error if the pull failed."""
+    """How many records each entity brought, the error if the pull failed, and what an admin
+    must complete (a customer without a GST state, a product without a GST rate)."""
 
     customers: int
     products: int
     error: str = ""
+    prices: int = 0
+    problems: tuple[str, ...] = ()
 
 
 class MasterDataPuller:
-    """Reads each entity from its delta watermark, so a pass only moves what changed."""
+    """Reads customers and products from their delta watermarks (a pass moves only what
+    changed) and every list price, which replaces the ERP's price lists."""
 
     def __init__(self, sessions: sessionmaker[Session], adapter: ErpAdapter,
                  publisher: Publisher, company_state: str,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, codes: MasterCodes | None = None
+                 ) -> None:
         self.sessions = sessions
         self.adapter = adapter
         self.publisher = publisher
         self.company_state = company_state
         self.clock = clock
+        self.codes = codes or MasterCodes()
+        self._problems: list[str] = []
 
     def pull(self) -> PullReport:
         if self.adapter.kind == "null":
             return PullReport(0, 0)
+        self._problems = []
         try:
-            customers = self._pull("customers", self.adapter.pull_customers, self._customers)
-            products = self._pull("products", self.adapter.pull_products, self._products)
+            customers = self._pull("customers", self._read_customers, self._customers)
+            products = self._pull("products", self._read_products, self._products)
+            prices = self._pull("prices", lambda _: self.adapter.pull_prices(self.codes),
+                                self._prices)
         except ErpError as exc:
             log.warning("event=erp_master_pull_failed error=%s", exc)
-            return PullReport(0, 0, str(exc))
-        if customers or products:
+            return PullReport(0, 0, str(exc), problems=tuple(self._problems))
+        if customers or products or prices:
             self.publisher.publish_all()
-        return PullReport(customers, products)
+        for problem in self._problems:
+            log.warning("event=erp_master_incomplete %s", problem)
+        return PullReport(customers, products, prices=prices, problems=tuple(self._problems))
+
+    def _read_customers(self, since: datetime | None) -> Iterable[CustomerRecord]:
+        return self.adapter.pull_customers(since, self.codes)
+
+    def _read_products(self, since: datetime | None) -> Iterable[ProductRecord]:
+        return self.adapter.pull_products(since, self.codes)
 
     def _pull(self, entity: str, read: Callable[[datetime | None], Iterable[Any]],
               save: Callable[[Session, list[Any]], None]) -> int:
@@ -75,7 +93,7 @@ class MasterDataPuller:
         except ErpError as exc:
             self._note(entity, since, 0, started, str(exc))
             raise
-        stamps = [r.changed_at for r in records if r.changed_at is not None]
+        stamps = [r.changed_at for r in records if getattr(r, "changed_at", None) is not None]
         with transaction(self.sessions) as session:
             save(session, records)
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
@@ -83,6 +101,8 @@ class MasterDataPuller:
         return len(records)
 
     def _watermark(self, entity: str) -> datetime | None:
+        if entity == "prices":
+            return None  # prices are read whole: a price the ERP dropped must go too
         with self.sessions() as session:
             state = session.get(ErpSyncState, (self.adapter.kind, entity))
             return aware(state.watermark) if state and state.watermark else None
@@ -102,19 +122,80 @@ class MasterDataPuller:
         for record in records:
             row = session.get(Customer, record.id)
             if row is None:
-                row = Customer(customer_id=record.id, state_code=self.company_state,
+                # No state from the ERP stays unknown (""): the worker refuses offers for the
+                # customer until an admin sets it, rather than taxing them as the company's.
+                row = Customer(customer_id=record.id, state_code=record.state_code or "",
                                territory_code=UNASSIGNED)
                 session.add(row)
-            row.name, row.active = record.name[:200], not record.blocked
+            apply_customer(row, record)
             row.erp_ref, row.updated_at = record.id, now
+            if not row.state_code:
+                self._problems.append(
+                    f"customer {record.id} ({row.name}): the ERP gives no GST state and no "
+                    "GSTIN; set its state code in the console")
 
     def _products(self, session: Session, records: list[ProductRecord]) -> None:
         now = self.clock()
         for record in records:
             row = session.get(Product, record.id)
+            if row is None and record.gst_rate is None:
+                self._problems.append(
+                    f"product {record.id} ({record.name}) not taken: its tax code "
+                    f"{record.tax_code or '(none)'} gives no GST rate; name the code in "
+                    "FIELDSYNC_ERP_TAX_RATES or add the product with its rate")
+                continue
             if row is None:
-                row = Product(product_id=record.id, gst_rate=DEFAULT_GST_RATE)
+                row = Product(product_id=record.id, gst_rate=record.gst_rate)
                 session.add(row)
-            row.name, row.active = record.name[:200], record.active
-            row.unit = (record.unit or row.unit or "nos")[:16]
+            apply_product(row, record)
             row.erp_ref, row.updated_at = record.id, now
+            if not row.hsn_code:
+                self._problems.append(f"product {record.id} ({row.name}): no HSN code from "
+                                      "the ERP; set it in the console")
+
+    def _prices(self, session: Session, records: list[PriceRecord]) -> None:
+        known = set(session.scalars(select(Product.product_id)))
+        usable = []
+        for record in records:
+            why = price_problem(record, known, self.codes.currency)
+            if why:
+                self._problems.append(why)
+            else:
+                usable.append(record)
+        save_price_lists(session, f"ERP-{self.adapter.kind.upper()}-", usable)
+
+
+def apply_customer(row: Customer, record: CustomerRecord) -> None:
+    """The ERP's values over the row's; what the ERP does not have stays as it was."""
+    row.name, row.active = record.name[:200], not record.blocked
+    if record.state_code:
+        row.state_code = record.state_code
+    if record.gstin:
+        row.gstin = record.gstin
+    for name, limit in (("address", 2000), ("city", 100), ("pincode", 10)):
+        value = getattr(record, name)
+        if value:
+            setattr(row, name, value[:limit])
+    if record.lat is not None and record.lon is not None:
+        row.lat, row.lon = record.lat, record.lon
+
+
+def apply_product(row: Product, record: ProductRecord) -> None:
+    row.name, row.active = record.name[:200], record.active
+    row.unit = (record.unit or row.unit or "nos")[:16]
+    if record.gst_rate is not None:
+        row.gst_rate = record.gst_rate
+    if record.hsn_code:
+        row.hsn_code = record.hsn_code
+
+
+def price_problem(record: PriceRecord, known: set[str], currency: str) -> str | None:
+    if record.currency != currency:
+        return (f"price of {record.product_id} on {record.price_list} not taken: it is in "
+                f"{record.currency}, offers are in {currency}")
+    if record.product_id not in known:
+        return (f"price of {record.product_id} on {record.price_list} not taken: the product "
+                "is not in master data")
+    if record.price <= 0:
+        return f"price of {record.product_id} on {record.price_list} not taken: it is not above 0"
+    return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
@@ -19,11 +19,14 @@ from erp_bridge.delivery import (
     Transition,
     receipt_part,
 )
-from erp_bridge.snapshot import build_snapshot
+from erp_bridge.snapshot import ProductInfo, build_snapshot
 from server.sql.models.base import utcnow
-from server.sql.models.documents import Order
+from server.sql.models.documents import Offer, Order
 from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
+from server.sql.models.master import Customer, Product
 from server.sql.session import transaction
+from sync.documents.pricelists import PriceListFacts, applicable_list
+from sync.master_data import load_price_lists
 
 
 def enqueue_order(session: Session, order_doc: dict[str, Any], db_name: str, erp_kind: str,
@@ -40,7 +43,9 @@ def enqueue_orders(session: Session, order_docs: Sequence[dict[str, Any]], db_na
     """The batch form the worker uses: three statements for a whole batch of orders."""
     if not order_docs:
         return
-    snapshots = {str(doc.get("_id", "")): build_snapshot(doc, currency) for doc in order_docs}
+    catalog = OrderCatalog.load(session, order_docs)
+    snapshots = {str(doc.get("_id", "")): build_snapshot(doc, currency, **catalog.facts(doc))
+                 for doc in order_docs}
     known = set(session.scalars(select(ErpOutbox.order_id)
                                 .where(ErpOutbox.order_id.in_(list(snapshots)))))
     fresh = {order_id: snap for order_id, snap in snapshots.items() if order_id not in known}
@@ -59,6 +64,49 @@ def enqueue_orders(session: Session, order_docs: Sequence[dict[str, Any]], db_na
     session.execute(insert(ErpOutbox).on_conflict_do_nothing(), rows)
     session.execute(update(Order).where(Order.doc_id.in_(list(fresh)))
                     .values(erp_status=status, erp_number=None, erp_reason=None))
+
+
+@dataclass(frozen=True)
+class OrderCatalog:
+    """What master data adds to a batch of orders: HSN codes, units and list prices."""
+
+    products: dict[str, ProductInfo]
+    customers: dict[str, tuple[str | None, str]]  # customer id -> (group, territory)
+    offer_days: dict[str, date]
+    lists: list[PriceListFacts]
+
+    @classmethod
+    def load(cls, session: Session, docs: Sequence[dict[str, Any]]) -> OrderCatalog:
+        product_ids = {str(line.get("product_id")) for doc in docs
+                       for line in doc.get("lines") or () if isinstance(line, dict)}
+        customer_ids = {str(doc.get("customer_id")) for doc in docs}
+        offer_ids = {str(doc.get("offer_id")) for doc in docs}
+        products = {p.product_id: ProductInfo(p.hsn_code or "", p.unit or "") for p in
+                    session.scalars(select(Product).where(Product.product_id.in_(product_ids)))}
+        customers = {c.customer_id: (c.customer_group, c.territory_code) for c in
+                     session.scalars(select(Customer).where(
+                         Customer.customer_id.in_(customer_ids)))}
+        days = {doc_id: aware(created).date() for doc_id, created in session.execute(
+            select(Offer.doc_id, Offer.created_at).where(Offer.doc_id.in_(offer_ids)))}
+        return cls(products, customers, days, load_price_lists(session))
+
+    def facts(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """`build_snapshot` keywords for one order: its products and its customer's list."""
+        customer_id = str(doc.get("customer_id"))
+        group, territory = self.customers.get(customer_id, (None, ""))
+        # The list that priced the offer, read on the offer's date as the worker judged it.
+        day = self.offer_days.get(str(doc.get("offer_id"))) or _day(doc.get("created_at"))
+        chosen = applicable_list(self.lists, customer_id, group, territory, day) \
+            if customer_id in self.customers and day is not None else None
+        return {"products": self.products,
+                "list_prices": dict(chosen.prices) if chosen is not None else {}}
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return datetime.fromisoformat(str(value)).date()
+    except ValueError:
+        return None
 
 
 def erp_receipt_part(session: Session, order_id: str) -> dict[str, Any] | None:

@@ -8,8 +8,9 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from server import apidocs
+from server import apidocs, webapp
 from server.bootstrap import Services, bootstrap
+from server.compression import install_compression
 from server.config import Settings
 from server.security import install_headers
 
@@ -32,7 +33,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         JSON_SORT_KEYS=False,
     )
     app.extensions["fieldsync"] = services
-    install_headers(app, services.settings.map_tile_url)
+    dist = web_dist or webapp.find_dist()
+    install_headers(app, services.settings.map_tile_url, webapp.page_inline_blocks(dist))
+    install_compression(app)
 
     if services.settings.trusted_proxies:
         # Behind nginx every request comes from the proxy: the client's address (login
@@ -41,13 +44,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     api = Api(app)
-    _register(app, api, services, web_dist)
+    _register(app, api, services, dist)
     return app
 
 
-def _register(app: Flask, api: Api, services: Services, web_dist: Path | None) -> None:
+def _register(app: Flask, api: Api, services: Services, web_dist: Path) -> None:
     from erp_bridge import api as erp_api
-    from server import health, webapp
+    from server import health
     from server.accounts import web as accounts_web
     from server.api import prepare as prepare_api
     from server.api import register as register_api

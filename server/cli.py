@@ -179,6 +179,25 @@ def import_master_data(kind: str, path: str) -> None:
     raise SystemExit(run_import(_services(), kind, path))
 
 
+@main.command()
+@click.option("--out", default=None, help="Where to write (default phone-data/src/contract.json).")
+@click.option("--check", is_flag=True, help="Only say whether the file is up to date.")
+def contract(out: str | None, check: bool) -> None:
+    """Write the document contract (JSON Schemas and refusal messages) for the phones."""
+    from pathlib import Path
+
+    from sync.documents.export import PHONE_CONTRACT, contract_json, stale
+
+    path = Path(out) if out else PHONE_CONTRACT
+    if check:
+        if stale(path):
+            raise click.ClickException(f"{path} is out of date: run `fieldsync contract`")
+        click.echo(f"{path} is up to date")
+        return
+    path.write_text(contract_json(), encoding="utf-8")
+    click.echo(f"wrote {path}")
+
+
 @main.group()
 def user() -> None:
     """Create users, set their passwords, deactivate them (the first admin starts here)."""
@@ -255,6 +274,27 @@ def user_deactivate(username: str) -> None:
     finally:
         services.close()
     click.echo(f"{username} is deactivated")
+
+
+@user.command("allow-territories")
+@click.argument("username")
+@click.argument("codes", nargs=-1)
+def user_allow_territories(username: str, codes: tuple[str, ...]) -> None:
+    """Let a user sell in these territories besides their own (none: only their own)."""
+    from server.accounts.errors import AccountsError
+    from server.accounts.service import allow_territories
+    from sync.publish import MasterDataPublisher
+
+    services = _services()
+    try:
+        allowed = allow_territories(services.sessions, username, codes, by="the command line")
+        MasterDataPublisher(services.store, services.sessions,
+                            services.settings.db_prefix).publish_all()
+    except AccountsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        services.close()
+    click.echo(f"{username} may also sell in: {', '.join(allowed) or 'no other territory'}")
 
 
 if __name__ == "__main__":

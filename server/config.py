@@ -63,12 +63,28 @@ class Settings:
     erp_source_system: str = "FSYNC"  # Oracle SourceTransactionSystem
     erp_order_defaults: str = ""  # Name=value;… merged into each ERP order header
     erp_currency: str = "INR"
+    # The ERP's own codes for prices, discounts, GST and the customer's PO (Name=value;…;
+    # names left out keep these defaults). See README "What the ERP receives".
+    erp_sap_codes: str = "price=PR00;discount=K007;cgst=JOCG;sgst=JOSG;igst=JOIG;po_text=0001"
+    erp_oracle_codes: str = ("override=PRICE_OVERRIDE;discount=DISCOUNT_PERCENT;"
+                             "charge=QP_SALE_PRICE;regime=IN GST;cgst=CGST;sgst=SGST;igst=IGST;"
+                             "net_total=QP_TOTAL_NET_PRICE;tax_total=QP_TOTAL_TAX;"
+                             "total=QP_TOTAL_PAY_NOW")
+    erp_erpnext_codes: str = ("order_id_field=fieldsync_order_id;cgst=Output Tax CGST - FS;"
+                              "sgst=Output Tax SGST - FS;igst=Output Tax IGST - FS")
     erp_backoff_base_s: float = 2.0
     erp_backoff_cap_s: float = 300.0
     erp_batch_size: int = 50
     erp_page_size: int = 500
     erp_drain_interval_s: float = 15.0
     erp_pull_interval_s: float = 3600.0
+    # Master-data pulls: the ERP's own codes (see README, "Territory and master-data pulls").
+    erp_tax_rates: str = ""  # tax classification code=GST percent;… (SAP, Oracle)
+    erp_region_states: str = ""  # address region code=GST state code;… (SAP)
+    erp_gstin_tax_type: str = "IN3"  # SAP business-partner tax number type of the GSTIN
+    erp_price_condition: str = "PR00"  # SAP condition type of the list price
+    erp_price_list: str = "Standard Selling"  # ERPNext / Oracle price list ('' : every one)
+    erp_hsn_catalog: str = "HSN"  # Oracle item catalog whose category code is the HSN
     geofence_radius_m: float = 300.0
     map_tile_url: str = ""  # e.g. https://tiles.example/{z}/{x}/{y}.png; empty: maps without tiles
 

@@ -2,9 +2,56 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from flask import Flask, Response
+
+
+@dataclass(frozen=True)
+class InlineBlocks:
+    """CSP sources (`'sha256-…'`) of the inline scripts and styles a page is allowed."""
+
+    scripts: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
+
+
+class _InlineCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: str | None = None
+        self.text: list[str] = []
+        self.found: dict[str, list[str]] = {"script": [], "style": []}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.found and not any(name == "src" for name, _ in attrs):
+            self.open, self.text = tag, []
+
+    def handle_data(self, data: str) -> None:
+        if self.open:
+            self.text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self.open:
+            self.found[tag].append("".join(self.text))
+            self.open = None
+
+
+def _source(block: str) -> str:
+    digest = hashlib.sha256(block.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def inline_blocks(html: str) -> InlineBlocks:
+    """The hashes of a page's inline `<script>` and `<style>` blocks, as CSP sources."""
+    collector = _InlineCollector()
+    collector.feed(html)
+    collector.close()
+    return InlineBlocks(tuple(map(_source, collector.found["script"])),
+                        tuple(map(_source, collector.found["style"])))
 
 
 class SettingsError(ValueError):
@@ -25,14 +72,16 @@ def tile_origin(template: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str = "") -> str:
-    """Scripts, styles, fetches and workers from this origin only (no inline script anywhere,
-    the API docs included); images also from the configured tile server; never framed."""
+def content_security_policy(tile_url: str = "", inline: InlineBlocks | None = None) -> str:
+    """Scripts, styles, fetches and workers from this origin only; the only inline blocks are
+    the app page's own, named by hash (an injected script never matches); images also from
+    the configured tile server; never framed."""
     images = " ".join(filter(None, ["'self'", "data:", "blob:", tile_origin(tile_url)]))
+    blocks = inline or InlineBlocks()
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
+        " ".join(["script-src 'self'", *blocks.scripts]),
+        " ".join(["style-src 'self'", *blocks.styles]),
         f"img-src {images}",
         "font-src 'self'",
         "connect-src 'self'",
@@ -45,10 +94,10 @@ def content_security_policy(tile_url: str = "") -> str:
     ])
 
 
-def install_headers(app: Flask, tile_url: str = "") -> None:
+def install_headers(app: Flask, tile_url: str = "", inline: InlineBlocks | None = None) -> None:
     """Every response, errors and the gateway's included, carries the same headers."""
     headers = {
-        "Content-Security-Policy": content_security_policy(tile_url),
+        "Content-Security-Policy": content_security_policy(tile_url, inline),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",

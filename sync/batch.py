@@ -18,6 +18,7 @@ from server.sql.session import transaction
 from sync import metrics
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
+from sync.documents.catalogue import as_entry
 from sync.documents.rules import expense_note, offer_note
 from sync.documents.schema import PHONE_TYPES
 from sync.documents.validate import validate
@@ -206,7 +207,7 @@ class BatchProcessor:
                            in_conflict=in_conflict,
                            reason="The server could not read this document; contact support.")
         if not verdict.ok:
-            errors = [{"field": p.field, "message": p.message} for p in verdict.problems]
+            errors = [as_entry(p) for p in verdict.problems]
             return Outcome(doc=doc, status="rejected", reason=verdict.reason, errors=errors,
                            deleted=False, in_conflict=in_conflict)
         facts.remember(verdict.doc)

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.sql.models.accounts import User
+from server.sql.models.accounts import ExtraTerritory, User
 from server.sql.models.documents import CustomerApproval, Lead, Offer
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product
 from server.sql.models.sales import HeadDecision, ServerLeadStep
@@ -81,6 +81,7 @@ class SqlMasterData:
         self._lists: list[PriceListFacts] | None = None
         self._decisions: dict[str, DecisionFacts | None] = {}
         self._steps: dict[str, frozenset[ServerStep]] = {}
+        self._areas: dict[str, tuple[str, ...] | None] = {}
 
     def prefetch(self, docs: Iterable[dict[str, Any]]) -> None:
         """Load everything the documents refer to: one query per kind, not per document."""
@@ -152,6 +153,11 @@ class SqlMasterData:
             self._load_steps({lead_id})
         return self._steps.get(lead_id, frozenset())
 
+    def territories(self, owner: str) -> tuple[str, ...] | None:
+        if owner not in self._areas:
+            self._areas[owner] = load_territories(self.session, owner)
+        return self._areas[owner]
+
     # Loading ----------------------------------------------------------------------------------
 
     def _load_customers(self, ids: set[str]) -> None:
@@ -162,7 +168,8 @@ class SqlMasterData:
         for c in self.session.scalars(select(Customer).where(Customer.customer_id.in_(wanted))):
             self._customers[c.customer_id] = CustomerFacts(
                 customer_id=c.customer_id, active=c.active, state_code=c.state_code,
-                territory=c.territory_code, lat=c.lat, lon=c.lon, group=c.customer_group)
+                territory=c.territory_code, lat=c.lat, lon=c.lon, group=c.customer_group,
+                city=c.city)
 
     def _load_products(self, ids: set[str]) -> None:
         wanted = _valid(ids)
@@ -225,6 +232,18 @@ class SqlMasterData:
                        HeadDecision.terms, HeadDecision.reimbursed)
                 .where(HeadDecision.subject_id.in_(wanted))):
             self._decisions[subject_id] = DecisionFacts(outcome, terms_hash, terms, reimbursed)
+
+
+def load_territories(session: Session, username: str) -> tuple[str, ...] | None:
+    """The user's own territory, then the extra ones; None for no user or no territory."""
+    user = session.execute(select(User.id, User.territory_code)
+                           .where(User.username == username[:64])).first()
+    if user is None or not user.territory_code:
+        return None
+    extra = session.scalars(select(ExtraTerritory.territory_code)
+                            .where(ExtraTerritory.user_id == user.id)
+                            .order_by(ExtraTerritory.territory_code))
+    return (user.territory_code, *(code for code in extra if code != user.territory_code))
 
 
 def load_price_lists(session: Session) -> list[PriceListFacts]:

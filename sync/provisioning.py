@@ -39,6 +39,12 @@ def customers_db_name(prefix: str, territory_code: str) -> str:
     return f"{prefix}customers-{territory_code.lower()}"
 
 
+def allowed_customers_db_name(prefix: str, username: str) -> str:
+    """The customers of an engineer's own and extra territories, for an engineer an admin
+    allowed other territories ('_' never appears in a territory code: no clash)."""
+    return f"{prefix}customers_for_{engineer_db_name('', username).removeprefix('eng-')}"
+
+
 def provision_engineer(store: DocumentStore, sessions: sessionmaker[Session], prefix: str,
                        username: str) -> str:
     """Create the engineer's database and record it; safe to call again."""

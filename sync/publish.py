@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from server.sql.models.accounts import ExtraTerritory, User
 from server.sql.models.master import Customer, PriceList, PriceListItem, Product, Territory
-from sync.provisioning import catalog_db_name, customers_db_name
+from sync.provisioning import allowed_customers_db_name, catalog_db_name, customers_db_name
 from sync.store import DocumentStore
 
 Doc = dict[str, Any]
@@ -74,9 +75,13 @@ class MasterDataPublisher:
                 by_territory[code] = []
             for c in session.scalars(select(Customer)):
                 by_territory[c.territory_code].append(customer_doc(c))
+            allowed = _allowed_territories(session)
         counts = [self.sync_db(catalog_db_name(self.prefix), catalog, prune=False)]
         for code, docs in by_territory.items():
             counts.append(self.sync_db(customers_db_name(self.prefix, code), docs, prune=True))
+        for username, codes in allowed.items():
+            counts.append(self.mirror_db(allowed_customers_db_name(self.prefix, username),
+                                         [customers_db_name(self.prefix, c) for c in codes]))
         return PublishCounts(sum(c.written for c in counts), sum(c.unchanged for c in counts))
 
     def _price_lists(self, session: Session) -> list[Doc]:
@@ -85,6 +90,30 @@ class MasterDataPublisher:
             items[item.price_list_id].append(item)
         return [price_list_doc(pl, items[pl.price_list_id])
                 for pl in session.scalars(select(PriceList))]
+
+    def mirror_db(self, db: str, sources: Sequence[str]) -> PublishCounts:
+        """Make `db` hold the documents of `sources` with their very revisions.
+
+        A phone switching from its territory's database to this one already holds those
+        revisions: copying them (not rewriting the content) spares it conflicting ones.
+        """
+        self.store.ensure_db(db)
+        current = _revs(self.store, db)
+        wanted: dict[str, str] = {}
+        writes: list[Doc] = []
+        for source in sources:
+            self.store.ensure_db(source)
+            revs = _revs(self.store, source)
+            wanted.update(revs)
+            stale = [(i, r) for i, r in revs.items() if current.get(i) != r]
+            found = self.store.bulk_get(source, stale) if stale else []
+            writes += [d["ok"] for result in found for d in result.get("docs", []) if "ok" in d]
+        if writes:
+            self.store.bulk_docs(db, writes, new_edits=False)
+        gone = [{"_id": i, "_rev": r, "_deleted": True} for i, r in current.items()
+                if i not in wanted]
+        self.store.bulk_docs(db, gone)
+        return PublishCounts(len(writes) + len(gone), len(wanted) - len(writes))
 
     def sync_db(self, db: str, wanted: Iterable[Doc], *, prune: bool) -> PublishCounts:
         """Make `db` hold exactly `wanted` (with `prune`, delete documents no longer wanted)."""
@@ -107,6 +136,23 @@ class MasterDataPublisher:
         return PublishCounts(len(writes), unchanged)
 
 
+def _revs(store: DocumentStore, db: str) -> dict[str, str]:
+    return {row["id"]: row["value"]["rev"] for row in store.all_docs(db)
+            if not row["id"].startswith("_design/")}
+
+
 def _same(stored: Doc, doc: Doc) -> bool:
     return {k: v for k, v in stored.items() if not k.startswith("_")} == \
         {k: v for k, v in doc.items() if not k.startswith("_")}
+
+
+def _allowed_territories(session: Session) -> dict[str, list[str]]:
+    """Engineers an admin allowed other territories: their own territory, then the others."""
+    allowed: dict[str, list[str]] = {}
+    rows = session.execute(select(User.username, User.territory_code, ExtraTerritory.territory_code)
+                           .join(ExtraTerritory, ExtraTerritory.user_id == User.id)
+                           .where(User.role == "engineer")
+                           .order_by(User.username, ExtraTerritory.territory_code))
+    for username, own, extra in rows:
+        allowed.setdefault(username, [own] if own else []).append(extra)
+    return allowed

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -49,6 +49,7 @@ class Refusal:
     device_id: str | None
     reason: str
     body: Doc
+    errors: list[Doc] = field(default_factory=list)  # {field, key, message, text} per problem
 
 
 # Pure -----------------------------------------------------------------------------------------
@@ -56,11 +57,12 @@ class Refusal:
 def refusals_of(sent: Iterable[object], refused: Sequence[Doc]) -> list[Refusal]:
     """Pair each `forbidden` entry with the document it refused (the last one sent per id)."""
     reasons = {r.get("id"): str(r.get("reason", "")) for r in refused}
+    errors = {r.get("id"): r.get("errors") for r in refused}
     docs: dict[str, Doc] = {}
     for doc in sent:
         if isinstance(doc, dict) and _recordable_id(doc.get("_id")) and doc["_id"] in reasons:
             docs[doc["_id"]] = doc
-    return [_refusal(doc, reasons[doc_id]) for doc_id, doc in docs.items()]
+    return [_refusal(doc, reasons[doc_id], errors.get(doc_id)) for doc_id, doc in docs.items()]
 
 
 def capped_body(doc: Doc, cap: int = BODY_CAP_BYTES) -> Doc:
@@ -91,14 +93,15 @@ def metric_type(doc_type: str) -> str:
     return doc_type if doc_type in PHONE_TYPES else "other"
 
 
-def _refusal(doc: Doc, reason: str) -> Refusal:
+def _refusal(doc: Doc, reason: str, errors: object = None) -> Refusal:
     doc_type, device, rev = doc.get("type"), doc.get("device_id"), doc.get("_rev")
     return Refusal(
         doc_id=doc["_id"], rev=rev[:80] if isinstance(rev, str) else "",
         doc_type=doc_type[:_TYPE_MAX] if isinstance(doc_type, str) else doc["_id"].split(":")[0][
             :_TYPE_MAX],
         device_id=device[:_DEVICE_MAX] if isinstance(device, str) else None,
-        reason=reason, body=capped_body(doc))
+        reason=reason, body=capped_body(doc),
+        errors=[e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else [])
 
 
 def _recordable_id(doc_id: object) -> bool:
@@ -151,7 +154,7 @@ class RefusalLog:
         now = self.clock()
         rows: list[Doc] = [
             {"db_name": db_name, "doc_id": r.doc_id, "rev": r.rev, "doc_type": r.doc_type,
-             "owner": owner[:64], "reason": r.reason, "errors": [], "body": r.body,
+             "owner": owner[:64], "reason": r.reason, "errors": r.errors, "body": r.body,
              "rejected_at": now, "source": GATEWAY, "device_id": r.device_id}
             for r in refusals]
         with transaction(self.sessions) as session:

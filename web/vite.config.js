@@ -2,6 +2,7 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { inlineEntryCss, precompress } from './build-plugins.js';
 
 export default defineConfig({
   plugins: [
@@ -30,6 +31,8 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
       },
     }),
+    inlineEntryCss(),
+    precompress(),
   ],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
 });

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from erp_bridge.adapters.base import CustomerRecord, ProductRecord
+from erp_bridge.adapters.base import CustomerRecord, PriceRecord, ProductRecord
 from erp_bridge.delivery import Accepted
 from erp_bridge.errors import ErpConfigError
+from erp_bridge.master_codes import MasterCodes
 
 
 class NullErp:
@@ -23,10 +24,15 @@ class NullErp:
     def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
         return None
 
-    def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
+    def pull_customers(self, since: datetime | None, codes: MasterCodes | None = None
+                       ) -> Iterator[CustomerRecord]:
         return iter(())
 
-    def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
+    def pull_products(self, since: datetime | None, codes: MasterCodes | None = None
+                      ) -> Iterator[ProductRecord]:
+        return iter(())
+
+    def pull_prices(self, codes: MasterCodes | None = None) -> Iterator[PriceRecord]:
         return iter(())
 
     def close(self) -> None:

@@ -8,11 +8,13 @@ from typing import Any
 
 import httpx
 
-from erp_bridge.adapters.base import CustomerRecord, ProductRecord
+from erp_bridge.adapters import oracle_master as master
+from erp_bridge.adapters.base import CustomerRecord, PriceRecord, ProductRecord
 from erp_bridge.adapters.http import ErpHttp
 from erp_bridge.delivery import Accepted
 from erp_bridge.errors import ErpRejected, ErpTransient
 from erp_bridge.mapping import oracle_error_text, oracle_failed, oracle_order_payload
+from erp_bridge.master_codes import MasterCodes
 
 ORDERS = "/fscmRestApi/resources/11.13.18.05/salesOrdersForOrderHub"
 ACCOUNTS = "/crmRestApi/resources/11.13.18.05/accounts"
@@ -26,14 +28,15 @@ class OracleErp:
     kind = "oracle"
 
     def __init__(self, http: ErpHttp, source_system: str, defaults: dict[str, str],
-                 page_size: int = 500) -> None:
+                 page_size: int = 500, *, codes: dict[str, str]) -> None:
         self.http = http
         self.system = source_system
         self.defaults = defaults
         self.page_size = page_size
+        self.codes = codes
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = oracle_order_payload(snapshot, self.system, self.defaults)
+        body = oracle_order_payload(snapshot, self.system, self.defaults, self.codes)
         response = self.http.send("POST", ORDERS, creates=True, json=body,
                                   headers={"Content-Type": ITEM_JSON})
         if response.status_code == 201:
@@ -67,28 +70,36 @@ class OracleErp:
         return Accepted(str(data["OrderNumber"]), str(data.get("StatusCode") or ""),
                         f"HeaderId {data.get('HeaderId')}")
 
-    def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
-        fields = "PartyNumber,OrganizationName,PartyStatus,LastUpdateDate"
-        for row in self._collection(ACCOUNTS, fields, since):
-            yield CustomerRecord(str(row["PartyNumber"]),
-                                 str(row.get("OrganizationName") or row["PartyNumber"]),
-                                 str(row.get("PartyStatus") or "A") != "A",
-                                 _iso(row.get("LastUpdateDate")))
+    def pull_customers(self, since: datetime | None, codes: MasterCodes | None = None
+                       ) -> Iterator[CustomerRecord]:
+        for row in self._collection(ACCOUNTS, master.ACCOUNT_FIELDS, since,
+                                    {"expand": master.ADDRESS}):
+            yield master.customer(row)
 
-    def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
-        fields = "ItemNumber,ItemDescription,PrimaryUOMValue,ItemStatusValue,LastUpdateDate"
-        for row in self._collection(ITEMS, fields, since):
-            yield ProductRecord(str(row["ItemNumber"]),
-                                str(row.get("ItemDescription") or row["ItemNumber"]),
-                                str(row.get("PrimaryUOMValue") or ""),
-                                str(row.get("ItemStatusValue") or "Active") == "Active",
-                                _iso(row.get("LastUpdateDate")))
+    def pull_products(self, since: datetime | None, codes: MasterCodes | None = None
+                      ) -> Iterator[ProductRecord]:
+        for row in self._collection(ITEMS, master.ITEM_FIELDS, since,
+                                    {"expand": "ItemCategory"}):
+            yield master.product(row, codes or MasterCodes())
 
-    def _collection(self, path: str, fields: str,
-                    since: datetime | None) -> Iterator[dict[str, Any]]:
+    def pull_prices(self, codes: MasterCodes | None = None) -> Iterator[PriceRecord]:
+        """Each item's base-price charges on the configured price list (or every list) [I]."""
+        codes = codes or MasterCodes()
+        query = {"orderBy": "PriceListId"}
+        if codes.price_list:
+            query["q"] = f"PriceListName={codes.price_list}"
+        for price_list in self._collection(master.PRICE_LISTS, master.LIST_FIELDS, None, query):
+            path = f"{master.PRICE_LISTS}/{price_list['PriceListId']}/child/items"
+            for item in self._collection(path, master.LIST_ITEM_FIELDS, None,
+                                         {"expand": "charges", "orderBy": "ItemNumber"}):
+                yield from master.prices(price_list, item)
+
+    def _collection(self, path: str, fields: str, since: datetime | None,
+                    extra: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         """Pages by `limit`/`offset` until `hasMore` is false."""
         params: dict[str, str] = {"fields": fields, "onlyData": "true",
-                                  "limit": str(self.page_size), "orderBy": "LastUpdateDate"}
+                                  "limit": str(self.page_size), "orderBy": "LastUpdateDate",
+                                  **(extra or {})}
         headers = {}
         if since is not None:
             # The expression form of `q` needs framework version 2 or later.
@@ -117,9 +128,3 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     except (ValueError, TypeError) as exc:
         raise ErpTransient(f"Oracle answered {response.status_code} with no JSON body") from exc
 
-
-def _iso(value: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None

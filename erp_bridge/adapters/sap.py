@@ -9,17 +9,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from erp_bridge.adapters.base import CustomerRecord, ProductRecord
+from erp_bridge.adapters import sap_master as master
+from erp_bridge.adapters.base import CustomerRecord, PriceRecord, ProductRecord
 from erp_bridge.adapters.http import ErpHttp
 from erp_bridge.delivery import Accepted
-from erp_bridge.errors import ErpRejected, ErpTransient
+from erp_bridge.errors import ErpMismatch, ErpRejected, ErpTransient
 from erp_bridge.mapping import (
     odata_quote,
-    parse_odata_date,
-    parse_odata_time,
     sap_error_text,
+    sap_net_differences,
     sap_order_payload,
 )
+from erp_bridge.master_codes import MasterCodes
 
 ORDERS = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 PARTNERS = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
@@ -31,18 +32,42 @@ class SapErp:
 
     kind = "sap"
 
-    def __init__(self, http: ErpHttp, defaults: dict[str, str]) -> None:
+    def __init__(self, http: ErpHttp, defaults: dict[str, str], *,
+                 codes: dict[str, str]) -> None:
         self.http = http
         self.defaults = defaults
+        self.codes = codes
         self._token: str | None = None
 
     def create_order(self, snapshot: dict[str, Any]) -> Accepted:
-        body = sap_order_payload(snapshot, self.defaults)
+        body = sap_order_payload(snapshot, self.defaults, self.codes)
         response = self._modify("POST", f"{ORDERS}/A_SalesOrder", json=body)
         if response.status_code != 201:
             raise ErpRejected(sap_error_text(response.status_code, response.text))
         order = _d(response)
-        return Accepted(str(order["SalesOrder"]), str(order.get("OverallSDProcessStatus") or ""))
+        if "TotalNetAmount" not in order or not isinstance(order.get("to_Item"), dict):
+            order = self._read_order(str(order["SalesOrder"]))
+        return self._reconciled(snapshot, order)
+
+    def _read_order(self, number: str) -> dict[str, Any]:
+        response = self.http.send("GET", f"{ORDERS}/A_SalesOrder({odata_quote(number)})",
+                                  params={"$expand": "to_Item", "$format": "json"})
+        if response.status_code != 200:
+            raise ErpTransient(sap_error_text(response.status_code, response.text))
+        return _d(response)
+
+    @staticmethod
+    def _reconciled(snapshot: dict[str, Any], order: dict[str, Any]) -> Accepted:
+        """SAP prices the order itself: accepted only when its net amounts equal FieldSync's."""
+        number = str(order["SalesOrder"])
+        differences = sap_net_differences(snapshot, order)
+        if differences:
+            raise ErpMismatch(
+                f"SAP order {number} was created but SAP's net amounts differ from the signed "
+                f"order: {'; '.join(differences)}. Correct the pricing of order {number} in SAP "
+                "(or cancel it), then retry here: the retry finds the order and compares again.",
+                number=number)
+        return Accepted(number, str(order.get("OverallSDProcessStatus") or ""))
 
     def find_order(self, snapshot: dict[str, Any]) -> Accepted | None:
         query = (f"PurchaseOrderByCustomer eq {odata_quote(snapshot['key'])} and "
@@ -55,8 +80,7 @@ class SapErp:
         found = _d(response).get("results", [])
         if not found:
             return None
-        first = found[0]
-        return Accepted(str(first["SalesOrder"]), str(first.get("OverallSDProcessStatus") or ""))
+        return self._reconciled(snapshot, self._read_order(str(found[0]["SalesOrder"])))
 
     def update_order(self, number: str, changes: dict[str, Any]) -> None:
         """PATCH header fields with `If-Match`; a stale ETag (412) is re-read once."""
@@ -95,25 +119,39 @@ class SapErp:
                                "check the ERP user and URL.")
         return token
 
-    def pull_customers(self, since: datetime | None) -> Iterator[CustomerRecord]:
-        params = {"$expand": "to_Customer", "$orderby": "BusinessPartner"}
+    def pull_customers(self, since: datetime | None, codes: MasterCodes | None = None
+                       ) -> Iterator[CustomerRecord]:
+        codes = codes or MasterCodes()
+        params = {"$expand": master.CUSTOMER_EXPAND, "$orderby": "BusinessPartner"}
         if since is not None:
             # A_BusinessPartner has a change date and time, no timestamp: filter the time here.
             day = since.strftime("%Y-%m-%dT00:00:00")
             params["$filter"] = f"LastChangeDate ge datetime'{day}'"
         for row in self._collection(f"{PARTNERS}/A_BusinessPartner", params):
-            record = _customer(row)
+            record = master.customer(row, codes)
             if record is not None and (since is None or record.changed_at is None
                                        or record.changed_at >= since):
                 yield record
 
-    def pull_products(self, since: datetime | None) -> Iterator[ProductRecord]:
-        params = {"$expand": "to_Description", "$orderby": "Product"}
+    def pull_products(self, since: datetime | None, codes: MasterCodes | None = None
+                      ) -> Iterator[ProductRecord]:
+        codes = codes or MasterCodes()
+        params = {"$expand": master.PRODUCT_EXPAND, "$orderby": "Product"}
         if since is not None:
             stamp = since.strftime("%Y-%m-%dT%H:%M:%SZ")
             params["$filter"] = f"LastChangeDateTime ge datetimeoffset'{stamp}'"
         for row in self._collection(f"{PRODUCTS}/A_Product", params):
-            yield _product(row)
+            yield master.product(row, codes)
+
+    def pull_prices(self, codes: MasterCodes | None = None) -> Iterator[PriceRecord]:
+        """List prices: the condition records of the list-price condition type [I]."""
+        codes = codes or MasterCodes()
+        params = {"$filter": master.price_filter(codes), "$expand": master.PRICE_EXPAND,
+                  "$orderby": "ConditionRecord"}
+        for row in self._collection(f"{master.PRICES}/A_SlsPrcgCndnRecdValidity", params):
+            record = master.price(row, codes)
+            if record is not None:
+                yield record
 
     def _collection(self, path: str, params: dict[str, str]) -> Iterator[dict[str, Any]]:
         """Every row of a collection, following `__next` on the same server only."""
@@ -152,25 +190,3 @@ def _d(response: httpx.Response) -> dict[str, Any]:
         raise ErpTransient(f"SAP answered {response.status_code} without a `d` body") from exc
     return dict(data)
 
-
-def _customer(row: dict[str, Any]) -> CustomerRecord | None:
-    customer = row.get("to_Customer") or {}
-    number = customer.get("Customer") or row.get("Customer")
-    if not number:
-        return None  # a partner that is not a customer (a supplier, a contact person)
-    changed = parse_odata_date(row.get("LastChangeDate"))
-    if changed is not None:
-        changed += parse_odata_time(row.get("LastChangeTime"))
-    blocked = bool(row.get("BusinessPartnerIsBlocked") or customer.get("OrderIsBlockedForCustomer")
-                   or customer.get("DeletionIndicator"))
-    name = customer.get("CustomerName") or row.get("BusinessPartnerFullName") or number
-    return CustomerRecord(str(number), str(name), blocked, changed)
-
-
-def _product(row: dict[str, Any]) -> ProductRecord:
-    descriptions = (row.get("to_Description") or {}).get("results", [])
-    english = [d.get("ProductDescription") for d in descriptions if d.get("Language") == "EN"]
-    name = (english or [d.get("ProductDescription") for d in descriptions] or [row["Product"]])[0]
-    return ProductRecord(str(row["Product"]), str(name), str(row.get("BaseUnit") or ""),
-                         not row.get("IsMarkedForDeletion"),
-                         parse_odata_date(row.get("LastChangeDateTime")))

@@ -26,11 +26,10 @@ async function loadConfig(baseUrl) {
 
 export default function App() {
   const server = useRef('');
-  const [auth] = useState(() => makeAuth(server, async () => {
-    const user = await authRef.current.auth.user();
-    if (user) await Promise.all(Object.values(openLocalDbs(LocalPouch, user.username, localOptions)).map((db) => db.destroy()));
+  // Only when asked on sign-out: that engineer's databases go; unsent work is kept otherwise.
+  const [auth] = useState(() => makeAuth(server, async (user) => {
+    await Promise.all(Object.values(openLocalDbs(LocalPouch, user.username, localOptions)).map((db) => db.destroy()));
   }));
-  const authRef = useRef(auth);
   const [session, setSession] = useState(null);
   const [ready, setReady] = useState(false);
 

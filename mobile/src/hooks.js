@@ -1,6 +1,6 @@
 // React hooks over the phone's databases (the shared live queries) and the sync status.
 import { createContext, useContext, useEffect, useMemo, useState } from 'react';
-import { makeDocHooks, syncStatus, watch } from 'fieldsync-phone-data/live.js';
+import { makeDocHooks, statusReader, watch } from 'fieldsync-phone-data/live.js';
 import { activePrices } from 'fieldsync-phone-data/forms.js';
 
 export const { useDocs, useIndex } = makeDocHooks({ useEffect, useState });
@@ -13,11 +13,11 @@ export function useSession() {
 
 /** Online, last sync, pending count and gateway refusals, kept current. */
 export function useSyncStatus(session) {
-  const [status, setStatus] = useState({ online: null, lastSync: null, pending: 0, denied: {}, error: '' });
+  const [status, setStatus] = useState({ online: null, lastSync: null, pending: 0, checking: 0, refused: 0,
+    notSent: [], denied: {}, error: '' });
   useEffect(() => {
     let alive = true;
-    const refresh = (patch = {}) => syncStatus(session.sync)
-      .then((now) => { if (alive) setStatus((s) => ({ ...s, ...patch, ...now })); }, () => {});
+    const refresh = statusReader(session.sync, (now) => { if (alive) setStatus((s) => ({ ...s, ...now })); });
     refresh();
     const off = session.listen((name, detail) => {
       if (name === 'synced') refresh({ online: true, error: '' });

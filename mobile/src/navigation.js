@@ -29,7 +29,8 @@ export function SyncBar({ title }) {
         <Text testID="sync-online" style={{ color: online === false ? colors.danger : colors.ok }}>
           {online === false ? 'Offline' : online ? 'Online' : 'Connecting'}</Text>
         <Text testID="last-sync">Synced {ago(status.lastSync)}</Text>
-        <Text testID="pending-count">{status.pending} not on server</Text>
+        <Text testID="pending-count">{status.pending} not sent</Text>
+        {status.checking ? <Text testID="checking-count">{status.checking} waiting for the server&apos;s check</Text> : null}
         <Pressable accessibilityRole="button" onPress={() => session.loop.now()} style={{ minHeight: 40, justifyContent: 'center' }}>
           <Text style={{ color: colors.primary }}>Sync now</Text>
         </Pressable>

@@ -2,6 +2,11 @@
 // plus what the screens need from the device (location fix, SHA-256). Imports nothing native,
 // so the same module runs in Node (memory adapter) against a real gateway.
 import { openLocalDbs, openPhoneSession } from 'fieldsync-phone-data/session.js';
+import { provideContract } from 'fieldsync-phone-data/contract.js';
+import * as contract from 'fieldsync-phone-data/validators.js';
+
+// The app is bundled whole: the document contract's validators come with it.
+provideContract(contract);
 
 /** `PouchDB` carries the local adapter named in `localOptions` and the HTTP adapter. */
 export function openMobileSession({ PouchDB, localOptions = {}, user, deviceId, baseUrl, fetch,

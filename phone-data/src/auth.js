@@ -1,4 +1,5 @@
-// Sign in, refresh and sign out against /api/v1/auth; the session is kept for offline use.
+// Sign in, refresh and sign out against /api/v1/auth. The session is kept for offline use, and
+// an engineer who signed in online on this device before can sign in again without a network.
 
 export class AuthError extends Error {
   constructor(message, status = 0) {
@@ -9,6 +10,28 @@ export class AuthError extends Error {
 
 const KEY = 'fieldsync.session';
 const EARLY_MS = 60000; // refresh a minute before the access token runs out
+// PBKDF2-HMAC-SHA256 at OWASP's 2023 figure: WebCrypto has it in every browser and in Node, so
+// nothing extra ships, and each guess at a copied device store costs 600,000 HMACs.
+export const PBKDF2_ITERATIONS = 600000;
+
+export const verifierKey = (username) => `fieldsync.offline.${String(username).toLowerCase()}`;
+
+const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
+const unhex = (text) => new Uint8Array(text.match(/../g).map((h) => Number.parseInt(h, 16)));
+
+/** The salted PBKDF2 hash of `password` (hex), with WebCrypto's `subtle`. */
+export async function passwordHash(subtle, password, saltHex, iterations) {
+  const key = await subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
+  const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: unhex(saltHex), iterations }, key, 256);
+  return hex(bits);
+}
+
+/** Compares every character, so the time taken does not tell how much of a guess was right. */
+function sameText(a, b) {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.min(a.length, b.length); i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
 
 async function errorMessage(response) {
   try {
@@ -19,22 +42,36 @@ async function errorMessage(response) {
   }
 }
 
-/** `storage` is {get(key), set(key, value), remove(key)} (may be async); `wipe()` erases the
- * local store on logout; `now()` is injectable for tests. */
-export function createAuth({ baseUrl = '', fetch, storage, wipe = async () => {}, now = Date.now }) {
+const UNREACHABLE = 'The server cannot be reached.';
+
+/** `storage` is {get(key), set(key, value), remove(key)} (may be async); `subtle` is WebCrypto's
+ * (without it there is no offline sign-in); `wipe(user)` erases that user's local databases when
+ * asked to on sign-out; `now()` is injectable for tests. */
+export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterations = PBKDF2_ITERATIONS,
+  wipe = async () => {}, now = Date.now, randomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)) }) {
   let session = null;
   let refreshing = null;
+  // Kept in memory only after an offline sign-in, to get tokens as soon as the network returns.
+  let heldPassword = null;
+  let remembering = Promise.resolve();
+  const listeners = new Set();
 
   async function post(path, body) {
     return fetch(`${baseUrl}/api/v1/auth/${path}`, { method: 'POST',
       headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   }
 
-  async function keep(body) {
-    session = { access_token: body.access_token, refresh_token: body.refresh_token,
-      expires_at: now() + body.expires_in * 1000, user: body.user };
+  async function store(next) {
+    session = next;
     await storage.set(KEY, JSON.stringify(session));
+    listeners.forEach((fn) => fn(describe(session)));
     return session;
+  }
+
+  async function keep(body) {
+    heldPassword = null;
+    return store({ access_token: body.access_token, refresh_token: body.refresh_token,
+      expires_at: now() + body.expires_in * 1000, user: body.user, offline: false, needs_password: false });
   }
 
   async function load() {
@@ -45,12 +82,73 @@ export function createAuth({ baseUrl = '', fetch, storage, wipe = async () => {}
     return session;
   }
 
+  async function storeVerifier(user, password) {
+    const salt = hex(randomBytes(16));
+    const hash = await passwordHash(subtle, password, salt, iterations);
+    await storage.set(verifierKey(user.username), JSON.stringify({ algorithm: 'PBKDF2-SHA256',
+      iterations, salt, hash, user }));
+  }
+
+  /** The hash takes a moment on a phone: the online sign-in does not wait for it. */
+  function rememberPassword(user, password) {
+    // Only the field app works offline; a head's or an admin's console needs the server anyway.
+    if (!subtle || user.role !== 'engineer') return;
+    remembering = remembering.then(() => storeVerifier(user, password)).catch(() => {});
+  }
+
+  async function offlineLogin(username, password) {
+    const raw = subtle ? await storage.get(verifierKey(username)) : null;
+    if (!raw) {
+      throw new AuthError(`${UNREACHABLE} ${username} has not signed in on this device before: `
+        + 'the first sign-in needs a connection.');
+    }
+    const verifier = JSON.parse(raw);
+    const hash = await passwordHash(subtle, password, verifier.salt, verifier.iterations);
+    if (!sameText(hash, verifier.hash)) {
+      throw new AuthError('Wrong username or password (checked on this device: you are offline).', 401);
+    }
+    heldPassword = password;
+    return store({ access_token: null, refresh_token: null, expires_at: 0, user: verifier.user,
+      offline: true, needs_password: false });
+  }
+
+  /** Online when the server answers; offline (against the hash kept here) when it cannot. */
   async function login(username, password) {
     let response;
     try {
       response = await post('login', { username, password });
     } catch {
-      throw new AuthError('The server cannot be reached: signing in the first time needs a connection.');
+      return offlineLogin(username, password);
+    }
+    if (response.status >= 500) return offlineLogin(username, password);
+    if (response.status === 401) await storage.remove(verifierKey(username)); // password changed?
+    if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
+    const body = await response.json();
+    rememberPassword(body.user, password);
+    return keep(body);
+  }
+
+  async function needPassword() {
+    const current = await load();
+    if (current && !current.needs_password) await store({ ...current, needs_password: true });
+    return new AuthError('Enter your password to send your work to the server.', 401);
+  }
+
+  /** Tokens for a session signed in offline: with the password still held, or by asking. */
+  async function tokensAfterOfflineSignIn(current) {
+    if (!heldPassword) {
+      await fetch(`${baseUrl}/healthz`).catch(() => { throw new AuthError(UNREACHABLE); });
+      throw await needPassword(); // the server answers: now ask the engineer
+    }
+    let response;
+    try {
+      response = await post('login', { username: current.user.username, password: heldPassword });
+    } catch {
+      throw new AuthError(UNREACHABLE);
+    }
+    if (response.status === 401) {
+      heldPassword = null;
+      throw await needPassword();
     }
     if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
     return keep(await response.json());
@@ -59,10 +157,10 @@ export function createAuth({ baseUrl = '', fetch, storage, wipe = async () => {}
   async function refreshNow() {
     const current = await load();
     if (!current) throw new AuthError('not signed in', 401);
+    if (current.needs_password) throw new AuthError('Enter your password to send your work to the server.', 401);
+    if (!current.refresh_token) return tokensAfterOfflineSignIn(current);
     const response = await post('refresh', { refresh_token: current.refresh_token });
-    if (response.status === 401) {
-      throw new AuthError('Your session has ended: sign in again.', 401);
-    }
+    if (response.status === 401) throw await needPassword();
     if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
     return keep(await response.json());
   }
@@ -77,18 +175,36 @@ export function createAuth({ baseUrl = '', fetch, storage, wipe = async () => {}
   async function accessToken() {
     const current = await load();
     if (!current) throw new AuthError('not signed in', 401);
-    if (current.expires_at - EARLY_MS > now()) return current.access_token;
+    if (current.access_token && current.expires_at - EARLY_MS > now()) return current.access_token;
     try {
       return (await refresh()).access_token;
     } catch (err) {
-      if (err instanceof AuthError && err.status === 401) throw err;
+      if (err.status === 401 || !current.access_token) throw err;
       return current.access_token; // offline: the sync retries later
     }
   }
 
-  async function logout() {
+  /** The password again after the server ended the session (or after an offline sign-in). */
+  async function unlock(password) {
     const current = await load();
-    if (current) {
+    if (!current) throw new AuthError('not signed in', 401);
+    let response;
+    try {
+      response = await post('login', { username: current.user.username, password });
+    } catch {
+      throw new AuthError(`${UNREACHABLE} Your work stays on this device; try again when online.`);
+    }
+    if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
+    const body = await response.json();
+    rememberPassword(body.user, password);
+    return keep(body);
+  }
+
+  /** Signs out; the local databases stay (for offline sign-in and unsent work) unless
+   * `removeData`, which also forgets the offline sign-in of that user on this device. */
+  async function logout({ removeData = false } = {}) {
+    const current = await load();
+    if (current && current.refresh_token) {
       try {
         await post('logout', { refresh_token: current.refresh_token });
       } catch {
@@ -96,13 +212,28 @@ export function createAuth({ baseUrl = '', fetch, storage, wipe = async () => {}
       }
     }
     session = null;
+    heldPassword = null;
     await storage.remove(KEY);
-    await wipe();
+    await remembering; // a hash still being made is stored before it may be removed
+    if (removeData && current) {
+      await storage.remove(verifierKey(current.user.username));
+      await wipe(current.user);
+    }
+    listeners.forEach((fn) => fn(describe(null)));
   }
 
-  return { login, logout, refresh, accessToken, session: load,
+  return { login, logout, refresh, accessToken, unlock, session: load,
     currentToken: () => (session ? session.access_token : null),
-    user: async () => ((await load()) || {}).user || null };
+    user: async () => ((await load()) || {}).user || null,
+    state: async () => describe(await load()),
+    remembered: () => remembering,
+    listen: (fn) => { listeners.add(fn); return () => listeners.delete(fn); } };
+}
+
+/** What the screens show about the session: signed in offline, password needed. */
+function describe(current) {
+  return { signedIn: Boolean(current), offline: Boolean(current && current.offline),
+    needsPassword: Boolean(current && current.needs_password) };
 }
 
 /** A fetch for PouchDB that sends the bearer token and refreshes it once on a 401. */

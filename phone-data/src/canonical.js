@@ -61,3 +61,10 @@ export function webCryptoSha256(subtle) {
     return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
   };
 }
+
+/** `sha256:<hex>` of `terms|` + the business key: the commercial terms a head's decision binds
+ * (sync/documents/canonical.py `terms_hash`). */
+export async function termsHash(doc, sha256Hex) {
+  const bytes = new TextEncoder().encode(`terms|${businessKey(doc)}`);
+  return `sha256:${await sha256Hex(bytes)}`;
+}

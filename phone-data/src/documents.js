@@ -1,5 +1,9 @@
 // Builders for the documents a phone writes, following docs/documents.md (schema_version 2).
-import { pricedLines } from './gst.js';
+import { DecimalError, pricedLines } from './gst.js';
+import { territoryRefusal } from './territory.js';
+import { DocumentError, contractLoaded, describeProblems, schemaProblems } from './contract.js';
+
+export { DocumentError };
 
 export const SCHEMA_VERSION = 2;
 export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
@@ -7,8 +11,6 @@ export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acc
 export const STAGE_FIELDS = { proposal: ['value'], po: ['number', 'date', 'amount'], advance: ['amount', 'payment_ref'],
   order_acceptance: ['number', 'date'], installation: ['date', 'notes'] };
 export const EXPENSE_MODES = ['bike', 'car', 'bus', 'train', 'auto', 'taxi', 'flight', 'other'];
-
-export class DocumentError extends Error {}
 
 /** A date-time with the device's offset: 2026-11-29T10:15:00+05:30. */
 export function isoWithOffset(date = new Date()) {
@@ -58,14 +60,22 @@ export function touched(doc, changes, ctx) {
   return next;
 }
 
+/** Refuses a customer outside the engineer's territories when the phone knows both
+ * (`ctx.user` is the signed-in user, `customer` the master-data document). */
+function checkTerritory(ctx, customer) {
+  const why = territoryRefusal(ctx.user, customer);
+  if (why) throw new DocumentError(why);
+}
+
 /** An offer: inputs are {product_id, quantity, unit_price, discount_pct, gst_rate}. */
-export function buildOffer(ctx, { customer_id, supply, inputs, valid_until, notes, price_list_id }) {
+export function buildOffer(ctx, { customer_id, customer, supply, inputs, valid_until, notes, price_list_id }) {
   if (!customer_id) throw new DocumentError('pick a customer');
+  checkTerritory(ctx, customer);
   if (!inputs || inputs.length === 0) throw new DocumentError('add at least one product');
   if (inputs.length > 200) throw new DocumentError('an offer has at most 200 lines');
-  const { lines, totals } = pricedLines(inputs, supply);
-  const doc = { ...base('offer', ctx), customer_id, supply, valid_until: valid_until || localDate(ctx.now, 30),
-    status: 'draft', lines, totals };
+  const head = { ...base('offer', ctx), customer_id, supply, valid_until: valid_until || localDate(ctx.now, 30),
+    status: 'draft' };
+  const doc = { ...head, ...priced(head, inputs, supply) };
   if (notes) doc.notes = notes;
   if (price_list_id) doc.price_list_id = price_list_id;
   return doc;
@@ -74,9 +84,25 @@ export function buildOffer(ctx, { customer_id, supply, inputs, valid_until, note
 /** The same offer with new lines (prices recomputed) or a new status. */
 export function updateOffer(offer, ctx, { inputs, status, supply } = {}) {
   const changes = {};
-  if (inputs) Object.assign(changes, pricedLines(inputs, supply || offer.supply), { supply: supply || offer.supply });
+  if (inputs) Object.assign(changes, priced(offer, inputs, supply || offer.supply), { supply: supply || offer.supply });
   if (status) changes.status = status;
   return touched(offer, changes, ctx);
+}
+
+/** Lines and totals priced from the inputs; inputs that cannot be priced (a discount over 100 %,
+ * a quantity that is not a number) are refused with the contract's messages for those fields. */
+function priced(doc, inputs, supply) {
+  try {
+    return pricedLines(inputs, supply);
+  } catch (err) {
+    if (!(err instanceof DecimalError) || !contractLoaded()) throw err;
+    const zero = { taxable: '0.00', cgst: '0.00', sgst: '0.00', igst: '0.00', total: '0.00' };
+    const lines = inputs.map((input) => ({ ...input, ...zero }));
+    const problems = schemaProblems({ ...doc, supply, lines, totals: {} })
+      .filter((p) => p.field.startsWith('lines['));
+    if (problems.length) throw new DocumentError(describeProblems(problems), problems);
+    throw err;
+  }
 }
 
 /** The customer's approval of `offer`; the signature PNG is attached as signature.png. */
@@ -101,8 +127,9 @@ export function buildOrder(ctx, offer, approval, extra = {}) {
 }
 
 /** A new lead at `potential`; `prospect` ({name, phone, city}) when there is no customer. */
-export function buildLead(ctx, { customer_id, prospect, title, expected_value }) {
+export function buildLead(ctx, { customer_id, customer, prospect, title, expected_value }) {
   if (!title || !title.trim()) throw new DocumentError('give the lead a title');
+  if (customer_id) checkTerritory(ctx, customer);
   const doc = { ...base('lead', ctx), title: title.trim(), stage: 'potential', details: {},
     history: [historyEntry('potential', ctx)] };
   if (customer_id) doc.customer_id = customer_id;
@@ -155,9 +182,10 @@ function stamp(ctx) {
 }
 
 /** A visit checked in now, here. */
-export function checkIn(ctx, { customer_id, lead_id, purpose }) {
+export function checkIn(ctx, { customer_id, customer, lead_id, purpose }) {
   if (!ctx.loc && !ctx.noFix) throw new DocumentError('a check-in needs a location fix or the reason there is none');
   if (!customer_id && !lead_id) throw new DocumentError('pick a customer or a lead');
+  if (customer_id) checkTerritory(ctx, customer);
   if (!purpose || !purpose.trim()) throw new DocumentError('write the purpose of the visit');
   const doc = { ...base('visit', ctx), purpose: purpose.trim(),
     check_in: stamp(ctx) };
@@ -183,11 +211,12 @@ export function buildExpense(ctx, fields, photo) {
   return doc;
 }
 
+/** The expense form's fields as the document carries them; the contract judges them on save
+ * (km left empty is missing, not 0; km that is not a number stays not a number). */
 export function expenseFields({ date, from_place, to_place, mode, km, amount, purpose }) {
-  if (!EXPENSE_MODES.includes(mode)) throw new DocumentError(`mode must be one of ${EXPENSE_MODES.join(', ')}`);
-  const kmNumber = Number(km);
-  if (!Number.isFinite(kmNumber)) throw new DocumentError('km must be a number');
-  return { date, from_place, to_place, mode, km: kmNumber, amount, purpose };
+  const typed = String(km ?? '').trim();
+  return { date, from_place, to_place, mode, km: typed === '' ? null : Number(typed.replace(/,/g, '')), amount,
+    purpose };
 }
 
 /** {base64, contentType} as the expense's attachment. */

@@ -6,31 +6,20 @@ import { parseKm, parseMoney } from './typed.js';
 /** What each stage detail holds; the server requires all but the installation notes. */
 export const DETAIL_KINDS = { value: 'money', amount: 'money', date: 'date', number: 'text',
   payment_ref: 'text', notes: 'text' };
-const OPTIONAL = { installation: ['notes'] };
-const LABELS = { value: 'Proposal value', amount: 'Amount', date: 'Date', number: 'Number',
-  payment_ref: 'Payment reference', notes: 'Notes' };
-const DAY = /^\d{4}-\d\d-\d\d$/;
+const LABELS = { value: 'Proposal value', amount: 'Amount' };
 
-/** A stage's details as typed, read into the document's form: {details, errors: {key: text}}. */
+/** A stage's details as typed, read into the document's form: {details, errors: {key: text}}.
+ * `errors` are typing problems only (money not in figures); what is missing or too long the
+ * document contract says when the lead is saved, in its catalogue's words. */
 export function readStage(stage, values) {
   const details = {};
   const errors = {};
   for (const key of STAGE_FIELDS[stage] || []) {
     const raw = String((values || {})[key] ?? '').trim();
-    const required = !(OPTIONAL[stage] || []).includes(key);
-    const label = LABELS[key];
-    if (!raw) {
-      if (required) errors[key] = `${label} is needed for this stage`;
-      continue;
-    }
-    const kind = DETAIL_KINDS[key];
-    if (kind === 'money') {
-      const money = parseMoney(raw, { label });
+    if (!raw) continue;
+    if (DETAIL_KINDS[key] === 'money') {
+      const money = parseMoney(raw, { label: LABELS[key] });
       if (money.error) errors[key] = money.error; else details[key] = money.value;
-    } else if (kind === 'date') {
-      if (DAY.test(raw)) details[key] = raw; else errors[key] = `${label}: pick a date`;
-    } else if (raw.length > (key === 'notes' ? 4000 : 64)) {
-      errors[key] = `${label} is too long`;
     } else details[key] = raw;
   }
   return { details, errors };
@@ -77,56 +66,51 @@ export function leadPath(field) {
   return `details.${field}`;
 }
 
-/** The fields of `candidates` (document paths) the server's refusal points at: the receipt's
- * errors name them; a gateway refusal names them in its sentence ("details.proposal: value …",
+/** The fields of `candidates` (document paths) the server's refusal points at. Receipts and
+ * gateway refusals name them in `errors[].field` (the contract's problems); only an older
+ * refusal without them is read for the field names in its sentence ("details.proposal: value …",
  * "Title has …"). */
 export function markedFields(state, candidates) {
-  const named = new Set((state.errors || []).map((e) => e.field));
-  const reason = String(state.reason || '').toLowerCase();
+  const named = new Set((state.errors || []).map((e) => e && e.field).filter((f) => typeof f === 'string'));
   const marked = new Set();
   for (const path of candidates) {
-    const parent = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
-    const key = path.slice(path.lastIndexOf('.') + 1);
-    const inReason = parent ? reason.includes(`${parent.toLowerCase()}: ${key}`) || reason.includes(path)
-      : new RegExp(`(^|[;:] ?|\\b)${key}\\b`).test(reason);
     // A refusal of a whole part ("details.po needs number, date, amount") marks its fields.
-    const near = [...named].some((n) => n.startsWith(`${path}.`) || n.startsWith(`${path}[`) || path.startsWith(`${n}.`));
-    if (named.has(path) || near || inReason) {
-      marked.add(path);
-    }
+    const near = [...named].some((n) => n === path || n.startsWith(`${path}.`) || n.startsWith(`${path}[`)
+      || path.startsWith(`${n}.`));
+    if (named.size ? near : namedInReason(String(state.reason || '').toLowerCase(), path)) marked.add(path);
   }
   return marked;
 }
 
-/** An expense's fields re-read for a fix or a first save: amount and km as people type them. */
+function namedInReason(reason, path) {
+  const parent = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+  const key = path.slice(path.lastIndexOf('.') + 1);
+  return parent ? reason.includes(`${parent.toLowerCase()}: ${key}`) || reason.includes(path)
+    : new RegExp(`(^|[;:] ?|\\b)${key}\\b`).test(reason);
+}
+
+/** An expense's fields re-read for a fix or a first save: amount and km as people type them.
+ * {errors} holds typing problems only; the rest is the contract's to judge on save. */
 export function readExpense(values) {
   const errors = {};
-  const amount = parseMoney(values.amount, { label: 'Amount', required: true });
+  const amount = parseMoney(values.amount, { label: 'Amount' });
   const km = parseKm(values.km);
   if (amount.error) errors.amount = amount.error;
   if (km.error) errors.km = km.error;
-  for (const key of ['from_place', 'to_place', 'purpose']) {
-    const text = String(values[key] || '').trim();
-    if (!text) errors[key] = 'This is needed';
-    else if (text.length > (key === 'purpose' ? 2000 : 200)) errors[key] = `Too long: ${text.length} characters, at most ${key === 'purpose' ? 2000 : 200}`;
-  }
-  if (!DAY.test(String(values.date || ''))) errors.date = 'Pick the date of the trip';
-  return Object.keys(errors).length ? { errors } : { fields: { ...values, amount: amount.value, km: km.value } };
+  const texts = readTexts(values, ['from_place', 'to_place', 'purpose']).fields;
+  return Object.keys(errors).length ? { errors }
+    : { fields: { ...values, ...texts, amount: amount.value, km: km.value } };
 }
 
-/** Text fields of a to-do or visit checked as the server will: needed, and short enough. */
-export function readTexts(values, limits) {
-  const errors = {};
+/** Text fields of a to-do or visit, trimmed; an empty one is left out, so that the contract
+ * says it is needed (and a too long one is the contract's to refuse too). {fields} */
+export function readTexts(values, keys) {
   const fields = {};
-  for (const [key, [max, required]] of Object.entries(limits)) {
+  for (const key of keys) {
     const text = String(values[key] ?? '').trim();
-    if (!text) {
-      if (required) errors[key] = 'This is needed';
-    } else if (text.length > max) {
-      errors[key] = `Too long: ${text.length} characters, at most ${max}`;
-    } else fields[key] = text;
+    fields[key] = text || undefined;
   }
-  return Object.keys(errors).length ? { errors } : { fields };
+  return { fields };
 }
 
 /** Any refused document edited in place: the same _id, a new revision for the server. */

@@ -8,13 +8,14 @@ export function normaliseMoney(text) {
   return parseMoney(text).value || String(text || '').trim();
 }
 
-/** Problems of offer lines as typed, keyed like the server's fields ("lines[0].quantity"). */
+/** Typing problems of offer lines (figures that cannot be read), keyed like the server's
+ * fields ("lines[0].quantity"); a quantity of 0 or a discount over 100 % the contract says. */
 export function lineProblems(lines) {
   const errors = {};
   lines.forEach((l, i) => {
     if (!l.product_id) return;
     const checks = { quantity: parseQuantity(l.quantity),
-      unit_price: parseMoney(l.unit_price, { label: 'Unit price', required: true }),
+      unit_price: parseMoney(l.unit_price, { label: 'Unit price' }),
       discount_pct: parsePercent(l.discount_pct) };
     for (const [key, read] of Object.entries(checks)) if (read.error) errors[`lines[${i}].${key}`] = read.error;
   });

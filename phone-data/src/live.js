@@ -34,13 +34,29 @@ export function indexBy(docs, key = (d) => d._id) {
   return Object.fromEntries((docs || []).map((d) => [key(d), d]));
 }
 
+/** `read` run at most once at a time, with one more run queued for whatever asked meanwhile:
+ * a pull writing 1,000 customers re-reads the customer list a few times, not 1,000 times. */
+export function coalesced(read) {
+  let running = false;
+  let again = false;
+  return async function run() {
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do { again = false; await read(); } while (again);
+    } finally {
+      running = false;
+    }
+  };
+}
+
 /** `useDocs(db, prefix)` and `useIndex(db, prefix, key?)` built on the app's React hooks. */
 export function makeDocHooks({ useEffect, useState }) {
   function useDocs(db, prefix) {
     const [docs, setDocs] = useState(null);
     useEffect(() => {
       let alive = true;
-      const read = () => readDocs(db, prefix).then((d) => { if (alive) setDocs(d); }, () => {});
+      const read = coalesced(() => readDocs(db, prefix).then((d) => { if (alive) setDocs(d); }, () => {}));
       read();
       const stop = watch(db, (c) => { if (c.id.startsWith(prefix)) read(); });
       return () => { alive = false; stop(); };
@@ -53,8 +69,36 @@ export function makeDocHooks({ useEffect, useState }) {
   return { useDocs, useIndex };
 }
 
-/** What the sync header shows: last sync, documents not on the server, gateway refusals. */
+/** What the sync header shows: last sync, documents not sent, sent but waiting for the server's
+ * check, refused at the door, and the gateway's refusals. */
 export async function syncStatus(sync) {
   const state = await sync.state();
-  return { lastSync: state.last_sync, denied: state.denied, pending: await sync.pendingCount() };
+  const where = await sync.pending();
+  return { lastSync: state.last_sync, denied: state.denied, pending: where.notSent.length,
+    checking: where.checking.length, refused: where.refused.length, notSent: where.notSent };
+}
+
+/** `refresh(patch)` reads the sync status and hands `{...patch, ...status}` to `onStatus`; calls
+ * made while one read runs are folded into one more read, so a pull writing hundreds of
+ * documents does not start hundreds of counts. */
+export function statusReader(sync, onStatus) {
+  let running = false;
+  let queued = null;
+  async function refresh(patch = {}) {
+    queued = { ...(queued || {}), ...patch };
+    if (running) return;
+    running = true;
+    try {
+      while (queued) {
+        const next = queued;
+        queued = null;
+        onStatus({ ...next, ...(await syncStatus(sync)) });
+      }
+    } catch {
+      queued = null; // the database closed with the session
+    } finally {
+      running = false;
+    }
+  }
+  return refresh;
 }

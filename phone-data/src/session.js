@@ -1,6 +1,9 @@
 // One engineer's working session on a device: local databases, the sync loop and its events.
 // The platform hands in PouchDB (with its adapter), fetch, timers and the device id.
 import { createSync, createSyncLoop } from './sync.js';
+import { isPhoneDoc } from './receipts.js';
+import { checked, loadFacts } from './rules.js';
+import { loadContract } from './contract.js';
 
 export const LOCAL_DBS = ['me', 'catalog', 'customers'];
 
@@ -15,7 +18,16 @@ export function isLocalEdit(id) {
   return !id.startsWith('receipt:') && !id.startsWith('decision:') && !id.startsWith('_local');
 }
 
-/** `listen(fn)` hears sync events; `save(doc)` writes into the phone's own database. */
+/** `doc` checked as the server will check it, with the master data on this phone; throws a
+ * DocumentError (problems with message keys, fields and texts for people) instead of saving. */
+export async function checkBeforeSave(dbs, doc, companyState) {
+  if (!isPhoneDoc(doc._id) || doc._deleted) return doc;
+  await loadContract();
+  return checked(doc, await loadFacts(dbs, doc, companyState));
+}
+
+/** `listen(fn)` hears sync events; `save(doc)` checks a document and writes it into the phone's
+ * own database. */
 export function openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl = '', fetch, config = {},
   syncEveryMs = 15000, timers = globalThis, live = true }) {
   const listeners = new Set();
@@ -24,11 +36,19 @@ export function openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl = '', f
   const loop = createSyncLoop(sync, { everyMs: syncEveryMs, timers,
     onError: (err) => emit('failed', { err }) });
   const session = { user, dbs, sync, loop, config, emit,
-    ctx: () => ({ owner: user.username, deviceId }),
+    // `user` lets the builders refuse a customer of another territory before the server does.
+    ctx: () => ({ owner: user.username, deviceId, user }),
     listen: (fn) => { listeners.add(fn); return () => listeners.delete(fn); },
-    save: async (doc) => ({ ...doc, _rev: (await dbs.me.put(doc)).rev }) };
+    save: async (doc) => {
+      await checkBeforeSave(dbs, doc, config.company_state);
+      return { ...doc, _rev: (await dbs.me.put(doc)).rev };
+    } };
+  // A local edit is pushed soon, unless the caller drives sync itself (`live: false`): a push
+  // started between two saves would otherwise race the caller's own.
   const changes = dbs.me.changes({ since: 'now', live: true })
-    .on('change', (c) => { if (isLocalEdit(c.id)) loop.soon(); });
+    .on('change', (c) => { if (live && isLocalEdit(c.id)) loop.soon(); });
+  // The contract's validators load now, while the engineer looks at the first screen.
+  loadContract().catch((err) => emit('failed', { err }));
   if (live) {
     sync.startLivePull();
     loop.now();

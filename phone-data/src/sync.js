@@ -1,10 +1,12 @@
 // Replication with the gateway: /sync/me both ways, /sync/catalog and /sync/customers pull only.
 // Pushes run in passes so that orders and approvals reach the server before GPS and photos.
-import { isPhoneDoc } from './receipts.js';
+import { isPhoneDoc, pendingState } from './receipts.js';
 
 export const MAX_BACKOFF_MS = 5000;
-/** Page size of the master-data pulls (catalog, customers); the benchmark uses the same. */
-export const MASTER_BATCH = 200;
+/** Page size of the master-data pulls (catalog, customers); the benchmark uses the same. Each
+ * page costs two round trips (the documents, then the checkpoint), 2 s each on 2G: 1,000
+ * customers are about 60 KB compressed, so fewer, larger pages get a territory down sooner. */
+export const MASTER_BATCH = 1000;
 
 /** PouchDB's retry delay, capped so that sync resumes within seconds of the network returning. */
 export function backOff(delay) {
@@ -39,15 +41,17 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     try {
       return await dbs.me.get(STATE_ID);
     } catch {
-      return { _id: STATE_ID, passes: {}, denied: {}, last_sync: null };
+      return { _id: STATE_ID, passes: {}, denied: {}, from_server: {}, last_sync: null };
     }
   }
 
-  // Two rounds may finish together (a loop's round and a "Sync now"): the later write reads the
-  // state again and applies its change on top instead of failing with a conflict.
+  // Two rounds may finish together (a loop's round and a "Sync now"), and the live pull writes
+  // too: the later write reads the state again and applies its change on top instead of failing
+  // with a conflict. `change` is a patch or a function of the state read.
   async function writeState(change) {
     for (let attempt = 1; ; attempt += 1) {
-      const state = { ...(await readState()), ...change };
+      const read = await readState();
+      const state = { ...read, ...(typeof change === 'function' ? change(read) : change) };
       try {
         const { rev } = await dbs.me.put(state);
         return { ...state, _rev: rev };
@@ -58,10 +62,25 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   }
 
   function denied(collected) {
-    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message });
+    return (err) => collected.push({ id: err.id, rev: err.rev, reason: err.reason || err.message,
+      errors: Array.isArray(err.errors) ? err.errors : undefined });
   }
 
-  async function pushPass(pass, state) {
+  /** After each batch PouchDB writes its checkpoint: the pass's position and the batch's
+   * refusals are kept at once, so the pending count falls batch by batch, not per round. */
+  async function keepCheckpoint(pass, seq, collected) {
+    const refusals = {};
+    for (const item of collected.splice(0)) {
+      // The refusal names the revision the phone holds now; an edit after it is pushed again.
+      const rev = item.rev || (await dbs.me.get(item.id).catch(() => ({})))._rev;
+      refusals[item.id] = { rev, reason: item.reason, ...(item.errors ? { errors: item.errors } : {}) };
+    }
+    await writeState((s) => ({ passes: { ...s.passes, [pass.name]: seq },
+      denied: { ...s.denied, ...refusals } }));
+    onEvent('progress', { pass: pass.name }); // _local writes are not in the changes feed
+  }
+
+  async function pushPass(pass) {
     const collected = [];
     const rep = PouchDB.replicate(dbs.me, remotes.me, {
       filter: (doc) => pass.types.includes(typeOf(doc._id)), batch_size: pass.batchSize || 50,
@@ -70,25 +89,78 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
       query_params: { pass: pass.name },
     });
     rep.on('denied', denied(collected));
+    let kept = Promise.resolve();
+    rep.on('checkpoint', (info) => {
+      if (info && info.checkpoint !== undefined) {
+        kept = kept.then(() => keepCheckpoint(pass, info.checkpoint, collected));
+      }
+    });
     const result = await rep;
-    state.passes[pass.name] = result.last_seq;
-    for (const item of collected) {
-      // The refusal names the revision the phone holds now; an edit after it is pushed again.
-      const rev = item.rev || (await dbs.me.get(item.id).catch(() => ({})))._rev;
-      state.denied[item.id] = { rev, reason: item.reason };
-    }
+    await kept;
+    await keepCheckpoint(pass, result.last_seq, collected);
     return result.docs_written;
   }
 
-  /** One full round: the push passes in order, then receipts and master data down. */
+  /** Whether a pass has anything to send, read from the phone alone: an idle round then costs
+   * no request at all (on 2G starting a replication is several 2-second round trips). */
+  async function hasWork(pass, state) {
+    const changes = await dbs.me.changes({ since: state.passes[pass.name] || 0 });
+    return changes.results.some((c) => pass.types.includes(typeOf(c.id)));
+  }
+
+  /** Pull one master-data database, telling how far it got: "Customers 1,200 of 5,000". */
+  async function pullMaster(name) {
+    const local = dbs[name];
+    let total = null;
+    const report = async () => {
+      const { doc_count: done } = await local.info();
+      onEvent('pulling', { db: name, done, total: total === null ? null : Math.max(total, done) });
+    };
+    // The size comes in parallel with the first batch: no extra round trip before data flows.
+    const sized = remotes[name].info().then((info) => { total = info.doc_count; return report(); })
+      .catch(() => {});
+    const rep = PouchDB.replicate(remotes[name], local, { batch_size: MASTER_BATCH });
+    rep.on('change', () => { report().catch(() => {}); });
+    await rep;
+    await sized;
+    const { doc_count: done } = await local.info();
+    onEvent('pulling', { db: name, done, total: done, complete: true });
+  }
+
+  /** Revisions that came from the server are on the server: a fresh sign-in's documents are
+   * not "not sent" just because they sit after the push checkpoints. */
+  function keepFromServer(info) {
+    const revs = Object.fromEntries((info.docs || []).filter((d) => isPhoneDoc(d._id))
+      .map((d) => [d._id, d._rev]));
+    if (!Object.keys(revs).length) return Promise.resolve();
+    return writeState((s) => ({ from_server: { ...(s.from_server || {}), ...revs } }))
+      .then(() => onEvent('progress', { pulled: Object.keys(revs).length }));
+  }
+
+  function pull(options) {
+    const rep = PouchDB.replicate(remotes.me, dbs.me, options);
+    let kept = Promise.resolve();
+    rep.on('change', (info) => { kept = kept.then(() => keepFromServer(info)).catch(() => {}); });
+    return { rep, kept: () => kept };
+  }
+
+  /** One full round: the push passes in order, then the engineer's own documents, then
+   * customers and catalog side by side. */
   async function syncOnce() {
-    const state = await readState();
+    const start = await readState();
+    const before = { ...(start.from_server || {}) };
     let pushed = 0;
-    for (const pass of PUSH_PASSES) pushed += await pushPass(pass, state);
-    await writeState({ passes: state.passes, denied: state.denied });
-    const pulled = await PouchDB.replicate(remotes.me, dbs.me, { batch_size: 100 });
-    await PouchDB.replicate(remotes.catalog, dbs.catalog, { batch_size: MASTER_BATCH });
-    await PouchDB.replicate(remotes.customers, dbs.customers, { batch_size: MASTER_BATCH });
+    for (const pass of PUSH_PASSES) {
+      if (await hasWork(pass, start)) pushed += await pushPass(pass);
+    }
+    // The passes went past everything received before the round: those marks are done with.
+    await writeState((s) => ({ from_server: Object.fromEntries(Object.entries(s.from_server || {})
+      .filter(([id, rev]) => before[id] !== rev)) }));
+    const down = pull({ batch_size: 100 });
+    const pulled = await down.rep;
+    await down.kept();
+    onEvent('pulled', { docs: pulled.docs_written });
+    await Promise.all([pullMaster('customers'), pullMaster('catalog')]);
     const saved = await writeState({ last_sync: new Date().toISOString() });
     onEvent('synced', { pushed, pulled: pulled.docs_written, at: saved.last_sync });
     return { pushed, pulled: pulled.docs_written };
@@ -97,8 +169,8 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   /** Receipts and decisions as soon as the server writes them (live, retrying, capped). */
   function startLivePull() {
     if (live) return;
-    live = PouchDB.replicate(remotes.me, dbs.me, { live: true, retry: true,
-      back_off_function: backOff, heartbeat: 10000, batch_size: 100 });
+    ({ rep: live } = pull({ live: true, retry: true, back_off_function: backOff, heartbeat: 10000,
+      batch_size: 100 }));
     live.on('change', (info) => onEvent('received', { docs: info.docs_written }));
     live.on('paused', (err) => onEvent(err ? 'offline' : 'idle', {}));
     live.on('active', () => onEvent('online', {}));
@@ -109,19 +181,29 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     live = null;
   }
 
-  /** How many documents on the phone the server does not have yet. */
-  async function pendingCount() {
+  /** Where the phone's documents are: {notSent, checking, refused}, lists of ids (see
+   * receipts.pendingState), from the local store and the push checkpoints. */
+  async function pending() {
     const state = await readState();
-    let count = 0;
+    const unsent = [];
     for (const pass of PUSH_PASSES) {
       const changes = await dbs.me.changes({ since: state.passes[pass.name] || 0 });
-      count += changes.results.filter((c) => isPhoneDoc(c.id) && pass.types.includes(typeOf(c.id))
-        && !(state.denied[c.id] && c.changes.some((ch) => ch.rev === state.denied[c.id].rev))).length;
+      for (const c of changes.results) if (pass.types.includes(typeOf(c.id))) unsent.push(c.id);
     }
-    return count;
+    const all = await dbs.me.allDocs();
+    const receipts = await dbs.me.allDocs({ startkey: 'receipt:', endkey: 'receipt:\ufff0', include_docs: true });
+    const checked = Object.fromEntries(receipts.rows.filter((r) => r.doc && r.doc.doc_rev)
+      .map((r) => [r.id.slice('receipt:'.length), r.doc.doc_rev]));
+    return pendingState({ current: all.rows.map((r) => ({ id: r.id, rev: r.value.rev })), unsent,
+      denied: state.denied, fromServer: state.from_server || {}, checked });
   }
 
-  return { syncOnce, startLivePull, stop, pendingCount, state: readState, remotes };
+  /** How many documents on the phone the server does not have yet. */
+  async function pendingCount() {
+    return (await pending()).notSent.length;
+  }
+
+  return { syncOnce, startLivePull, stop, pending, pendingCount, state: readState, remotes };
 }
 
 /** Runs `syncOnce` again and again: soon after a local change, every `everyMs` otherwise, and

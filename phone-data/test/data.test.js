@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { businessKey, offerHash } from '../src/canonical.js';
+import { businessKey, offerHash, termsHash } from '../src/canonical.js';
 import { buildApproval, buildLead, buildOffer, buildOrder, checkIn, isoWithOffset, moveLead, updateOffer } from '../src/documents.js';
-import { discountState, receiptLabel, receiptState } from '../src/receipts.js';
+import { discountReason, discountState, receiptLabel, receiptState } from '../src/receipts.js';
 import { MAX_BACKOFF_MS, PUSH_PASSES, backOff } from '../src/sync.js';
 import { supplyFor } from '../src/gst.js';
 
@@ -75,6 +75,27 @@ test('a discount above the limit waits for the head', () => {
   assert.equal(discountState(offer, undefined, '5'), 'waiting');
   assert.equal(discountState(offer, { outcome: 'approved' }, '5'), 'approved');
   assert.equal(discountState(offer, undefined, '10'), 'not_needed');
+});
+
+test('a decision made on other terms no longer binds: the offer waits again, with the reason', async () => {
+  const offer = { customer_id: 'C-1003', supply: 'intra', valid_until: '2026-12-31',
+    totals: { grand_total: '371260.00' },
+    lines: [{ product_id: 'P-100', quantity: 2, unit_price: '185000.00', discount_pct: '15', gst_rate: '18' }] };
+  // The server's terms_hash of the same offer (sync/documents/canonical.py)
+  const approvedHash = 'sha256:889b2ed72dd23b799e4fb26f8467fa787aa1b0bac863616e717fdb53f0ec06e8';
+  assert.equal(await termsHash(offer, sha), approvedHash);
+  const decision = { outcome: 'approved', terms_hash: approvedHash, terms: '15%' };
+  assert.equal(discountState(offer, decision, '5', approvedHash), 'approved');
+  assert.equal(discountReason(offer, decision, approvedHash), '');
+  const raised = { ...offer, totals: { grand_total: '262080.00' },
+    lines: [{ ...offer.lines[0], discount_pct: '40' }] };
+  const now = await termsHash(raised, sha);
+  assert.notEqual(now, approvedHash);
+  assert.equal(discountState(raised, decision, '5', now), 'waiting');
+  assert.equal(discountReason(raised, decision, now),
+    'terms changed after the head approved 15%: now 40%; waiting for your sales head to decide again');
+  const receipt = { state: 'accepted', reason: 'terms changed after the head approved 15%: now 40.5%' };
+  assert.equal(discountReason(raised, decision, now, receipt), receipt.reason);
 });
 
 test('sync: the retry back-off is capped and orders go before photos and tracks', () => {

@@ -48,7 +48,8 @@ class AccountsRepository(Protocol):
 
 def _principal(user: User) -> Principal:
     return Principal(user.id, user.username, Role(user.role), user.team_id,
-                     user.territory_code, user.discount_limit_pct)
+                     user.territory_code, user.discount_limit_pct,
+                     tuple(user.extra_territories))
 
 
 class SqlAccounts:

@@ -27,6 +27,7 @@ class Principal:
     team_id: int | None = None
     territory_code: str | None = None
     discount_limit_pct: Decimal = Decimal("0")
+    extra_territories: tuple[str, ...] = ()  # allowed by an admin besides territory_code
 
     @property
     def is_engineer(self) -> bool:

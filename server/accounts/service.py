@@ -4,11 +4,12 @@ and change passwords, deactivate."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.accounts import passwords, throttle, tokens
@@ -25,6 +26,10 @@ from server.accounts.repository import AccountsRepository, SqlAccounts, StoredUs
 from server.accounts.roles import Principal, Role, parse_role
 from server.accounts.secret import load_or_create_secret
 from server.config import Settings
+from server.sales.masterdata import territory_code
+from server.sql.models.accounts import ExtraTerritory, User
+from server.sql.models.master import Territory
+from server.sql.session import transaction
 from sync.provisioning import USERNAME_PATTERN, provision_engineer
 from sync.store import DocumentStore
 
@@ -227,3 +232,32 @@ def _discount_limit(value: Decimal | str) -> Decimal:
     if not (Decimal(0) <= limit <= Decimal(100)) or not limit.is_finite():
         raise InvalidUserInputError("the discount limit is a percentage from 0 to 100")
     return limit
+
+
+MAX_EXTRA_TERRITORIES = 50
+
+
+def allow_territories(sessions: sessionmaker[Session], username: str, codes: Iterable[str], *,
+                      by: str, clock: Clock = utcnow) -> list[str]:
+    """Set the territories besides their own where a user may sell (an admin's decision).
+
+    The list replaces the previous one; the user's own territory is never listed twice.
+    """
+    wanted = sorted({territory_code(code) for code in codes if code.strip()})
+    if len(wanted) > MAX_EXTRA_TERRITORIES:
+        raise InvalidUserInputError(
+            f"at most {MAX_EXTRA_TERRITORIES} extra territories; give the user another "
+            "territory instead")
+    with transaction(sessions) as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise UserNotFoundError(f"user {username!r} was not found")
+        unknown = [code for code in wanted if s.get(Territory, code) is None]
+        if unknown:
+            raise InvalidUserInputError(
+                f"territory {', '.join(unknown)} does not exist; create it first")
+        wanted = [code for code in wanted if code != user.territory_code]
+        kept = {grant.territory_code: grant for grant in user.extra_grants}
+        user.extra_grants = [kept.get(code) or ExtraTerritory(
+            territory_code=code, granted_by=by[:64], granted_at=clock()) for code in wanted]
+        return list(wanted)

@@ -45,6 +45,7 @@ class UserSchema(Schema):
     team_id = fields.Integer(allow_none=True)
     territory_code = fields.String(allow_none=True)
     discount_limit_pct = fields.Decimal(as_string=True)
+    extra_territories = fields.List(fields.String())
 
 
 class TokenSchema(Schema):

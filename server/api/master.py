@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from server.accounts.roles import Role
+from server.accounts.roles import Principal, Role
 from server.api.common import (
     ADMIN,
     Page,
@@ -87,11 +87,15 @@ CUSTOMER_SORT = {"customer_id": Customer.customer_id, "name": Customer.name,
                  "city": Customer.city, "updated_at": Customer.updated_at}
 
 
+def _territories(principal: Principal) -> tuple[str, ...]:
+    return (principal.territory_code or "", *principal.extra_territories)
+
+
 def _customer_query(args: dict[str, Any]) -> Any:
     stmt = select(Customer)
     principal = current_principal()
-    if principal.role is Role.ENGINEER:  # a phone holds only its territory's customers
-        stmt = stmt.where(Customer.territory_code == (principal.territory_code or ""))
+    if principal.role is Role.ENGINEER:  # their territory's, and those an admin allowed
+        stmt = stmt.where(Customer.territory_code.in_(_territories(principal)))
     if "territory_code" in args:
         stmt = stmt.where(Customer.territory_code == territory_code(args["territory_code"]))
     for key in ("state_code", "active"):
@@ -126,7 +130,7 @@ def _one_customer(customer_id: str) -> Customer:
         row = s.get(Customer, customer_id)
     principal = current_principal()
     if row is None or (principal.role is Role.ENGINEER
-                       and row.territory_code != principal.territory_code):
+                       and row.territory_code not in _territories(principal)):
         error(404, f"customer {customer_id!r} was not found")
     return row
 

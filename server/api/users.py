@@ -10,7 +10,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from server.accounts.roles import Role
-from server.accounts.service import create_user
+from server.accounts.service import allow_territories, create_user
 from server.accounts.web import client_info
 from server.api.common import (
     ADMIN,
@@ -46,6 +46,8 @@ class UserOut(Schema):
     role = fields.String()
     team_id = fields.Integer(allow_none=True)
     territory_code = fields.String(allow_none=True)
+    extra_territories = fields.List(fields.String(), metadata={
+        "description": "territories besides their own where an admin allowed the user to sell"})
     discount_limit_pct = fields.Decimal(as_string=True)
     active = fields.Boolean()
     created_at = UtcDateTime()
@@ -75,6 +77,8 @@ class UserPatch(Schema):
     full_name = fields.String(validate=validate.Length(0, 200))
     team_id = fields.Integer(allow_none=True, validate=validate.Range(1, 2**31 - 1))
     territory_code = fields.String(allow_none=True, validate=CODE)
+    extra_territories = fields.List(fields.String(validate=CODE), validate=validate.Length(
+        max=50), metadata={"description": "replaces the list; [] allows no other territory"})
 
 
 UserArgs = list_args("UserArgs", ("username", "role", "created_at"),
@@ -138,8 +142,9 @@ class OneUser(MethodView):
     @blp.response(200, UserOut)
     @requires_role(*ADMIN)
     def patch(self, body: dict[str, Any], username: str) -> User:
-        """Change a user's discount limit, name, team or territory."""
+        """Change a user's discount limit, name, team, territory or extra territories."""
         _user(username)
+        extra = body.pop("extra_territories", None)
         if body.get("territory_code") is not None:
             body["territory_code"] = territory_code(body["territory_code"])
         with services().sessions.begin() as s:
@@ -148,6 +153,11 @@ class OneUser(MethodView):
             assert user is not None
             for key, value in body.items():
                 setattr(user, key, value)
+        if extra is not None:
+            with http_errors():
+                allow_territories(services().sessions, username, extra,
+                                  by=current_principal().username)
+            catalog().publisher.publish_all()  # the phone's customers: every allowed territory
         return _user(username)
 
 

@@ -28,3 +28,4 @@ class Problem:
 
     field: str
     message: str
+    key: str = ""  # the refusal's key in the message catalogue (`catalogue.py`), if it has one

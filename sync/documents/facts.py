@@ -24,6 +24,7 @@ class CustomerFacts:
     lat: float | None = None
     lon: float | None = None
     group: str | None = None  # the customer group a price list may name
+    city: str = ""  # named in a refusal, so the engineer knows which customer is meant
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class MasterData(Protocol):
     def decision(self, subject_id: str) -> DecisionFacts | None: ...  # a head's, if decided
     def price_lists(self) -> Sequence[PriceListFacts]: ...
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]: ...
+    # The engineer's territory first, then the extra ones an admin allowed; None: not checked.
+    def territories(self, owner: str) -> tuple[str, ...] | None: ...
 
 
 def _max_discount(offer: dict[str, Any]) -> Decimal:
@@ -132,6 +135,7 @@ class DictMasterData:
     decisions: dict[str, DecisionFacts | str] = field(default_factory=dict)
     lists: list[PriceListFacts] = field(default_factory=list)
     steps: dict[str, set[ServerStep]] = field(default_factory=dict)  # lead id -> server's
+    areas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # engineer -> territories
 
     @classmethod
     def of(
@@ -182,3 +186,6 @@ class DictMasterData:
 
     def server_steps(self, lead_id: str) -> frozenset[ServerStep]:
         return frozenset(self.steps.get(lead_id, ()))
+
+    def territories(self, owner: str) -> tuple[str, ...] | None:
+        return self.areas.get(owner)

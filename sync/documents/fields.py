@@ -18,6 +18,7 @@ _DATETIME = re.compile(
 )
 PLAIN_MONEY = re.compile(r"[0-9]{1,12}\.[0-9]{2}")
 PERCENT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,4})?")
+_INDEX = re.compile(r"\[\d+\]")
 DATE_EXAMPLE = '"2026-11-29"'
 DATETIME_EXAMPLE = '"2026-11-29T10:15:00+05:30"'
 
@@ -30,8 +31,20 @@ class Checks:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def add(self, path: str, message: str) -> None:
-        self.problems.append(Problem(path, message))
+    def add(self, path: str, message: str, rule: str = "") -> None:
+        """Record a problem; `rule` names it in the message catalogue (`quantity.too_small`)."""
+        self.problems.append(Problem(path, message, message_key(path, rule) if rule else ""))
+
+
+def generic_path(path: str) -> str:
+    """`lines[1].quantity` -> `lines.quantity`: the field as the message catalogue names it."""
+    return _INDEX.sub("", path)
+
+
+def message_key(path: str, rule: str) -> str:
+    """The catalogue key of a refusal: the field's generic path and the rule it broke."""
+    base = generic_path(path)
+    return f"{base}.{rule}" if base else rule
 
 
 def join(prefix: str, key: str) -> str:
@@ -41,7 +54,7 @@ def join(prefix: str, key: str) -> str:
 def _get(c: Checks, obj: dict[str, Any], key: str, prefix: str, required: bool) -> Any:
     value = obj.get(key)
     if value is None and required:
-        c.add(join(prefix, key), f"{key} is missing")
+        c.add(join(prefix, key), f"{key} is missing", "required")
     return value
 
 
@@ -56,16 +69,18 @@ def text(
         return value
     if value is None:
         if required:
-            c.add(join(prefix, key), f"{key} is missing")
+            c.add(join(prefix, key), f"{key} is missing", "required")
         return None
     if not isinstance(value, str):
-        c.add(join(prefix, key), f"{key} must be text, not {describe(value)}")
+        c.add(join(prefix, key), f"{key} must be text, not {describe(value)}", "type")
     elif choices and value not in choices:
-        c.add(join(prefix, key), f"{key} must be one of {', '.join(choices)}, not \"{value}\"")
+        c.add(join(prefix, key), f"{key} must be one of {', '.join(choices)}, not \"{value}\"",
+              "choice")
     elif not value.strip():
-        c.add(join(prefix, key), f"{key} must not be empty")
+        c.add(join(prefix, key), f"{key} must not be empty", "blank")
     elif len(value) > max_len:
-        c.add(join(prefix, key), f"{key} has {len(value)} characters; at most {max_len} fit")
+        c.add(join(prefix, key), f"{key} has {len(value)} characters; at most {max_len} fit",
+              "too_long")
     else:
         return value
     return None
@@ -79,12 +94,13 @@ def money(
         return Decimal(value)  # the common case, kept short: the gateway checks every line
     if value is None:
         if required:
-            c.add(join(prefix, key), f"{key} is missing")
+            c.add(join(prefix, key), f"{key} is missing", "required")
         return None
     try:
         return parse_money(value, name=key)
     except InvalidValue as error:
-        c.add(join(prefix, key), error.message)
+        negative = isinstance(value, str) and PLAIN_MONEY.fullmatch(value[1:]) is not None
+        c.add(join(prefix, key), error.message, "negative" if negative else "format")
         return None
 
 
@@ -98,12 +114,12 @@ def percent(
     if not isinstance(value, str) or not PERCENT.fullmatch(value):
         c.add(
             join(prefix, key),
-            f'{key} must be a decimal string like "18" or "7.5", not {describe(value)}',
+            f'{key} must be a decimal string like "18" or "7.5", not {describe(value)}', "format",
         )
         return None
     result = Decimal(value)
     if result > high:
-        c.add(join(prefix, key), f"{key} must be at most {high}, not {value}")
+        c.add(join(prefix, key), f"{key} must be at most {high}, not {value}", "too_large")
         return None
     return result
 
@@ -117,15 +133,16 @@ def number(
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        c.add(join(prefix, key), f"{key} must be a number, not {describe(value)}")
+        c.add(join(prefix, key), f"{key} must be a number, not {describe(value)}", "type")
     elif not math.isfinite(value):
-        c.add(join(prefix, key), f"{key} must be a finite number")
+        c.add(join(prefix, key), f"{key} must be a finite number", "type")
     elif above_low and value <= low:
-        c.add(join(prefix, key), f"{key} must be greater than {low:g}, not {value!r}")
+        c.add(join(prefix, key), f"{key} must be greater than {low:g}, not {value!r}",
+              "too_small")
     elif value < low:
-        c.add(join(prefix, key), f"{key} must be at least {low:g}, not {value!r}")
+        c.add(join(prefix, key), f"{key} must be at least {low:g}, not {value!r}", "too_small")
     elif value > high:
-        c.add(join(prefix, key), f"{key} must be at most {high:g}, not {value!r}")
+        c.add(join(prefix, key), f"{key} must be at most {high:g}, not {value!r}", "too_large")
     else:
         return value
     return None
@@ -137,7 +154,7 @@ def boolean(
     value = _get(c, obj, key, prefix, required)
     if value is None or isinstance(value, bool):
         return value
-    c.add(join(prefix, key), f"{key} must be true or false, not {describe(value)}")
+    c.add(join(prefix, key), f"{key} must be true or false, not {describe(value)}", "type")
     return None
 
 
@@ -149,12 +166,13 @@ def day(
     if value is None:
         return None
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        c.add(join(prefix, key), f"{key} must be a date like {DATE_EXAMPLE}, not {describe(value)}")
+        c.add(join(prefix, key), f"{key} must be a date like {DATE_EXAMPLE}, not {describe(value)}",
+              "format")
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        c.add(join(prefix, key), f'{key} "{value}" is not a real calendar date')
+        c.add(join(prefix, key), f'{key} "{value}" is not a real calendar date', "format")
         return None
 
 
@@ -169,17 +187,17 @@ def moment(
     if match is None:
         c.add(
             join(prefix, key),
-            f"{key} must be a date-time like {DATETIME_EXAMPLE}, not {describe(value)}",
+            f"{key} must be a date-time like {DATETIME_EXAMPLE}, not {describe(value)}", "format",
         )
         return None
     if match.group(1) is None:
         c.add(join(prefix, key), f'{key} "{value}" has no UTC offset; write it like '
-              f"{DATETIME_EXAMPLE}")
+              f"{DATETIME_EXAMPLE}", "format")
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        c.add(join(prefix, key), f'{key} "{value}" is not a real date and time')
+        c.add(join(prefix, key), f'{key} "{value}" is not a real date and time', "format")
         return None
 
 
@@ -189,7 +207,7 @@ def obj(
     value = _get(c, parent, key, prefix, required)
     if value is None or isinstance(value, dict):
         return value
-    c.add(join(prefix, key), f"{key} must be an object, not {describe(value)}")
+    c.add(join(prefix, key), f"{key} must be an object, not {describe(value)}", "type")
     return None
 
 
@@ -202,22 +220,16 @@ def items(
     if value is None:
         return None
     if not isinstance(value, list):
-        c.add(join(prefix, key), f"{key} must be a list, not {describe(value)}")
+        c.add(join(prefix, key), f"{key} must be a list, not {describe(value)}", "type")
     elif len(value) < low:
-        c.add(join(prefix, key), f"{key} must have at least {low} entr{'y' if low == 1 else 'ies'}")
+        c.add(join(prefix, key), f"{key} must have at least {low} entr{'y' if low == 1 else 'ies'}",
+              "too_few")
     elif len(value) > high:
-        c.add(join(prefix, key), f"{key} has {len(value)} entries; at most {high} are allowed")
+        c.add(join(prefix, key), f"{key} has {len(value)} entries; at most {high} are allowed",
+              "too_many")
     else:
         return value
     return None
-
-
-MAX_NO_FIX = 200
-
-
-def no_fix(c: Checks, parent: dict[str, Any], prefix: str = "") -> str | None:
-    """Why the phone had no location fix ("no fix after 10 s"); stands in for a required `loc`."""
-    return text(c, parent, "no_fix", prefix, required=False, max_len=MAX_NO_FIX)
 
 
 def loc(

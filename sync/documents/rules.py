@@ -25,7 +25,7 @@ from sync.documents.pricelists import (
     max_effective,
 )
 from sync.documents.pricing import format_money
-from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_problem
+from sync.documents.stages import FORWARD, REQUIRED_DETAILS, move_kind, move_problem
 
 _CHANGED = "sync the latest version first"
 
@@ -45,54 +45,71 @@ def _customer(c: Checks, doc: dict[str, Any], facts: MasterData, *,
     customer = facts.customer(customer_id)
     if customer is None:
         c.add("customer_id", f'customer_id "{customer_id}" is not in master data; '
-              "pick the customer again from the list")
+              "pick the customer again from the list", "unknown")
     elif active and not customer.active:
         c.add("customer_id", f'customer_id "{customer_id}" is inactive in master data; '
-              "choose an active customer")
+              "choose an active customer", "inactive")
         return None
     return customer
+
+
+def _in_territory(c: Checks, doc: dict[str, Any], customer: CustomerFacts | None,
+                  facts: MasterData) -> None:
+    """An engineer sells to the customers of their territory and of those an admin allowed."""
+    allowed = facts.territories(str(doc.get("owner", "")))
+    if customer is None or not allowed or customer.territory in allowed:
+        return
+    where = f" ({customer.city})" if customer.city else ""
+    c.add("customer_id", f"Customer {customer.customer_id}{where} is outside your territory "
+          f"{allowed[0]}: ask an admin to allow {customer.territory}")
 
 
 def _lead_ref(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     lead_id = doc.get("lead_id")
     if lead_id is not None and facts.lead_stage(lead_id) is None:
-        c.add("lead_id", f'lead_id "{lead_id}" is not a lead the server knows; sync the lead first')
+        c.add("lead_id", f'lead_id "{lead_id}" is not a lead the server knows; sync the lead first',
+              "unknown")
 
 
-def _priced(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    """Customer, supply and products of an offer or order."""
+def _priced(c: Checks, doc: dict[str, Any], facts: MasterData) -> CustomerFacts | None:
+    """Customer, supply and products of an offer or order; the customer when known."""
     customer = _customer(c, doc, facts)
-    if customer is not None:
+    if customer is not None and not customer.state_code:
+        c.add("customer_id", f'customer "{customer.customer_id}" has no GST state in master '
+              "data, so intra- or inter-state supply cannot be told; ask an admin to set it")
+    elif customer is not None:
         want = "intra" if customer.state_code == facts.company_state else "inter"
         if doc["supply"] != want:
             c.add("supply", f'supply is "{doc["supply"]}" but the customer is in state '
                   f"{customer.state_code} and the company in {facts.company_state}, "
-                  f'so it must be "{want}"')
+                  f'so it must be "{want}"', "wrong")
     for index, line in enumerate(doc["lines"]):
         _product(c, line, f"lines[{index}]", facts)
+    return customer
 
 
 def _product(c: Checks, line: dict[str, Any], path: str, facts: MasterData) -> None:
     product_id = line["product_id"]
     product = facts.product(product_id)
     if product is None:
-        c.add(f"{path}.product_id", f'product_id "{product_id}" is not in master data')
+        c.add(f"{path}.product_id", f'product_id "{product_id}" is not in master data', "unknown")
     elif not product.active:
         c.add(f"{path}.product_id", f'product_id "{product_id}" is inactive in master data; '
-              "remove the line or pick another product")
+              "remove the line or pick another product", "inactive")
     elif Decimal(line["gst_rate"]) != product.gst_rate:
         c.add(f"{path}.gst_rate", f"gst_rate is {line['gst_rate']}% but product {product_id} "
-              f"carries {product.gst_rate}% in master data; {_CHANGED}")
+              f"carries {product.gst_rate}% in master data; {_CHANGED}", "changed")
 
 
 def _offer(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    _priced(c, doc, facts)
+    _in_territory(c, doc, _priced(c, doc, facts), facts)
     chosen, missing = _price_list(doc, facts)
     if missing is not None:
-        c.add("customer_id", missing)
+        c.add("customer_id", missing, "no_price_list")
     for price in line_prices(doc, facts, chosen):
         if price.problem is not None:
-            c.add(f"lines[{price.index}].unit_price", price.problem)
+            c.add(f"lines[{price.index}].unit_price", price.problem,
+                  "not_listed" if price.list_price is None else "above_list")
 
 
 def _offer_day(doc: dict[str, Any]) -> date:
@@ -179,17 +196,19 @@ def _expense(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         return
     if decision.terms_hash not in (None, _expense_hash(doc)):
         c.add("amount", f"the expense was reimbursed as {decision.terms}; its amount, km and "
-              "mode can no longer change: file a new expense for anything more")
+              "mode can no longer change: file a new expense for anything more", "reimbursed")
 
 
 def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     offer = facts.offer(doc["offer_id"])
     if offer is None or offer.owner != doc["owner"]:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" is not one of your offers the server '
-              "has accepted yet; sync the offer first (this is checked again when it arrives)")
+              "has accepted yet; sync the offer first (this is checked again when it arrives)",
+              "not_accepted")
     elif offer.content_hash != doc["offer_hash"]:
         c.add("offer_hash", "offer_hash does not match the offer as the server has it: the "
-              "offer changed after it was signed; capture the customer's approval again")
+              "offer changed after it was signed; capture the customer's approval again",
+              "changed")
     else:
         _head_decision(c, offer, facts)
 
@@ -208,7 +227,7 @@ def _head_decision(c: Checks, offer: OfferFacts, facts: MasterData) -> None:
                                  f"{format_pct(offer.max_discount_pct)}%")
     why = discount_problem(offer.max_discount_pct, limit, outcome, voided)
     if why is not None:
-        c.add("offer_id", why)
+        c.add("offer_id", why, "head_approval")
 
 
 def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
@@ -216,10 +235,11 @@ def _order(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     offer = facts.offer(doc["offer_id"])
     if offer is None or offer.owner != doc["owner"]:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" is not one of your offers the server '
-              "has accepted yet; sync the offer first (this is checked again when it arrives)")
+              "has accepted yet; sync the offer first (this is checked again when it arrives)",
+              "not_accepted")
     elif not offer.approved:
         c.add("offer_id", f'offer_id "{doc["offer_id"]}" has no accepted customer approval; '
-              "capture the approval before converting the offer to an order")
+              "capture the approval before converting the offer to an order", "not_approved")
     else:
         _same_as_offer(c, business_key(doc), offer.business_key)
         _head_decision(c, offer, facts)
@@ -238,26 +258,29 @@ def _same_as_offer(c: Checks, mine: str, theirs: str) -> None:
         what = f"line {index - 2}" if index >= 3 else field.split(".")[-1]
         if index >= len(b):
             c.add(field, f"{what} is not in the approved offer; an order must carry the "
-                  "offer's lines unchanged")
+                  "offer's lines unchanged", "differs")
         elif index >= len(a):
-            c.add("lines", f"line {index - 2} of the approved offer is missing from the order")
+            c.add("lines", f"line {index - 2} of the approved offer is missing from the order",
+                  "differs")
         else:
             c.add(field, f"{what} differs from the approved offer; an order must carry the "
-                  "offer's customer, supply, lines and totals unchanged")
+                  "offer's customer, supply, lines and totals unchanged", "differs")
 
 
 def _lead(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
-    _customer(c, doc, facts, active=False)
+    _in_territory(c, doc, _customer(c, doc, facts, active=False), facts)
     history = doc["history"]
     owner = doc["owner"]
     first = history[0]
     if first["stage"] != FORWARD[0] and first["by"] == owner:
-        c.add("history[0].stage", f'a lead starts at "potential", not "{first["stage"]}"')
+        c.add("history[0].stage", f'a lead starts at "potential", not "{first["stage"]}"',
+              "first")
     for index in range(1, len(history)):
         step = history[index]
         why = move_problem(history[index - 1]["stage"], step["stage"], by=step["by"], owner=owner)
         if why is not None:
-            c.add(f"history[{index}].stage", why)
+            c.add(f"history[{index}].stage", why, move_kind(history[index - 1]["stage"],
+                                                             step["stage"]))
     _server_stage(c, doc, facts)
     _server_steps(c, doc, facts)
     _details_present(c, doc)
@@ -274,10 +297,10 @@ def _server_steps(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         if step.by != owner and step not in written:
             c.add(f"history[{index}].by", f'the step to "{step.stage}" is in {step.by}\'s '
                   "name, but only the server writes a step by someone else, when they act "
-                  "in the console; remove it and ask them")
+                  "in the console; remove it and ask them", "not_yours")
     for step in sorted(written - carried, key=lambda s: s.at):
         c.add("history", f'{step.by} moved the lead to "{step.stage}" at {step.at} and this '
-              f"version does not carry that step; {_CHANGED}")
+              f"version does not carry that step; {_CHANGED}", "missing_step")
 
 
 def _server_stage(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
@@ -287,7 +310,7 @@ def _server_stage(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
         return
     if all(entry["stage"] != held for entry in doc["history"]):
         c.add("stage", f'the server has this lead at "{held}" but its history never passes '
-              f'through "{held}"; {_CHANGED}')
+              f'through "{held}"; {_CHANGED}', "behind_server")
 
 
 def _details_present(c: Checks, doc: dict[str, Any]) -> None:
@@ -299,11 +322,16 @@ def _details_present(c: Checks, doc: dict[str, Any]) -> None:
         missing = [key for key in needed if part.get(key) is None]
         if missing:
             c.add(f"details.{stage}", f'details.{stage} needs {", ".join(missing)}: the lead '
-                  f'reached "{stage}"')
+                  f'reached "{stage}"', "missing")
 
 
 def _activity(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
     _customer(c, doc, facts, active=False)
+    _lead_ref(c, doc, facts)
+
+
+def _visit(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
+    _in_territory(c, doc, _customer(c, doc, facts, active=False), facts)
     _lead_ref(c, doc, facts)
 
 
@@ -312,7 +340,7 @@ _RULES = {
     "approval": _approval,
     "order": _order,
     "lead": _lead,
-    "visit": _activity,
+    "visit": _visit,
     "expense": _expense,
     "todo": _activity,
 }

@@ -138,7 +138,7 @@ def _shape(c: Checks, doc: dict[str, Any], owner: str) -> dict[str, Any]:
     try:
         migrated = migrate(doc)
     except UnsupportedSchema as error:
-        c.add(error.field, error.message)
+        c.add(error.field, error.message, "unsupported")
         return doc
     f.text(c, migrated, "device_id", max_len=64)
     f.moment(c, migrated, "created_at")
@@ -153,7 +153,7 @@ def _check_identity(c: Checks, doc: dict[str, Any]) -> str | None:
     """The `_id` and `type`; returns the type when the rest of the shape can be checked."""
     doc_id = doc.get("_id")
     if not isinstance(doc_id, str):
-        c.add("_id", f"_id must be text like \"offer:<id>\", not {describe(doc_id)}")
+        c.add("_id", f"_id must be text like \"offer:<id>\", not {describe(doc_id)}", "format")
         return None
     if doc_id.startswith("_design/"):
         c.add("_id", "design documents are managed by the server; phones may not write them")
@@ -168,7 +168,7 @@ def _check_identity(c: Checks, doc: dict[str, Any]) -> str | None:
     kind = _check_type(c, doc)
     if kind is not None and (prefix != kind or not ID_KEY.fullmatch(key)):
         c.add("_id", f'_id must be "{kind}:" followed by 1-64 letters, digits, "_", "." or "-", '
-              f'not "{doc_id[:80]}"')
+              f'not "{doc_id[:80]}"', "format")
     return kind
 
 
@@ -176,13 +176,14 @@ def _check_type(c: Checks, doc: dict[str, Any]) -> str | None:
     kind = doc.get("type")
     phone_types = ", ".join(sorted(PHONE_TYPES))
     if kind is None:
-        c.add("type", f"type is missing; it must be one of {phone_types}")
+        c.add("type", f"type is missing; it must be one of {phone_types}", "unknown")
     elif not isinstance(kind, str):
-        c.add("type", f"type must be text, not {describe(kind)}")
+        c.add("type", f"type must be text, not {describe(kind)}", "unknown")
     elif kind in SERVER_TYPES:
-        c.add("type", f'type "{kind}" is written by the server only; phones may not write it')
+        c.add("type", f'type "{kind}" is written by the server only; phones may not write it',
+              "unknown")
     elif kind not in PHONE_TYPES:
-        c.add("type", f'type "{kind[:40]}" is unknown; phones write {phone_types}')
+        c.add("type", f'type "{kind[:40]}" is unknown; phones write {phone_types}', "unknown")
     else:
         return kind
     return None
@@ -191,8 +192,8 @@ def _check_type(c: Checks, doc: dict[str, Any]) -> str | None:
 def _check_owner(c: Checks, doc: dict[str, Any], owner: str) -> None:
     value = doc.get("owner")
     if value is None:
-        c.add("owner", f'owner is missing; it must be your username "{owner}"')
+        c.add("owner", f'owner is missing; it must be your username "{owner}"', "wrong")
     elif value != owner:
         shown = f'"{value}"' if isinstance(value, str) else describe(value)
         c.add("owner", f'owner is {shown} but this database belongs to "{owner}"; '
-              "a document can only be written to its owner's database")
+              "a document can only be written to its owner's database", "wrong")

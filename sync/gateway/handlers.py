@@ -188,7 +188,10 @@ class Gateway:
         if generation is None:
             give_back()
             return as_json(200, page)
-        return Outgoing(200, Releasing(feed.wait(query, page, generation), give_back))
+        # A live feed's heartbeats must reach the phone as they are written: no proxy or
+        # compressor may hold them back.
+        return Outgoing(200, Releasing(feed.wait(query, page, generation), give_back),
+                        headers={"X-Accel-Buffering": "no"})
 
     def all_docs(self, db: PhysicalDb, req: Incoming) -> Outgoing:
         params = {k: req.args[k] for k in ALL_DOCS_PARAMS if k in req.args}

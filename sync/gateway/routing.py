@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sync.gateway.errors import BadRequestError, ForbiddenError, NotFoundError
-from sync.provisioning import catalog_db_name, customers_db_name, engineer_db_name
+from sync.provisioning import (
+    allowed_customers_db_name,
+    catalog_db_name,
+    customers_db_name,
+    engineer_db_name,
+)
 
 ME, CATALOG, CUSTOMERS = "me", "catalog", "customers"
 LOGICAL_DBS = (ME, CATALOG, CUSTOMERS)
@@ -48,6 +53,7 @@ class Caller:
     username: str
     role: str
     territory: str | None
+    extra_territories: tuple[str, ...] = ()  # allowed by an admin besides `territory`
 
 
 @dataclass(frozen=True)
@@ -131,4 +137,7 @@ def physical_db(caller: Caller, logical: str, prefix: str) -> PhysicalDb:
     if not caller.territory:
         raise ForbiddenError(
             f"{caller.username} has no territory yet: ask an admin to assign one")
+    if caller.extra_territories:  # published for this engineer: every allowed territory's
+        return PhysicalDb(allowed_customers_db_name(prefix, caller.username), writable=False,
+                          own=own)
     return PhysicalDb(customers_db_name(prefix, caller.territory), writable=False, own=own)

@@ -79,7 +79,8 @@ def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
     def anything(path: str) -> Response:
         principal = authenticate()
         target = parse_path(path)
-        caller = Caller(principal.username, principal.role.value, principal.territory_code)
+        caller = Caller(principal.username, principal.role.value, principal.territory_code,
+                        principal.extra_territories)
         db = physical_db(caller, target.logical, prefix)
         if _is_bulk_docs(target):
             # Refused before a byte of the body is read; a body without a length is cut off

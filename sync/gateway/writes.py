@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from sync.documents.catalogue import as_entry
 from sync.gateway.errors import GatewayError
 from sync.gateway.routing import check_doc_id
 
@@ -44,32 +45,43 @@ def screen(docs: object, *, owner: str, measure_size: bool, check: StructureChec
     if not isinstance(docs, list):
         return result
     for doc in docs:
-        reason = refusal(doc, owner=owner, measure_size=measure_size, check=check)
+        reason, errors = _refusal(doc, owner=owner, measure_size=measure_size, check=check)
         if reason is None:
             result.accepted.append(doc)
         else:
             doc_id = doc.get("_id") if isinstance(doc, dict) else None
-            result.refused.append({"id": doc_id if isinstance(doc_id, str) else "",
-                                   "error": "forbidden", "reason": reason})
+            entry: Doc = {"id": doc_id if isinstance(doc_id, str) else "", "error": "forbidden",
+                     "reason": reason}
+            if errors:  # each problem with its message key, field and text for people
+                entry["errors"] = errors
+            result.refused.append(entry)
     return result
 
 
 def refusal(doc: object, *, owner: str, measure_size: bool, check: StructureCheck
             ) -> str | None:
     """Why this document may not be stored, or None when it may."""
+    return _refusal(doc, owner=owner, measure_size=measure_size, check=check)[0]
+
+
+def _refusal(doc: object, *, owner: str, measure_size: bool, check: StructureCheck
+             ) -> tuple[str | None, list[dict[str, Any]]]:
     if not isinstance(doc, dict):
-        return "each document must be a JSON object"
+        return "each document must be a JSON object", []
     try:
         doc_id = check_doc_id(doc.get("_id"))
     except GatewayError as exc:
-        return exc.reason
+        return exc.reason, []
     if _is_tombstone(doc):
         kind = doc_id.split(":", 1)[0]
         if kind not in PHONE_TYPES:
-            return f"a {kind!r} document cannot be deleted from a phone"
-        return None
+            return f"a {kind!r} document cannot be deleted from a phone", []
+        return None, []
     verdict = check(doc, owner, measure_size)
-    return None if verdict.ok else (verdict.reason or "the document is not valid")
+    if verdict.ok:
+        return None, []
+    problems = getattr(verdict, "problems", ())
+    return verdict.reason or "the document is not valid", [as_entry(p) for p in problems]
 
 
 def _is_tombstone(doc: Doc) -> bool:

@@ -12,6 +12,7 @@ from erp_bridge.adapters import ErpAdapter, adapter_from_settings
 from erp_bridge.errors import ErpRejected, ErpTransient
 from erp_bridge.snapshot import build_snapshot
 from server.config import Settings
+from tests.support.api import gstin
 from tests.support.erp_servers.base import ErpTestServer
 from tests.support.erp_servers.erpnext import ErpNextServer
 from tests.support.erp_servers.fixtures import (  # noqa: F401
@@ -170,37 +171,109 @@ def stamp(day: int, kind: str) -> Any:
     return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+HSN = "84182100"
+
+
+def _gstin(n: int) -> str | None:
+    """Customers 1-5 carry a GSTIN (5 of Maharashtra, the rest of Karnataka); 6 and 7 none."""
+    return None if n >= 6 else gstin("27" if n == 5 else "29", pan=f"AABCS{n:04d}B")
+
+
 def seed_master(server: Any, kind: str) -> None:
+    """Seven customers and products per test ERP, in each ERP's own fields: customer 7 has a
+    state in its address but no GSTIN, customer 6 neither; every product is at 18 %."""
     for n in range(1, 8):
         day = 10 + n
         if kind == "sap":
-            ms = int(datetime(2026, 11, day, tzinfo=UTC).timestamp() * 1000)
-            server.partners.append({
-                "BusinessPartner": f"BP{n}", "BusinessPartnerFullName": f"Partner {n}",
-                "BusinessPartnerIsBlocked": n == 3, "LastChangeDate": f"/Date({ms})/",
-                "LastChangeTime": "PT09H30M00S",
-                "to_Customer": {"Customer": f"C{n}", "CustomerName": f"Customer {n}"}})
-            changed = int(stamp(day, kind).timestamp() * 1000)
-            server.products.append({
-                "Product": f"P{n}", "BaseUnit": "PC", "IsMarkedForDeletion": n == 4,
-                "LastChangeDateTime": f"/Date({changed}+0000)/",
-                "to_Description": {"results": [{"Language": "EN",
-                                                "ProductDescription": f"Product {n}"}]}})
+            _seed_sap(server, n, day)
         elif kind == "oracle":
-            server.accounts.append({"PartyNumber": f"C{n}", "OrganizationName": f"Customer {n}",
-                                    "PartyStatus": "I" if n == 3 else "A",
-                                    "LastUpdateDate": stamp(day, kind)})
-            server.items.append({"ItemNumber": f"P{n}", "ItemDescription": f"Product {n}",
-                                 "PrimaryUOMValue": "Each",
-                                 "ItemStatusValue": "Inactive" if n == 4 else "Active",
-                                 "LastUpdateDate": stamp(day, kind)})
+            _seed_oracle(server, n, day)
         else:
-            server.docs["Customer"].append({"name": f"C{n}", "customer_name": f"Customer {n}",
-                                            "disabled": int(n == 3),
-                                            "modified": stamp(day, kind)})
-            server.docs["Item"].append({"name": f"P{n}", "item_name": f"Product {n}",
-                                        "stock_uom": "Nos", "disabled": int(n == 4),
-                                        "modified": stamp(day, kind)})
+            _seed_erpnext(server, n, day)
+    if kind == "sap":
+        server.prices.append(_sap_price("P1", "185000.00"))
+    elif kind == "oracle":
+        server.price_lists.append({
+            "PriceListId": 300100000001, "PriceListName": "Standard Selling",
+            "CurrencyCode": "INR", "StartDate": "2026-01-01", "EndDate": None,
+            "items": [{"ItemNumber": "P1", "PricingUOMCode": "Ea",
+                       "charges": [{"BasePrice": 185000, "StartDate": "2026-01-01",
+                                    "EndDate": None}]}]})
+    else:
+        server.docs["Item Tax Template"].append({"name": "GST 18% - FS", "gst_rate": 18})
+        server.docs["Item Price"].append({
+            "name": "IP-0001", "item_code": "P1", "price_list": "Standard Selling",
+            "price_list_rate": 185000.0, "currency": "INR", "selling": 1, "customer": None,
+            "valid_from": "2026-01-01", "valid_upto": None, "modified": stamp(11, kind)})
+
+
+def _seed_sap(server: Any, n: int, day: int) -> None:
+    ms = int(datetime(2026, 11, day, tzinfo=UTC).timestamp() * 1000)
+    taxes = [{"BusinessPartner": f"BP{n}", "BPTaxType": "IN3", "BPTaxNumber": _gstin(n)}]
+    server.partners.append({
+        "BusinessPartner": f"BP{n}", "BusinessPartnerFullName": f"Partner {n}",
+        "BusinessPartnerIsBlocked": n == 3, "LastChangeDate": f"/Date({ms})/",
+        "LastChangeTime": "PT09H30M00S",
+        "to_Customer": {"Customer": f"C{n}", "CustomerName": f"Customer {n}"},
+        "to_BusinessPartnerAddress": {"results": [{
+            "BusinessPartner": f"BP{n}", "AddressID": "1", "HouseNumber": str(n),
+            "StreetName": "MG Road", "CityName": "Bengaluru", "PostalCode": "560001",
+            "Region": "10" if n == 7 else "", "Country": "IN"}]},
+        "to_BusinessPartnerTax": {"results": taxes if _gstin(n) else []}})
+    changed = int(stamp(day, "sap").timestamp() * 1000)
+    server.products.append({
+        "Product": f"P{n}", "BaseUnit": "PC", "IsMarkedForDeletion": n == 4,
+        "LastChangeDateTime": f"/Date({changed}+0000)/",
+        "to_Description": {"results": [{"Language": "EN", "ProductDescription": f"Product {n}"}]},
+        "to_Plant": {"results": [{"Product": f"P{n}", "Plant": "1710",
+                                  "ConsumptionTaxCtrlCode": HSN}]},
+        "to_SalesTax": {"results": [{"Product": f"P{n}", "Country": "IN", "TaxCategory": "JOIG",
+                                     "TaxClassification": "3"}]}})
+
+
+def _sap_price(material: str, rate: str, customer: str = "") -> dict[str, Any]:
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp() * 1000)
+    end = int(datetime(9999, 12, 31, tzinfo=UTC).timestamp() * 1000)
+    record = f"{len(material) + len(customer):04d}{material}{customer}"
+    return {"ConditionRecord": record, "ConditionType": "PR00", "Material": material,
+            "Customer": customer, "SalesOrganization": "1710", "DistributionChannel": "10",
+            "ConditionValidityStartDate": f"/Date({start})/",
+            "ConditionValidityEndDate": f"/Date({end})/",
+            "to_SlsPrcgConditionRecord": {
+                "ConditionRecord": record, "ConditionType": "PR00", "ConditionRateValue": rate,
+                "ConditionRateValueUnit": "INR", "ConditionQuantity": "1",
+                "ConditionIsDeleted": False}}
+
+
+def _seed_oracle(server: Any, n: int, day: int) -> None:
+    server.accounts.append({
+        "PartyNumber": f"C{n}", "OrganizationName": f"Customer {n}",
+        "PartyStatus": "I" if n == 3 else "A", "LastUpdateDate": stamp(day, "oracle"),
+        "TaxpayerIdentificationNumber": _gstin(n),
+        "PrimaryAddress": [{"AddressNumber": f"A{n}", "AddressLine1": f"{n} MG Road",
+                            "City": "Bengaluru", "State": "Karnataka" if n == 7 else None,
+                            "PostalCode": "560001", "Country": "IN",
+                            "Latitude": 12.97, "Longitude": 77.59}]})
+    server.items.append({
+        "ItemNumber": f"P{n}", "ItemDescription": f"Product {n}", "PrimaryUOMValue": "Each",
+        "ItemStatusValue": "Inactive" if n == 4 else "Active",
+        "LastUpdateDate": stamp(day, "oracle"), "OutputTaxClassificationCodeValue": "GST18",
+        "ItemCategory": [{"ItemCatalog": "HSN", "CategoryCode": HSN}]})
+
+
+def _seed_erpnext(server: Any, n: int, day: int) -> None:
+    server.docs["Customer"].append({
+        "name": f"C{n}", "customer_name": f"Customer {n}", "disabled": int(n == 3),
+        "modified": stamp(day, "erpnext"), "gstin": _gstin(n),
+        "customer_primary_address": f"C{n}-Billing"})
+    server.docs["Address"].append({
+        "name": f"C{n}-Billing", "address_line1": f"{n} MG Road", "city": "Bengaluru",
+        "pincode": "560001", "gstin": _gstin(n), "state": "Karnataka" if n != 6 else "",
+        "gst_state_number": "29" if n == 7 else ("27" if n == 5 else "29") if n != 6 else ""})
+    server.docs["Item"].append({
+        "name": f"P{n}", "item_name": f"Product {n}", "stock_uom": "Nos",
+        "disabled": int(n == 4), "modified": stamp(day, "erpnext"), "gst_hsn_code": HSN,
+        "taxes": [{"item_tax_template": "GST 18% - FS", "valid_from": None}]})
 
 
 def test_master_data_pull_pages_and_delta(erp: tuple[ErpAdapter, Any]) -> None:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from erp_bridge.adapters import adapter_from_settings
+from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import UNASSIGNED, MasterDataPuller
 from server.bootstrap import Services
 from server.sql.models.erp import ErpSyncState
@@ -17,7 +18,8 @@ from server.sql.models.master import Customer, Product, Territory
 from server.sql.session import transaction
 from sync.provisioning import catalog_db_name, customers_db_name
 from sync.publish import MasterDataPublisher
-from tests.integration.test_erp_adapters import seed_master, stamp
+from tests.integration.test_erp_adapters import HSN, seed_master, stamp
+from tests.support.api import gstin
 from tests.support.erp_servers.fixtures import (  # noqa: F401
     erpnext_server,
     oracle_server,
@@ -31,11 +33,19 @@ def puller(request: pytest.FixtureRequest, services: Services) -> tuple[MasterDa
     kind = request.param
     server = request.getfixturevalue(f"{kind}_server")
     seed_master(server, kind)
-    settings = erp_settings(services, kind, server, erp_page_size=2)
+    settings = erp_settings(services, kind, server, erp_page_size=2, **TAX_CODES[kind])
     adapter = adapter_from_settings(settings)
     request.addfinalizer(adapter.close)
     publisher = MasterDataPublisher(services.store, services.sessions, settings.db_prefix)
-    return MasterDataPuller(services.sessions, adapter, publisher, "29"), server
+    return MasterDataPuller(services.sessions, adapter, publisher, "29",
+                            codes=MasterCodes.from_settings(settings)), server
+
+
+# Each deployment names its ERP's codes: SAP's tax classification and region, Oracle's output
+# tax classification; ERPNext's Item Tax Templates carry their rate.
+TAX_CODES: dict[str, dict[str, str]] = {
+    "sap": {"erp_tax_rates": "3=18", "erp_region_states": "10=29"},
+    "oracle": {"erp_tax_rates": "GST18=18"}, "erpnext": {}}
 
 
 def test_pull_upserts_publishes_and_then_reads_only_the_delta(
@@ -47,7 +57,10 @@ def test_pull_upserts_publishes_and_then_reads_only_the_delta(
         session.add(Customer(customer_id="C2", name="Old name", state_code="29",
                              territory_code="KA-N"))
     first = pull.pull()
-    assert (first.customers, first.products, first.error) == (7, 7, "")
+    assert (first.customers, first.products, first.prices, first.error) == (7, 7, 1, "")
+    assert [p for p in first.problems if "customer" in p] == [
+        "customer C6 (Customer 6): the ERP gives no GST state and no GSTIN; set its state "
+        "code in the console"]
     with services.sessions() as session:
         customers = {c.customer_id: c for c in session.scalars(select(Customer))}
         products = {p.product_id: p for p in session.scalars(select(Product))}
@@ -56,6 +69,15 @@ def test_pull_upserts_publishes_and_then_reads_only_the_delta(
     assert customers["C2"].name == "Customer 2" and customers["C2"].territory_code == "KA-N"
     assert customers["C1"].territory_code == UNASSIGNED and not customers["C3"].active
     assert products["P1"].gst_rate == Decimal("18") and not products["P4"].active
+    assert products["P1"].hsn_code == HSN
+    assert {c: customers[c].state_code for c in ("C1", "C5", "C6", "C7")} == {
+        "C1": "29", "C5": "27", "C6": "", "C7": "29"}
+    assert customers["C1"].gstin == gstin("29", pan="AABCS0001B") and customers["C7"].gstin is None
+    assert customers["C2"].city == "Bengaluru" and customers["C2"].pincode == "560001"
+    lists = [pl for pl in services.store.all_docs(
+        catalog_db_name(services.settings.db_prefix), include_docs=True)
+        if pl["id"].startswith("price_list:")]
+    assert [pl["doc"]["prices"] for pl in lists] == [{"P1": "185000.00"}]
     catalog = services.store.all_docs(catalog_db_name(services.settings.db_prefix),
                                       ["product:P7"], include_docs=True)
     assert catalog[0]["doc"]["name"] == "Product 7"

@@ -47,7 +47,7 @@ def test_500_orders_with_random_faults_land_exactly_once(services: Services, kin
 
 def server_keys(server: Any) -> list[str]:
     if hasattr(server, "docs"):
-        return [d["po_no"] for d in server.docs["Sales Order"]]
+        return [d[server.order_id_field] for d in server.docs["Sales Order"]]
     if hasattr(server, "next_header"):
         return [source_id for _, source_id in server.orders]
     return [o["PurchaseOrderByCustomer"] for o in server.orders.values()]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from erp_bridge.mapping import (
     erpnext_order_payload,
     frappe_error_text,
+    merged_codes,
     odata_datetime,
     oracle_error_text,
     oracle_failed,
@@ -19,9 +20,13 @@ from erp_bridge.mapping import (
     sap_order_payload,
 )
 from erp_bridge.snapshot import build_snapshot
+from server.config import Settings
 from tests.support.erp_servers.orders import order_doc
 
 SNAP = build_snapshot(order_doc(1))
+SAP = merged_codes(Settings().erp_sap_codes, "")
+ORACLE = merged_codes(Settings().erp_oracle_codes, "")
+ERPNEXT = merged_codes(Settings().erp_erpnext_codes, "")
 
 
 def test_defaults_string() -> None:
@@ -30,11 +35,11 @@ def test_defaults_string() -> None:
 
 
 def test_sap_deep_insert() -> None:
-    body = sap_order_payload(SNAP, {"SalesOrganization": "1010"})
+    body = sap_order_payload(SNAP, {"SalesOrganization": "1010"}, SAP)
     assert body["SalesOrganization"] == "1010" and body["SalesOrderType"] == "OR"
     assert body["PurchaseOrderByCustomer"] == "FS-ord-000001"
-    assert body["to_Item"][1] == {"SalesOrderItem": "20", "Material": "TG12",
-                                  "RequestedQuantity": "2.5"}
+    assert {k: v for k, v in body["to_Item"][1].items() if k != "to_PricingElement"} == {
+        "SalesOrderItem": "20", "Material": "TG12", "RequestedQuantity": "2.5"}
     assert body["RequestedDeliveryDate"] == odata_datetime("2026-12-10")
 
 
@@ -58,7 +63,7 @@ def test_sap_error_body_becomes_a_sentence() -> None:
 
 
 def test_oracle_create_and_answers() -> None:
-    body = oracle_order_payload(SNAP, "FSYNC", {"BusinessUnitName": "Bengaluru BU"})
+    body = oracle_order_payload(SNAP, "FSYNC", {"BusinessUnitName": "Bengaluru BU"}, ORACLE)
     assert body["SourceTransactionId"] == body["SourceTransactionNumber"] == "FS-ord-000001"
     assert body["RequestingBusinessUnitName"] == "Bengaluru BU"
     assert [line["OrderedQuantity"] for line in body["lines"]] == [5, 2.5]
@@ -72,11 +77,12 @@ def test_oracle_create_and_answers() -> None:
 
 
 def test_erpnext_order_and_errors() -> None:
-    body = erpnext_order_payload(SNAP, {"company": "Acme India"})
-    assert (body["po_no"], body["company"], body["docstatus"]) == ("FS-ord-000001",
-                                                                   "Acme India", 1)
-    assert body["items"][0] == {"item_code": "TG11", "qty": "5", "rate": "100.00",
-                                "delivery_date": "2026-12-10"}
+    body = erpnext_order_payload(SNAP, {"company": "Acme India"}, ERPNEXT)
+    assert (body["fieldsync_order_id"], body["company"], body["docstatus"]) == (
+        "FS-ord-000001", "Acme India", 1)
+    assert "po_no" not in body  # no customer PO on this order: the key is not a PO number
+    assert {k: body["items"][0][k] for k in ("item_code", "qty", "rate", "delivery_date")} == {
+        "item_code": "TG11", "qty": "5", "rate": "100.00", "delivery_date": "2026-12-10"}
     messages = json.dumps([json.dumps({"message": "Could not find Customer: X"})])
     assert frappe_error_text(417, json.dumps({"_server_messages": messages})) == (
         "Could not find Customer: X")

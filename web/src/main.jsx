@@ -1,13 +1,18 @@
 // The app shell: sign-in, then the field app for engineers or the console for heads and admins.
-import React, { useEffect, useState } from 'react';
+import React, { Suspense, lazy, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Workbox } from 'workbox-window';
-import ConsoleApp from './console/ConsoleApp.jsx';
-import FieldApp from './field/FieldApp.jsx';
 import Login from './shell/Login.jsx';
 import { auth, baseUrl, loadServerConfig, storage } from './shell/platform.js';
 import { useHashRoute } from './shell/route.js';
+import { takeBootSignIn } from './shell/boot.js';
 import './shell/shell.css';
+
+// Each app is its own download: a phone on 2G fetches the sign-in screen first, an engineer
+// never downloads the console, a head never the field app.
+const ConsoleApp = lazy(() => import('./console/ConsoleApp.jsx'));
+const FieldApp = lazy(() => import('./field/FieldApp.jsx'));
+const loading = <p className="page" data-testid="app-loading">Loading…</p>;
 
 function Denied({ user, onLogout }) {
   return (
@@ -19,6 +24,9 @@ function Denied({ user, onLogout }) {
     </main>
   );
 }
+
+// Read before React replaces the page's own sign-in form.
+const bootSignIn = takeBootSignIn();
 
 function App() {
   const [user, setUser] = useState(undefined);
@@ -38,6 +46,11 @@ function App() {
     return () => clearInterval(timer);
   }, [user]);
 
+  useEffect(() => {
+    // While the engineer types, the field app (most users' next screen) downloads.
+    if (user === null) import('./field/FieldApp.jsx').catch(() => {});
+  }, [user]);
+
   async function signedIn(session) {
     storage.set('fieldsync.user', JSON.stringify(session.user));
     await loadServerConfig();
@@ -45,21 +58,22 @@ function App() {
     window.location.hash = session.user.role === 'engineer' ? '#/' : '#/console';
   }
 
-  async function logout() {
-    await auth.logout();
+  async function logout(options = {}) {
+    await auth.logout(options);
     setUser(null);
     window.location.hash = '#/';
   }
 
-  if (user === undefined) return <p className="page">Loading…</p>;
-  if (!user) return <Login auth={auth} onSignedIn={signedIn} />;
+  if (user === undefined) return loading;
+  if (!user) return <Login auth={auth} onSignedIn={signedIn} typed={bootSignIn} />;
   if (user.role === 'engineer') {
     if (route.startsWith('/console')) return <Denied user={user} onLogout={logout} />;
-    return <FieldApp user={user} route={route} onLogout={logout} />;
+    return <Suspense fallback={loading}><FieldApp user={user} route={route} onLogout={logout} /></Suspense>;
   }
   const api = { baseUrl, getToken: auth.currentToken,
     onUnauthorized: () => auth.refresh().catch(logout) };
-  return <ConsoleApp api={api} principal={user} onLogout={logout} />;
+  return (
+    <Suspense fallback={loading}><ConsoleApp api={api} principal={user} onLogout={logout} /></Suspense>);
 }
 
 createRoot(document.getElementById('root')).render(<App />);

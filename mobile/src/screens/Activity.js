@@ -98,7 +98,8 @@ export function VisitsScreen() {
   const start = () => run(async () => {
     // No fix in a basement is no reason to turn the engineer away: the reason is recorded.
     const ctx = placed(session.ctx(), await session.locate(), session.noFixReason());
-    await session.save(checkIn(ctx, { customer_id: customerId, purpose }));
+    await session.save(checkIn(ctx, { customer_id: customerId,
+      customer: customers[`customer:${customerId}`], purpose }));
     setPurpose('');
   });
   return (

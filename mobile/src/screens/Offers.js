@@ -68,7 +68,7 @@ export function OfferEditScreen({ navigation, route }) {
       const loc = await session.locate();
       const ctx = { ...session.ctx(), loc: loc || undefined };
       const doc = offer ? updateOffer(offer, ctx, { inputs, supply, status: 'draft' })
-        : buildOffer(ctx, { customer_id: customerId, supply, inputs });
+        : buildOffer(ctx, { customer_id: customerId, customer, supply, inputs });
       const saved = await session.save(doc);
       navigation.replace('OfferDetail', { id: saved._id });
     } catch (err) {

@@ -21,7 +21,10 @@ export default function SettingsScreen({ onSignOut, workingDay }) {
       <Title>{session.user.username}</Title>
       <Muted>Role: {session.user.role}</Muted>
       <Text testID="storage-used">Storage used: {bytes === null ? '…' : formatBytes(bytes)}</Text>
-      <Text>Last sync: {ago(status.lastSync)} · {status.pending} not on server</Text>
+      <Text>Last sync: {ago(status.lastSync)} · {status.pending} not sent</Text>
+      {status.pending ? (
+        <Text testID="signout-warning">{status.pending} not on the server yet: sync now before you sign out.
+          If you sign out, they stay on this phone and are sent when you sign in again.</Text>) : null}
       <Button title="Sync now" onPress={() => session.loop.now()} />
       {workingDay ? <Button title={dayOn ? 'End day' : 'Start day'} kind="secondary" onPress={toggleDay} /> : null}
       <ErrorLine error={error} />

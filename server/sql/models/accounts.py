@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.sql.models.base import Base, utcnow
 
@@ -42,6 +42,27 @@ class User(Base):
     # were issued under, so older ones stop working although they are not expired yet.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Loaded with the user (one more query per select), so a principal names them all.
+    extra_grants: Mapped[list[ExtraTerritory]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="ExtraTerritory.territory_code")
+
+    @property
+    def extra_territories(self) -> list[str]:
+        """Territories besides their own where an admin allowed the user to sell."""
+        return [grant.territory_code for grant in self.extra_grants]
+
+
+class ExtraTerritory(Base):
+    """A territory an admin allows a user to sell in besides their own."""
+
+    __tablename__ = "user_extra_territories"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    territory_code: Mapped[str] = mapped_column(ForeignKey("territories.code"), primary_key=True,
+                                                index=True)
+    granted_by: Mapped[str] = mapped_column(String(64), default="")
+    granted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class RefreshToken(Base):

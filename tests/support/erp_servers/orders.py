@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+
+from sync.documents.pricing import format_money, price_line, sum_lines
 
 
 def order_doc(n: int, customer: str = "17100001", owner: str = "asha") -> dict[str, Any]:
@@ -23,3 +26,23 @@ def order_doc(n: int, customer: str = "17100001", owner: str = "asha") -> dict[s
         "totals": {"taxable": "590.00", "discount": "10.00", "cgst": "53.10", "sgst": "53.10",
                    "igst": "0.00", "gst": "106.20", "grand_total": "696.20"},
     }
+
+
+def priced_order(n: int, customer: str, supply: str,
+                 lines: list[tuple[str, int, str, str, str]], owner: str = "asha",
+                 **extra: Any) -> dict[str, Any]:
+    """An order whose lines (product, quantity, unit price, discount %, GST %) are priced with
+    the worker's own GST rules, as the phone prices them."""
+    written, amounts = [], []
+    for product, quantity, price, discount, rate in lines:
+        amount = price_line(Decimal(quantity), Decimal(price), Decimal(discount),
+                            Decimal(rate), supply)
+        amounts.append(amount)
+        written.append({"product_id": product, "quantity": quantity, "unit_price": price,
+                        "discount_pct": discount, "gst_rate": rate,
+                        **{name: format_money(getattr(amount, name))
+                           for name in ("taxable", "cgst", "sgst", "igst", "total")}})
+    totals = sum_lines(amounts)
+    return {**order_doc(n, customer, owner), "supply": supply, "lines": written, **extra,
+            "totals": {name: format_money(getattr(totals, name)) for name in
+                       ("taxable", "discount", "cgst", "sgst", "igst", "gst", "grand_total")}}

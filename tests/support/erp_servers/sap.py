@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from tests.support.erp_servers.base import (
 ROOT = "/sap/opu/odata/sap/API_SALES_ORDER_SRV"
 PARTNERS = "/sap/opu/odata/sap/API_BUSINESS_PARTNER"
 PRODUCTS = "/sap/opu/odata/sap/API_PRODUCT_SRV"
+PRICING = "/sap/opu/odata/sap/API_SLSPRICINGCONDITIONRECORD_SRV"
 COOKIE = "SAP_SESSIONID_FS1_100"
 HEADER_REQUIRED = ("SalesOrderType", "SalesOrganization", "DistributionChannel",
                    "OrganizationDivision", "SoldToParty")
@@ -70,7 +72,14 @@ class SapServer(ErpTestServer):
         self.next_number = 4711
         self.partners: list[dict[str, Any]] = []
         self.products: list[dict[str, Any]] = []
+        self.prices: list[dict[str, Any]] = []  # A_SlsPrcgCndnRecdValidity rows
         self.reject_duplicate_po = False
+        # The pricing procedure: condition types it knows, by what they do.
+        self.price_conditions = {"PR00"}
+        self.discount_conditions = {"K007", "DRV1"}
+        self.tax_conditions = {"JOCG", "JOSG", "JOIG"}
+        # Condition records SAP applies on its own (material -> discount %), as K004 would.
+        self.material_discounts: dict[str, Decimal] = {}
 
     def count(self, key: str) -> int:
         with self.lock:
@@ -109,7 +118,9 @@ class SapServer(ErpTestServer):
             return self._collection(request, self.partners, "A_BusinessPartner")
         if path == f"{PRODUCTS}/A_Product" and method == "GET":
             return self._collection(request, self.products, "A_Product")
-        if path in (ROOT, PARTNERS, PRODUCTS):
+        if path == f"{PRICING}/A_SlsPrcgCndnRecdValidity" and method == "GET":
+            return self._collection(request, self.prices, "A_SlsPrcgCndnRecdValidity")
+        if path in (ROOT, PARTNERS, PRODUCTS, PRICING):
             return json_response(200, {"d": {"EntitySets": ["A_SalesOrder"]}})
         return sap_error(404, "/IWFND/CM_MGW/020", f"Resource not found for segment {path}")
 
@@ -161,7 +172,44 @@ class SapServer(ErpTestServer):
         po = body.get("PurchaseOrderByCustomer", "")
         if self.reject_duplicate_po and po and self.count(po):
             return f"Purchase order {po} already exists for this customer"
+        known = self.price_conditions | self.discount_conditions | self.tax_conditions
+        unknown = sorted({str(e.get("ConditionType")) for i in items for e in _elements(i)
+                          if e.get("ConditionType") not in known})
+        if unknown:
+            return (f"Condition type {', '.join(unknown)} is not allowed in the pricing "
+                    "procedure of this sales area")
         return ""
+
+    def _price(self, item: dict[str, Any]) -> dict[str, Any]:
+        """SAP's own pricing of an item: base from the price condition, then percentages."""
+        quantity = Decimal(str(item["RequestedQuantity"]))
+        priced: list[dict[str, Any]] = []
+        base = Decimal(0)
+        for element in _elements(item):
+            if element["ConditionType"] in self.price_conditions:
+                per = Decimal(str(element.get("ConditionQuantity") or "1"))
+                base += _paise(Decimal(str(element["ConditionRateValue"])) * quantity / per)
+                priced.append({**element, "ConditionAmount": str(_paise(base))})
+        net = base
+        discounts = [(e["ConditionType"], Decimal(str(e["ConditionRateValue"])))
+                     for e in _elements(item) if e["ConditionType"] in self.discount_conditions]
+        own = self.material_discounts.get(str(item.get("Material")))
+        if own is not None:
+            discounts.append(("K004", -own))
+        for condition, rate in discounts:
+            amount = _paise(base * rate / 100)  # rate is negative for a discount
+            net += amount
+            priced.append({"ConditionType": condition, "ConditionRateValue": str(rate),
+                           "ConditionAmount": str(amount)})
+        tax = Decimal(0)
+        for element in _elements(item):
+            if element["ConditionType"] in self.tax_conditions:
+                amount = _paise(net * Decimal(str(element["ConditionRateValue"])) / 100)
+                tax += amount
+                priced.append({**element, "ConditionAmount": str(amount)})
+        return {**{k: v for k, v in item.items() if k != "to_PricingElement"},
+                "NetAmount": str(net), "TaxAmount": str(tax),
+                "to_PricingElement": {"results": priced}}
 
     def _store(self, body: dict[str, Any]) -> dict[str, Any]:
         items = body["to_Item"]
@@ -171,10 +219,15 @@ class SapServer(ErpTestServer):
             number = str(self.next_number)
             self.next_number += 1
             header = {k: v for k, v in body.items() if not isinstance(v, (dict, list))}
+            priced = [{**self._price(i), "SalesOrder": number} for i in items]
+            texts = body.get("to_Text") or []
+            texts = texts.get("results", []) if isinstance(texts, dict) else texts
             order = {**header, "SalesOrder": number, "CreationDate": odata_ms(now),
                      "LastChangeDateTime": odata_ms(now, True), "OverallSDProcessStatus": "A",
-                     "TotalNetAmount": "0.00", "_changed": now,
-                     "to_Item": [{**i, "SalesOrder": number} for i in items]}
+                     "TotalNetAmount": str(sum((Decimal(i["NetAmount"]) for i in priced),
+                                               Decimal("0.00"))),
+                     "_changed": now, "to_Item": priced,
+                     "to_Text": [{**t, "SalesOrder": number} for t in texts]}
             self.orders[number] = order
         return order
 
@@ -185,6 +238,7 @@ class SapServer(ErpTestServer):
         entity["__metadata"] = {"id": uri, "uri": uri, "etag": etag,
                                 "type": "API_SALES_ORDER_SRV.A_SalesOrderType"}
         entity["to_Item"] = {"results": order["to_Item"]}
+        entity["to_Text"] = {"results": order["to_Text"]}
         entity["to_Partner"] = {"__deferred": {"uri": uri + "/to_Partner"}}
         return json_response(status, {"d": entity}, headers={
             "Location": uri, "ETag": etag, "dataserviceversion": "2.0",
@@ -220,6 +274,8 @@ class SapServer(ErpTestServer):
         # Client paging ($top) gets no __next; server paging caps the page and links the rest.
         limit = min(int(top), self.page_cap) if top else self.page_cap
         page = [_public(r, request.query.get("$select")) for r in rows[skip:skip + limit]]
+        if name != "A_SalesOrder":  # master data: navigation properties only when expanded
+            page = [self._expanded(r, request.query.get("$expand", ""), name) for r in page]
         data: dict[str, Any] = {"results": page}
         if request.query.get("$inlinecount") == "allpages":
             data["__count"] = str(len(rows))
@@ -227,11 +283,27 @@ class SapServer(ErpTestServer):
             data["__next"] = self._next_url(request, skip + limit)
         return json_response(200, {"d": data})
 
+    def _expanded(self, row: dict[str, Any], expand: str, name: str) -> dict[str, Any]:
+        wanted = {part.split("/")[0] for part in expand.split(",") if part}
+        uri = f"{self.url}/{name}('{row.get(_key(name))}')"
+        return {k: v if not k.startswith("to_") or k in wanted
+                else {"__deferred": {"uri": f"{uri}/{k}"}} for k, v in row.items()}
+
     def _next_url(self, request: Request, skip: int) -> str:
         query = {k: v for k, v in request.query.items() if k not in ("$skip", "$skiptoken")}
         query["$skiptoken"] = str(skip)
         text = "&".join(f"{quote(k)}={quote(v)}" for k, v in query.items())
         return f"{self.url}{request.path}?{text}"
+
+
+def _elements(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """An item's pricing elements, sent as a bare array or as `{"results": [...]}`."""
+    found = item.get("to_PricingElement") or []
+    return list(found.get("results", []) if isinstance(found, dict) else found)
+
+
+def _paise(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _cookie(header: str) -> str | None:
@@ -248,12 +320,13 @@ def _etag(order: dict[str, Any]) -> str:
 
 
 def _key(name: str) -> str:
-    return {"A_SalesOrder": "SalesOrder", "A_BusinessPartner": "BusinessPartner"}.get(
-        name, "Product")
+    return {"A_SalesOrder": "SalesOrder", "A_BusinessPartner": "BusinessPartner",
+            "A_SlsPrcgCndnRecdValidity": "ConditionRecord"}.get(name, "Product")
 
 
 def _public(row: dict[str, Any], select: str | None) -> dict[str, Any]:
-    data = {k: v for k, v in row.items() if not k.startswith("_") and k != "to_Item"}
+    data = {k: v for k, v in row.items()
+            if not k.startswith("_") and k not in ("to_Item", "to_Text")}
     if select:
         data = {k: v for k, v in data.items() if k in select.split(",")}
     return json.loads(json.dumps(data))

@@ -1,11 +1,11 @@
 // Leads with their stage forms, visits with check-in and check-out, and to-dos.
-import React, { useState } from 'react';
+import React, { useRef, useState } from 'react';
 import { LEAD_STAGES, STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, moveLead, nextStage, touched } from 'fieldsync-phone-data/documents.js';
 import { DETAIL_KINDS, detailStages, detailValues, fixDoc, fixLead, leadPath, markedFields, readStage, readTexts } from 'fieldsync-phone-data/fixes.js';
 import { stateOf } from './hooks.js';
 import { locate } from './location.js';
 import { save } from './session.js';
-import { Empty, ErrorLine, Field, FixHeader, MoneyInput, ReceiptBadge } from './ui.jsx';
+import { Empty, ErrorLine, Field, FixHeader, markInvalid, MoneyInput, ReceiptBadge } from './ui.jsx';
 
 const LABELS = { value: 'Proposal value ₹', amount: 'Amount ₹', date: 'Date', number: 'Number',
   payment_ref: 'Payment reference', notes: 'Notes' };
@@ -15,13 +15,15 @@ const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function useAction() {
   const [error, setError] = useState('');
-  const run = async (fn) => {
+  const run = async (fn, form) => {
     setError('');
     try {
       await fn();
+      markInvalid(form, null);
       return true;
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
       return false;
     }
   };
@@ -63,6 +65,7 @@ function StageForm({ session, lead }) {
   const [values, setValues] = useState({});
   const [problems, setProblems] = useState({});
   const [error, run] = useAction();
+  const box = useRef(null);
   if (!stage || lead.stage === 'lost') return null;
   const set = (key, value) => setValues({ ...values, [key]: value });
   const move = (to, extra) => run(async () => {
@@ -70,15 +73,16 @@ function StageForm({ session, lead }) {
     await save(session, moveLead(lead, { ...session.ctx(), loc }, to, extra));
     setValues({});
     setProblems({});
-  });
+  }, box.current);
   const forward = () => {
-    // Every detail the server requires at this stage is asked for here, checked as typed.
+    // Every detail the server requires at this stage is asked for here; money is read as typed,
+    // and what is missing the contract says on save (its words, the field marked).
     const read = readStage(stage, values);
     setProblems(read.errors);
     if (Object.keys(read.errors).length === 0) move(stage, { details: read.details });
   };
   return (
-    <div className="stage-form">
+    <div className="stage-form" ref={box}>
       <StageFields stage={stage} prefix="" values={values} set={set} problems={problems} setProblems={setProblems} />
       <div className="actions">
         <button type="button" onClick={forward}>Move to {stageName(stage)}</button>
@@ -141,7 +145,7 @@ export function Leads({ session, data }) {
     run(async () => {
       const { loc } = await locate();
       // A customer not yet in master data is recorded as a prospect (name, phone, city).
-      const who = customerId ? { customer_id: customerId }
+      const who = customerId ? { customer_id: customerId, customer: customers[`customer:${customerId}`] }
         : { prospect: Object.fromEntries(Object.entries(prospect).filter(([, v]) => v.trim())) };
       if (!customerId && !prospect.name.trim()) throw new Error('pick a customer or name the prospect');
       await save(session, buildLead({ ...session.ctx(), loc }, { ...who, title }));
@@ -171,8 +175,9 @@ export function Leads({ session, data }) {
   );
 }
 
-const VISIT_TEXTS = { purpose: [2000, true], outcome: [4000, false] };
-const TODO_TEXTS = { title: [200, true], notes: [4000, false] };
+// The plain text fields a fix may change; the contract says what is needed and how long.
+const VISIT_TEXTS = ['purpose', 'outcome'];
+const TODO_TEXTS = ['title', 'notes'];
 
 /** Where the phone was, or that it had no fix and why: the server flags it, never refuses it. */
 function NoFix({ stamp }) {
@@ -199,26 +204,22 @@ function CheckOutForm({ session, visit }) {
 }
 
 /** A refused visit, to-do (or any document of plain fields) opened in its form, fields marked. */
-function TextsFix({ session, doc, state, limits, labels, customers, onDone }) {
-  const keys = Object.keys(limits);
+function TextsFix({ session, doc, state, keys, labels, customers, onDone }) {
   // A customer this phone does not know is what the server refused: the picker starts empty.
   const known = doc.customer_id && (customers || {})[`customer:${doc.customer_id}`];
   const [values, setValues] = useState(() => ({ customer_id: known ? doc.customer_id : '',
     ...Object.fromEntries(keys.map((k) => [k, doc[k] || ''])) }));
-  const [problems, setProblems] = useState({});
   const [error, run] = useAction();
   const marked = markedFields(state, ['customer_id', ...keys]);
   const resend = (event) => {
     event.preventDefault();
     run(async () => {
-      const read = readTexts(values, limits);
-      setProblems(read.errors || {});
-      if (!read.fields) return;
+      const read = readTexts(values, keys);
       const changes = { ...Object.fromEntries(keys.map((k) => [k, undefined])), ...read.fields,
         customer_id: values.customer_id || undefined };
       await save(session, fixDoc(doc, changes, session.ctx()));
       onDone();
-    });
+    }, event.currentTarget);
   };
   return (
     <form className="fix-form" data-testid="fix-form" onSubmit={resend}>
@@ -228,8 +229,8 @@ function TextsFix({ session, doc, state, limits, labels, customers, onDone }) {
           onChange={(v) => setValues({ ...values, customer_id: v })} />
       </Field>
       {keys.map((k) => (
-        <Field key={k} label={labels[k]} problem={problems[k]} marked={marked.has(k)}>
-          <input name={`fix_${k}`} value={values[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
+        <Field key={k} label={labels[k]} marked={marked.has(k)}>
+          <input name={`fix_${k}`} data-field={k} value={values[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
         </Field>))}
       <button type="submit">Resend fixed</button>
       <ErrorLine error={error} />
@@ -247,7 +248,7 @@ function VisitCard({ session, visit, customers, receipts, denied }) {
       <NoFix stamp={visit.check_in} />
       <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)} />
       {fixing && state.state === 'rejected' ? (
-        <TextsFix session={session} doc={visit} state={state} limits={VISIT_TEXTS} customers={customers}
+        <TextsFix session={session} doc={visit} state={state} keys={VISIT_TEXTS} customers={customers}
           labels={{ purpose: 'Purpose', outcome: 'Outcome' }} onDone={() => setFixing(false)} />) : null}
       {!visit.check_out ? <CheckOutForm session={session} visit={visit} /> : <p>{visit.outcome}</p>}
     </li>
@@ -258,26 +259,23 @@ export function Visits({ session, data }) {
   const { visits, customers, receipts, denied } = data;
   const [customerId, setCustomerId] = useState('');
   const [purpose, setPurpose] = useState('');
-  const [problem, setProblem] = useState('');
   const [error, run] = useAction();
   const submit = (event) => {
     event.preventDefault();
     run(async () => {
-      const read = readTexts({ purpose }, { purpose: VISIT_TEXTS.purpose });
-      setProblem((read.errors || {}).purpose || '');
-      if (!read.fields) return;
       // No fix in a basement is no reason to turn the engineer away: the reason is recorded.
       const { loc, noFix } = await locate();
-      await save(session, checkIn({ ...session.ctx(), loc, noFix }, { customer_id: customerId, purpose }));
+      await save(session, checkIn({ ...session.ctx(), loc, noFix }, { customer_id: customerId,
+        customer: customers[`customer:${customerId}`], purpose }));
       setPurpose('');
-    });
+    }, event.currentTarget);
   };
   return (
     <section>
       <h2>Visits</h2>
       <form className="inline-form" onSubmit={submit}>
         <CustomerSelect customers={customers} value={customerId} onChange={setCustomerId} />
-        <Field label="Purpose" problem={problem}><input name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)} /></Field>
+        <Field label="Purpose"><input name="purpose" value={purpose} onChange={(e) => setPurpose(e.target.value)} /></Field>
         <button type="submit">Check in</button>
         <ErrorLine error={error} />
       </form>
@@ -302,7 +300,7 @@ function TodoCard({ session, todo, customers, receipts, denied, toggle }) {
       </span>
       <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)} />
       {fixing && state.state === 'rejected' ? (
-        <TextsFix session={session} doc={todo} state={state} limits={TODO_TEXTS} customers={customers}
+        <TextsFix session={session} doc={todo} state={state} keys={TODO_TEXTS} customers={customers}
           labels={{ title: 'To do', notes: 'Notes' }} onDone={() => setFixing(false)} />) : null}
     </li>
   );
@@ -313,25 +311,21 @@ export function Todos({ session, data }) {
   const [title, setTitle] = useState('');
   const [due, setDue] = useState('');
   const [customerId, setCustomerId] = useState('');
-  const [problem, setProblem] = useState('');
   const [error, run] = useAction();
   const add = (event) => {
     event.preventDefault();
     run(async () => {
-      const read = readTexts({ title }, { title: TODO_TEXTS.title });
-      setProblem((read.errors || {}).title || '');
-      if (!read.fields) return;
       await save(session, buildTodo(session.ctx(), {
         title, due_date: due || undefined, customer_id: customerId || undefined }));
       setTitle(''); setDue(''); setCustomerId('');
-    });
+    }, event.currentTarget);
   };
   const toggle = (t) => run(() => save(session, touched(t, { done: !t.done }, session.ctx())));
   return (
     <section>
       <h2>To-dos</h2>
       <form className="inline-form" onSubmit={add}>
-        <Field label="To do" problem={problem}><input name="todo_title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
+        <Field label="To do"><input name="todo_title" data-field="title" value={title} onChange={(e) => setTitle(e.target.value)} /></Field>
         <Field label="Due"><input type="date" name="todo_due" value={due} onChange={(e) => setDue(e.target.value)} /></Field>
         <CustomerSelect customers={customers || {}} value={customerId} onChange={setCustomerId} />
         <button type="submit">Add</button>

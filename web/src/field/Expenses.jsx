@@ -6,7 +6,7 @@ import { showMoney } from 'fieldsync-phone-data/typed.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
 import { save } from './session.js';
-import { Empty, ErrorLine, Field, FixHeader, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
+import { Empty, ErrorLine, Field, FixHeader, markInvalid, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
 
 function readPhoto(file) {
   return new Promise((resolve, reject) => {
@@ -34,6 +34,7 @@ export function ExpenseForm({ session, expense, customers, state }) {
 
   async function submit(event) {
     event.preventDefault();
+    const form = event.currentTarget;
     setError('');
     const read = readExpense(values);
     setProblems(read.errors || {});
@@ -53,6 +54,7 @@ export function ExpenseForm({ session, expense, customers, state }) {
       go('/expenses');
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
     }
   }
 

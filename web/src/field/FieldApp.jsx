@@ -3,27 +3,42 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { activePrices, ago } from 'fieldsync-phone-data/forms.js';
 import { stateOf, useDocs, useIndex, useSyncStatus } from './hooks.js';
 import { openSession } from './session.js';
+import { auth } from '../shell/platform.js';
+import { PasswordNeeded, SignOutPanel, useAuthState } from './SignOut.jsx';
 import { OfferEditor, OfferList, OfferPresent } from './Offers.jsx';
 import OfferDetail from './OfferDetail.jsx';
 import { Leads, Todos, Visits } from './Activity.jsx';
 import { ExpenseForm, Expenses } from './Expenses.jsx';
+import SyncProgress from './SyncProgress.jsx';
 import './field.css';
 
 const TABS = [['offers', 'Offers'], ['leads', 'Leads'], ['visits', 'Visits'], ['expenses', 'Expenses'], ['todos', 'To-dos']];
 
 function SyncHeader({ session, user, onLogout }) {
   const status = useSyncStatus(session);
+  const signIn = useAuthState(auth);
+  const [leaving, setLeaving] = useState(false);
+  // Syncs fail while the password is needed, but the server answered: the phone is online.
+  const online = status.online || signIn.needsPassword;
   const [, tick] = useState(0);
   useEffect(() => { const t = setInterval(() => tick((n) => n + 1), 5000); return () => clearInterval(t); }, []);
   return (
-    <header className="sync-header" data-testid="sync-header" data-online={status.online ? 'yes' : 'no'}>
-      <span className={`dot ${status.online ? 'on' : 'off'}`} data-testid="sync-online">{status.online ? 'Online' : 'Offline'}</span>
-      <span data-testid="last-sync">Synced {ago(status.lastSync)}</span>
-      <span data-testid="pending-count" data-count={status.pending}>{status.pending} not on server</span>
-      <button type="button" className="link" onClick={() => session.loop.now()}>Sync now</button>
-      <span className="who">{user.username}</span>
-      <button type="button" className="link" onClick={onLogout}>Sign out</button>
-    </header>
+    <>
+      <header className="sync-header" data-testid="sync-header" data-online={online ? 'yes' : 'no'}>
+        <span className={`dot ${online ? 'on' : 'off'}`} data-testid="sync-online">{online ? 'Online' : 'Offline'}</span>
+        <span data-testid="last-sync">Synced {ago(status.lastSync)}</span>
+        <span data-testid="pending-count" data-count={status.pending}>{status.pending} not sent</span>
+        {status.checking ? (
+          <span data-testid="checking-count" data-count={status.checking}>
+            {status.checking} waiting for the server&apos;s check</span>) : null}
+        <button type="button" className="link" onClick={() => session.loop.now()}>Sync now</button>
+        <span className="who">{user.username}{signIn.offline ? ' (signed in offline)' : ''}</span>
+        <button type="button" className="link" onClick={() => setLeaving(true)}>Sign out</button>
+      </header>
+      {signIn.needsPassword ? <PasswordNeeded auth={auth} session={session} unsent={status.pending} /> : null}
+      {leaving ? <SignOutPanel session={session} status={status} onCancel={() => setLeaving(false)}
+        onSignOut={onLogout} /> : null}
+    </>
   );
 }
 
@@ -76,6 +91,7 @@ function Field({ session, route, onLogout }) {
   return (
     <div className={`field-app${presenting ? ' presenting' : ''}`}>
       {presenting ? null : <SyncHeader session={session} user={session.user} onLogout={onLogout} />}
+      {presenting ? null : <SyncProgress session={session} />}
       {presenting ? null : (
         <nav className="tabs">{TABS.map(([key, label]) => (
           <a key={key} href={`#/${key}`} className={section === key ? 'active' : ''}>{label}</a>))}</nav>)}
@@ -92,5 +108,6 @@ export default function FieldApp({ user, route, onLogout }) {
     return () => opened.close();
   }, [user]);
   if (!session) return <p className="page">Opening…</p>;
-  return <Field session={session} route={route} onLogout={async () => { session.close(); await onLogout(); }} />;
+  return <Field session={session} route={route}
+    onLogout={async (options) => { session.close(); await onLogout(options); }} />;
 }

@@ -1,8 +1,8 @@
 // One offer: its receipt, the head's decision, the customer's signature and the order.
-import React, { useState } from 'react';
-import { offerHash } from 'fieldsync-phone-data/canonical.js';
+import React, { useEffect, useState } from 'react';
+import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
 import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
-import { discountState } from 'fieldsync-phone-data/receipts.js';
+import { discountReason, discountState } from 'fieldsync-phone-data/receipts.js';
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
@@ -13,12 +13,29 @@ import { LinesTable, Totals } from './Offers.jsx';
 import { ErrorLine, Field, FixHeader, ReceiptBadge } from './ui.jsx';
 import { fixDoc, markedFields } from 'fieldsync-phone-data/fixes.js';
 
-function DiscountNotice({ state }) {
+function DiscountNotice({ state, reason }) {
   if (state === 'not_needed') return null;
   const text = { waiting: 'Waiting for head: the discount is above your limit.',
     approved: 'Your sales head approved the discount.',
     declined: 'Your sales head declined the discount: lower it and present again.' }[state];
-  return <p className={`notice notice-${state}`} data-testid="discount-state" data-state={state}>{text}</p>;
+  return (
+    <div className={`notice notice-${state}`} data-testid="discount-state" data-state={state}>
+      <p>{text}</p>
+      {reason ? <p className="notice-reason" data-testid="discount-reason">{reason}</p> : null}
+    </div>);
+}
+
+/** The hash of the offer's commercial terms, as a head's decision binds them (null while it is
+ * computed, or when the offer cannot be hashed). */
+function useTermsHash(offer) {
+  const [hash, setHash] = useState(null);
+  useEffect(() => {
+    let alive = true;
+    setHash(null);
+    termsHash(offer, sha256Hex).then((h) => { if (alive) setHash(h); }, () => {});
+    return () => { alive = false; };
+  }, [offer]);
+  return hash;
 }
 
 /** The customer's signature; given a refused `approval`, signing again is its fixed revision. */
@@ -119,8 +136,14 @@ export default function OfferDetail({ session, data, offer }) {
   const [error, setError] = useState('');
   const approval = approvals.find((a) => a.offer_id === offer._id);
   const order = orders.find((o) => o.offer_id === offer._id);
-  const discount = discountState(offer, decisions[`decision:${offer._id}`], session.user.discount_limit_pct);
-  const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || discount === 'approved');
+  const decision = decisions[`decision:${offer._id}`];
+  const terms = useTermsHash(offer);
+  const offerState = stateOf(offer, receipts, denied);
+  const discount = discountState(offer, decision, session.user.discount_limit_pct, terms);
+  const reason = discountReason(offer, decision, terms, offerState);
+  // Until the terms are hashed a decision cannot be told apart from a voided one: no signing.
+  const decided = discount === 'approved' && (terms !== null || !decision || !decision.terms_hash);
+  const canSign = !approval && offer.status !== 'approved' && (discount === 'not_needed' || decided);
   const run = (fn) => fn().catch((err) => setError(err.message));
   const approvalState = approval ? stateOf(approval, receipts, denied) : null;
   const orderState = order ? stateOf(order, receipts, denied) : null;
@@ -129,8 +152,8 @@ export default function OfferDetail({ session, data, offer }) {
     <section className="offer-detail" data-testid="offer-detail" data-status={offer.status}>
       <h2>{(customers[`customer:${offer.customer_id}`] || {}).name || offer.customer_id}</h2>
       <p className="muted">Status: <span data-testid="offer-status">{offer.status}</span> · valid until {offer.valid_until}</p>
-      <ReceiptBadge state={stateOf(offer, receipts, denied)} onFix={() => go(`/offers/${offer._id}/edit`)} />
-      <DiscountNotice state={discount} />
+      <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)} />
+      <DiscountNotice state={discount} reason={reason} />
       <LinesTable offer={offer} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
       <div className="actions">

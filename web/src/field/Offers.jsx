@@ -7,7 +7,7 @@ import { markedFields } from 'fieldsync-phone-data/fixes.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { CustomerPicker, Empty, ErrorLine, Field, FixHeader, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
+import { CustomerPicker, Empty, ErrorLine, Field, FixHeader, markInvalid, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
 import { stateOf } from './hooks.js';
 
 export function OfferList({ data }) {
@@ -60,6 +60,7 @@ export function OfferEditor({ session, data, offer, state }) {
 
   async function submit(event) {
     event.preventDefault();
+    const form = event.currentTarget;
     setError('');
     const found = lineProblems(lines);
     setProblems(found);
@@ -68,11 +69,12 @@ export function OfferEditor({ session, data, offer, state }) {
       const loc = await getFix();
       const ctx = { ...session.ctx(), loc: loc || undefined };
       const doc = offer ? updateOffer(offer, ctx, { inputs, supply, status: 'draft' })
-        : buildOffer(ctx, { customer_id: customerId, supply, inputs });
+        : buildOffer(ctx, { customer_id: customerId, customer, supply, inputs });
       const saved = await save(session, doc);
       go(`/offers/${saved._id}`);
     } catch (err) {
       setError(err.message);
+      markInvalid(form, err);
     }
   }
 

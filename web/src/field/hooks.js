@@ -1,6 +1,6 @@
 // React hooks over the local databases: documents by prefix, kept live as they change.
 import { useEffect, useState } from 'react';
-import { makeDocHooks, syncStatus, watch } from 'fieldsync-phone-data/live.js';
+import { makeDocHooks, statusReader, watch } from 'fieldsync-phone-data/live.js';
 import { receiptOf } from 'fieldsync-phone-data/receipts.js';
 
 export { watch };
@@ -9,13 +9,10 @@ export const { useDocs, useIndex } = makeDocHooks({ useEffect, useState });
 /** The sync loop's view: online, last sync, pending count, gateway refusals. */
 export function useSyncStatus(session) {
   const [status, setStatus] = useState({ online: navigator.onLine, lastSync: null, pending: 0,
-    denied: {}, error: '' });
+    checking: 0, refused: 0, notSent: [], denied: {}, error: '' });
   useEffect(() => {
     let alive = true;
-    const refresh = async (patch = {}) => {
-      const now = await syncStatus(session.sync);
-      if (alive) setStatus((s) => ({ ...s, ...patch, ...now }));
-    };
+    const refresh = statusReader(session.sync, (now) => { if (alive) setStatus((s) => ({ ...s, ...now })); });
     refresh();
     const off = session.listen((name, detail) => {
       if (name === 'synced') refresh({ online: true, error: '' });

@@ -1,6 +1,7 @@
 // One engineer's working session on this device: local databases, sync loop, location.
 import { openPhoneSession } from 'fieldsync-phone-data/session.js';
-import { PouchDB, deviceId, openLocalDbs, storage, syncFetch, baseUrl } from '../shell/platform.js';
+import { deviceId, storage, syncFetch, baseUrl } from '../shell/platform.js';
+import { PouchDB, openLocalDbs } from '../shell/localdb.js';
 import { tuning } from '../shell/config.js';
 import { startBreadcrumbs } from './location.js';
 

@@ -58,6 +58,24 @@ export function FixHeader({ state, brief }) {
   return <p className="reason" data-testid="fix-reason">{brief ? '' : `Refused: ${reason}. `}Fix the marked fields and resend.</p>;
 }
 
+// Form inputs named differently from the document's fields.
+const INPUT_NAMES = { product_id: 'product', customer_id: 'customer' };
+
+/** Highlight the inputs of the fields a refusal names (`lines[1].quantity` is the second line's
+ * quantity), and clear earlier highlights; `err.problems` comes from the document contract. */
+export function markInvalid(form, err) {
+  if (!form) return;
+  form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  for (const { field } of (err && err.problems) || []) {
+    const match = /^(?:lines\[(\d+)\]\.)?(?:[a-z_]+\.)*([a-z_]+)$/.exec(field || '');
+    if (!match) continue;
+    const name = INPUT_NAMES[match[2]] || match[2];
+    const inputs = form.querySelectorAll(`[data-field="${name}"], [name="${name}"]`);
+    const input = inputs[match[1] === undefined ? 0 : Number(match[1])];
+    if (input) input.setAttribute('aria-invalid', 'true');
+  }
+}
+
 export function ErrorLine({ error }) {
   return error ? <p className="error" role="alert">{error}</p> : null;
 }

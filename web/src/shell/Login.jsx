@@ -1,14 +1,20 @@
-// The sign-in screen: online once, then the session is kept for offline use.
-import React, { useState } from 'react';
+// The sign-in screen: online the first time on a device; after that offline too.
+import React, { useEffect, useState } from 'react';
 
-export default function Login({ auth, onSignedIn }) {
-  const [username, setUsername] = useState('');
-  const [password, setPassword] = useState('');
+/** `typed`: what was entered in the page's own form before the scripts arrived. */
+export default function Login({ auth, onSignedIn, typed = null }) {
+  const [username, setUsername] = useState(typed ? typed.username : '');
+  const [password, setPassword] = useState(typed ? typed.password : '');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
+  useEffect(() => {
+    // "Sign in" was pressed before the scripts arrived: carry on with it.
+    if (typed && typed.submitted && typed.username && typed.password) submit();
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
   async function submit(event) {
-    event.preventDefault();
+    if (event) event.preventDefault();
     setBusy(true);
     setError('');
     try {
@@ -23,7 +29,8 @@ export default function Login({ auth, onSignedIn }) {
   return (
     <main className="page narrow login">
       <h1>FieldSync</h1>
-      <p className="muted">Sign in once with a connection; afterwards the app works offline.</p>
+      <p className="muted">The first sign-in on this device needs a connection; after that you can
+        sign in here offline too, and your work waits on the phone until it is sent.</p>
       <form onSubmit={submit}>
         <label>Username
           <input name="username" autoComplete="username" autoCapitalize="none" required

@@ -1,11 +1,8 @@
 // The browser's parts handed to the data layer: PouchDB, storage, WebCrypto, fetch.
-import PouchDB from 'pouchdb-browser';
 import { createAuth, authorizedFetch } from 'fieldsync-phone-data/auth.js';
 import { webCryptoSha256 } from 'fieldsync-phone-data/canonical.js';
 import { newKey } from 'fieldsync-phone-data/documents.js';
 import { serverUrl } from './config.js';
-
-const LOCAL_DBS = ['me', 'catalog', 'customers'];
 
 export const storage = {
   get: (key) => window.localStorage.getItem(key),
@@ -15,21 +12,18 @@ export const storage = {
 
 export const sha256Hex = webCryptoSha256(window.crypto.subtle);
 
-/** The phone's local databases (IndexedDB), one set per user. */
-export function openLocalDbs(username) {
-  return Object.fromEntries(LOCAL_DBS.map((name) => [name, new PouchDB(`fieldsync-${username}-${name}`)]));
-}
-
-async function wipeLocal() {
-  const user = JSON.parse(storage.get('fieldsync.user') || 'null');
-  if (user) await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
-  for (const key of ['fieldsync.user', 'fieldsync.config', 'fieldsync.device']) storage.remove(key);
+/** Only when the engineer asks on sign-out: this user's databases go (the device id stays).
+ * PouchDB comes with the field app's download, not the sign-in screen's. */
+async function wipeLocal(user) {
+  const { openLocalDbs } = await import('./localdb.js');
+  await Promise.all(Object.values(openLocalDbs(user.username)).map((db) => db.destroy()));
+  storage.remove('fieldsync.user');
 }
 
 export const baseUrl = serverUrl();
-export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage, wipe: wipeLocal });
+export const auth = createAuth({ baseUrl, fetch: (...a) => window.fetch(...a), storage,
+  subtle: (window.crypto && window.crypto.subtle) || null, wipe: wipeLocal });
 export const syncFetch = authorizedFetch(auth, (...a) => window.fetch(...a));
-export { PouchDB };
 
 /** This browser's device id, made once. */
 export function deviceId() {

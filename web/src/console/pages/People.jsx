@@ -38,6 +38,13 @@ function Form({ fields, initial, submit, label }) {
   );
 }
 
+// An engineer sells to customers of their own territory and of those listed here (the list
+// replaces the previous one).
+export function allowTerritories(api, { username, codes = '' }) {
+  const list = codes.split(',').map((c) => c.trim()).filter(Boolean);
+  return api.patch(`/api/v1/users/${encodeURIComponent(username || '')}`, { extra_territories: list });
+}
+
 function Users({ api, admin }) {
   const [filters, setFilters] = useState({});
   const [page, setPage] = useState(1);
@@ -47,6 +54,7 @@ function Users({ api, admin }) {
   const columns = [
     { key: 'username', title: 'User' }, { key: 'full_name', title: 'Name' }, { key: 'role', title: 'Role' },
     { key: 'team_id', title: 'Team' }, { key: 'territory_code', title: 'Territory' },
+    { key: 'extra_territories', title: 'Also sells in', render: (r) => (r.extra_territories || []).join(', ') },
     { key: 'discount_limit_pct', title: 'Discount limit', kind: 'pct' }, { key: 'active', title: 'Active' },
     ...(admin ? [{ key: 'x', title: '', render: (r) => (r.active ? <button type="button" onClick={() => deactivate(r.username)}>Deactivate</button> : null) }] : []),
   ];
@@ -63,6 +71,8 @@ function Users({ api, admin }) {
         { name: 'role', label: 'Role', options: ['engineer', 'head', 'admin'] },
         { name: 'team', label: 'Team name' }, { name: 'territory', label: 'Territory code' },
         { name: 'discount_limit_pct', label: 'Discount limit %' }]} /> : null}
+      {admin ? <Form label="Allow territories" initial={{ username: '', codes: '' }} submit={(b) => allowTerritories(api, b).then(state.reload)} fields={[
+        { name: 'username', label: 'Username' }, { name: 'codes', label: 'Other territories (codes, comma-separated; empty: none)' }]} /> : null}
     </Section>
   );
 }

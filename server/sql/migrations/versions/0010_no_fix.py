@@ -1,14 +1,14 @@
 """no fix: why an approval or a check-in was written without a GPS fix
 
-Revision ID: 0009_no_fix
-Revises: 0008_commercial_terms
+Revision ID: 0010_no_fix
+Revises: 0009_extra_territories
 Create Date: 2026-12-01 23:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0009_no_fix'
-down_revision = '0008_commercial_terms'
+revision = '0010_no_fix'
+down_revision = '0009_extra_territories'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,186 @@
+// Sign-in on the phone: refresh on a 401, offline sign-in against the hash kept on the device, a
+// wrong password refused offline, and a session that ends during a long offline spell.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AuthError, PBKDF2_ITERATIONS, authorizedFetch, createAuth, verifierKey } from '../src/auth.js';
+
+const USER = { username: 'asha', role: 'engineer' };
+
+/** The auth endpoints' protocol (/api/v1/auth) and one protected resource, over `fetch`. */
+function authServer({ password = 'field-pw', ttlS = 900 } = {}) {
+  const server = { online: true, access: new Set(), refresh: new Set(), logins: 0, refreshes: 0, password };
+  let n = 0;
+  const json = (status, body) => new Response(JSON.stringify(body), { status,
+    headers: { 'Content-Type': 'application/json' } });
+  const tokens = () => {
+    n += 1;
+    server.access.add(`a${n}`);
+    server.refresh.add(`r${n}`);
+    return json(200, { access_token: `a${n}`, refresh_token: `r${n}`, token_type: 'Bearer', expires_in: ttlS,
+      user: server.user || USER });
+  };
+  server.fetch = async (url, opts = {}) => {
+    if (!server.online) throw new TypeError('Failed to fetch');
+    const body = opts.body ? JSON.parse(opts.body) : {};
+    const path = new URL(url, 'http://phone.test').pathname;
+    if (path === '/healthz') return json(200, { status: 'ok' });
+    if (path === '/api/v1/auth/login') {
+      server.logins += 1;
+      return body.password === server.password ? tokens() : json(401, { message: 'wrong username or password' });
+    }
+    if (path === '/api/v1/auth/refresh') {
+      server.refreshes += 1;
+      if (!server.refresh.delete(body.refresh_token)) return json(401, { message: 'the session has ended' });
+      return tokens();
+    }
+    if (path === '/api/v1/auth/logout') {
+      server.refresh.delete(body.refresh_token);
+      return json(204, {});
+    }
+    const token = new Headers(opts.headers).get('Authorization') || '';
+    return server.access.has(token.replace('Bearer ', '')) ? json(200, { ok: true }) : json(401, { message: 'expired' });
+  };
+  return server;
+}
+
+function memoryStorage() {
+  const map = new Map();
+  return { map, get: async (k) => (map.has(k) ? map.get(k) : null), set: async (k, v) => { map.set(k, v); },
+    remove: async (k) => { map.delete(k); } };
+}
+
+function phone(server, extra = {}) {
+  return createAuth({ fetch: server.fetch, storage: extra.storage || memoryStorage(), subtle: globalThis.crypto.subtle,
+    iterations: 1000, ...extra });
+}
+
+test('a 401 refreshes the token once and the request goes through', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  const first = await auth.login('asha', 'field-pw');
+  server.access.delete(first.access_token); // the server no longer takes it (restart, revoked)
+  const response = await authorizedFetch(auth, server.fetch)('http://phone.test/sync/me');
+  assert.equal(response.status, 200);
+  assert.equal(server.refreshes, 1);
+  assert.notEqual(auth.currentToken(), first.access_token);
+});
+
+test('the password is kept only as a salted PBKDF2 hash with a high iteration count', async () => {
+  const storage = memoryStorage();
+  const auth = createAuth({ fetch: authServer().fetch, storage, subtle: globalThis.crypto.subtle });
+  await auth.login('asha', 'field-pw');
+  await auth.remembered(); // made after the sign-in returns, so as not to hold it up
+  const verifier = JSON.parse(storage.map.get(verifierKey('asha')));
+  assert.equal(verifier.iterations, PBKDF2_ITERATIONS);
+  assert.ok(PBKDF2_ITERATIONS >= 600000);
+  assert.match(verifier.salt, /^[0-9a-f]{32}$/);
+  assert.match(verifier.hash, /^[0-9a-f]{64}$/);
+  assert.ok(![...storage.map.values()].some((v) => v.includes('field-pw')), 'no password in storage');
+});
+
+test('only engineers can sign in offline: the console needs the server', async () => {
+  const server = authServer();
+  server.user = { username: 'priya', role: 'head' };
+  const storage = memoryStorage();
+  const auth = phone(server, { storage });
+  await auth.login('priya', 'field-pw');
+  await auth.remembered();
+  assert.ok(!storage.map.has(verifierKey('priya')));
+  await auth.logout();
+  server.online = false;
+  await assert.rejects(auth.login('priya', 'field-pw'), /first sign-in needs a connection/);
+});
+
+test('signed in online before: signs in offline, and gets tokens when the network returns', async () => {
+  const server = authServer();
+  const storage = memoryStorage();
+  const auth = phone(server, { storage });
+  await auth.login('asha', 'field-pw');
+  await auth.logout();
+  server.online = false;
+  const offline = await auth.login('asha', 'field-pw');
+  assert.deepEqual([offline.offline, offline.user.username, offline.access_token], [true, 'asha', null]);
+  await assert.rejects(auth.accessToken(), (err) => err.status === 0); // offline: no token yet
+  server.online = true;
+  const token = await auth.accessToken();
+  assert.ok(server.access.has(token));
+  assert.equal((await auth.state()).offline, false);
+});
+
+test('offline: a wrong password is refused, and a user new to this device cannot sign in', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  await auth.login('asha', 'field-pw');
+  await auth.logout();
+  server.online = false;
+  await assert.rejects(auth.login('asha', 'field-pw2'), (err) => err instanceof AuthError && err.status === 401
+    && /offline/.test(err.message));
+  await assert.rejects(auth.login('ravi', 'field-pw'), /first sign-in needs a connection/);
+  assert.equal(await auth.user(), null);
+});
+
+test('a changed password seen online stops the old one offline', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  await auth.login('asha', 'field-pw');
+  await auth.logout();
+  server.password = 'new-pw';
+  await assert.rejects(auth.login('asha', 'field-pw'), /wrong username or password/);
+  server.online = false;
+  await assert.rejects(auth.login('asha', 'field-pw'), /first sign-in needs a connection/);
+});
+
+test('a session that ends during a long offline spell asks for the password, never signs out', async () => {
+  const server = authServer({ ttlS: 60 });
+  let clock = 1_000_000;
+  const auth = phone(server, { now: () => clock });
+  await auth.login('asha', 'field-pw');
+  server.online = false;
+  clock += 40 * 24 * 3600 * 1000; // forty days in the field
+  const stale = await auth.accessToken(); // offline: the old token, the sync just retries
+  assert.ok(stale);
+  server.refresh.clear(); // the refresh token ran out on the server meanwhile
+  server.online = true;
+  await assert.rejects(auth.accessToken(), (err) => err.status === 401);
+  assert.deepEqual(await auth.state(), { signedIn: true, offline: false, needsPassword: true });
+  assert.equal((await auth.user()).username, 'asha'); // still signed in: the phone's work stays
+  await assert.rejects(auth.unlock('nope'), /wrong username or password/);
+  await auth.unlock('field-pw');
+  assert.equal((await auth.state()).needsPassword, false);
+  assert.ok(server.access.has(await auth.accessToken()));
+});
+
+test('after an offline sign-in and a reload, the password is asked for once online', async () => {
+  const server = authServer();
+  const storage = memoryStorage();
+  const first = phone(server, { storage });
+  await first.login('asha', 'field-pw');
+  await first.remembered();
+  server.online = false;
+  const before = phone(server, { storage });
+  await before.logout();
+  await before.login('asha', 'field-pw');
+  const reloaded = phone(server, { storage }); // the held password is gone with the page
+  await assert.rejects(reloaded.accessToken(), (err) => err.status === 0);
+  assert.equal((await reloaded.state()).needsPassword, false); // offline: nothing to ask yet
+  server.online = true;
+  await assert.rejects(reloaded.accessToken(), (err) => err.status === 401);
+  assert.equal((await reloaded.state()).needsPassword, true);
+  await reloaded.unlock('field-pw');
+  assert.ok(server.access.has(await reloaded.accessToken()));
+});
+
+test('sign-out keeps the local data unless asked; removing it forgets the offline sign-in', async () => {
+  const server = authServer();
+  const storage = memoryStorage();
+  const wiped = [];
+  const auth = phone(server, { storage, wipe: async (user) => { wiped.push(user.username); } });
+  await auth.login('asha', 'field-pw');
+  await auth.logout();
+  assert.deepEqual([wiped, server.refresh.size], [[], 0]); // the refresh token is revoked
+  assert.ok(storage.map.has(verifierKey('asha')));
+  await auth.login('asha', 'field-pw');
+  await auth.logout({ removeData: true });
+  assert.deepEqual(wiped, ['asha']);
+  assert.ok(!storage.map.has(verifierKey('asha')));
+});

@@ -1,0 +1,136 @@
+// The pending count: documents whose current revision has not reached the server, apart from
+// those sent and waiting for the server's check; refusals at the door counted on their own.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { countByType, docLabel, pendingState } from '../src/receipts.js';
+import { createSync } from '../src/sync.js';
+
+test('not sent: changed after the push checkpoint, not from the server, no receipt for it', () => {
+  const where = pendingState({
+    current: [{ id: 'todo:a', rev: '1-a' }, { id: 'todo:b', rev: '2-b' }, { id: 'offer:c', rev: '1-c' },
+      { id: 'receipt:todo:b', rev: '1-r' }, { id: 'product:P-1', rev: '1-p' }],
+    unsent: ['todo:a', 'todo:b', 'offer:c', 'receipt:todo:b'],
+    fromServer: { 'offer:c': '1-c' },
+    checked: { 'todo:b': '1-b' },
+  });
+  // todo:a is new; todo:b was edited after its receipt; offer:c came from the server unchecked
+  assert.deepEqual(where, { notSent: ['todo:a', 'todo:b'], checking: ['offer:c'], refused: [] });
+});
+
+test('sent: waiting for the check until a receipt names this revision (or a later one)', () => {
+  const current = [{ id: 'todo:a', rev: '3-a' }, { id: 'todo:b', rev: '1-b' }, { id: 'todo:c', rev: '1-c' }];
+  const where = pendingState({ current, unsent: [], checked: { 'todo:a': '2-x', 'todo:b': '1-b', 'todo:c': '2-c' } });
+  assert.deepEqual(where, { notSent: [], checking: ['todo:a'], refused: [] });
+});
+
+test('a receipt that arrives before the push checkpoint moves counts the document as on the server', () => {
+  const where = pendingState({ current: [{ id: 'todo:a', rev: '1-a' }], unsent: ['todo:a'], checked: { 'todo:a': '1-a' } });
+  assert.deepEqual(where.notSent, []);
+});
+
+test('a refused revision is neither "not sent" nor "waiting"; an edit after it is not sent again', () => {
+  const denied = { 'expense:a': { rev: '1-a', reason: 'km must be at most 100000' }, 'expense:b': { rev: '1-b' } };
+  const where = pendingState({ current: [{ id: 'expense:a', rev: '1-a' }, { id: 'expense:b', rev: '2-b' }],
+    unsent: ['expense:b'], denied });
+  assert.deepEqual(where, { notSent: ['expense:b'], checking: [], refused: ['expense:a'] });
+});
+
+test('what is not sent, in words a person reads', () => {
+  const docs = [{ _id: 'todo:1', title: 'Send the AMC quote' }, { _id: 'offer:1', customer_id: 'C-1003' },
+    { _id: 'offer:2', customer_id: 'C-1001' }, { _id: 'expense:1', from_place: 'Mysuru', to_place: 'Mandya' }];
+  assert.equal(countByType(docs), '1 to-do, 2 offers, 1 expense');
+  assert.deepEqual(docLabel(docs[0]), { type: 'todo', noun: 'to-do', name: 'Send the AMC quote' });
+  assert.equal(docLabel(docs[3]).name, 'Mysuru → Mandya');
+});
+
+// Real PouchDB 9 (the test phone's packages, memory adapter): `/sync/me` is a second local
+// database standing in for the gateway, so the replication checkpoints are PouchDB's own.
+let pouchDB = null;
+function pouch() {
+  if (!pouchDB) {
+    const require = createRequire(new URL('../../phone/package.json', import.meta.url));
+    const PouchDB = require('pouchdb-core');
+    PouchDB.plugin(require('pouchdb-adapter-memory')).plugin(require('pouchdb-replication'));
+    pouchDB = PouchDB.defaults({ adapter: 'memory' });
+  }
+  return pouchDB;
+}
+
+async function phoneAndServer(name) {
+  const PouchDB = pouch();
+  const dbs = { me: new PouchDB(`${name}-me`), catalog: new PouchDB(`${name}-catalog`),
+    customers: new PouchDB(`${name}-customers`) };
+  const server = new PouchDB(`/sync/me`);
+  const sync = createSync({ PouchDB, dbs, baseUrl: '', fetch: undefined });
+  return { PouchDB, dbs, server, sync, close: async () => {
+    sync.stop();
+    await Promise.all([...Object.values(dbs), server, new PouchDB('/sync/catalog'),
+      new PouchDB('/sync/customers')].map((db) => db.destroy()));
+  } };
+}
+
+test('a fresh sign-in shows nothing not sent; its edits count until pushed, then wait for receipts', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('fresh');
+  try {
+    // Seven documents and their receipts already on the server from an earlier device.
+    const earlier = Array.from({ length: 7 }, (_, i) => ({ _id: `todo:old${i}`, title: `Old ${i}` }));
+    const written = await server.bulkDocs(earlier);
+    await server.bulkDocs(written.map((w) => ({ _id: `receipt:${w.id}`, doc_rev: w.rev, status: 'accepted' })));
+    await sync.syncOnce(); // pushes nothing, then pulls them
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: [], refused: [] });
+
+    const a = await dbs.me.put({ _id: 'todo:new', title: 'Call Kaveri' });
+    await dbs.me.put({ _id: 'offer:new', customer_id: 'C-1' });
+    assert.deepEqual((await sync.pending()).notSent.sort(), ['offer:new', 'todo:new']);
+    assert.equal(await sync.pendingCount(), 2);
+
+    await sync.syncOnce();
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: ['offer:new', 'todo:new'], refused: [] });
+    await server.put({ _id: 'receipt:todo:new', doc_rev: a.rev, status: 'accepted' });
+    await sync.syncOnce();
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: ['offer:new'], refused: [] });
+  } finally {
+    await close();
+  }
+});
+
+test('a document pulled by the live feed is not counted before the next round runs', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('live');
+  try {
+    await sync.syncOnce();
+    sync.startLivePull();
+    await server.put({ _id: 'lead:from-server', title: 'Written on another device' });
+    for (let i = 0; i < 100 && !(await dbs.me.get('lead:from-server').catch(() => null)); i += 1) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // the pull's record follows its write within the same change event
+    for (let i = 0; i < 50 && (await sync.pending()).notSent.length; i += 1) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: ['lead:from-server'], refused: [] });
+  } finally {
+    await close();
+  }
+});
+
+test('the count falls batch by batch as a pass pushes: a round cut short keeps what it sent', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('batches');
+  try {
+    await dbs.me.bulkDocs(Array.from({ length: 4 }, (_, i) => ({ _id: `track:${i}`, points: [] })));
+    // The network drops after two of the four one-document batches of the media pass.
+    const bulkDocs = sync.remotes.me.bulkDocs.bind(sync.remotes.me);
+    let calls = 0;
+    sync.remotes.me.bulkDocs = (...args) => {
+      calls += 1;
+      return calls > 2 ? Promise.reject(Object.assign(new Error('Failed to fetch'), { status: 0 })) : bulkDocs(...args);
+    };
+    await assert.rejects(sync.syncOnce());
+    assert.equal((await server.allDocs()).rows.length, 2);
+    assert.equal(await sync.pendingCount(), 2);
+    sync.remotes.me.bulkDocs = bulkDocs;
+    await sync.syncOnce();
+    assert.equal(await sync.pendingCount(), 0);
+    assert.equal((await sync.pending()).checking.length, 4);
+  } finally {
+    await close();
+  }
+});
