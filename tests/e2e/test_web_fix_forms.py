@@ -105,7 +105,9 @@ def test_a_lead_typed_as_people_type_it_moves_through_every_stage(stack: Stack) 
         # The PO date the server requires is asked for, with a date picker.
         assert card.locator("input[name=date]").get_attribute("type") == "date"
         move(card, "PO", number="PO-7781", amount="₹4,50,000")
-        expect(card.get_by_test_id("field-problem")).to_have_text("Date is needed for this stage")
+        # Left empty, it is refused before saving in the contract's words, the field highlighted.
+        expect(card.get_by_role("alert")).to_have_text("PO date is needed")
+        expect(card.locator("input[name=date]")).to_have_attribute("aria-invalid", "true")
         screenshot(page, "phone-lead-po-date-asked")
         move(card, "PO", date="2026-11-30")
         expect(card.locator(".stages .current")).to_have_text("PO")
@@ -136,7 +138,8 @@ def test_a_lead_typed_as_people_type_it_moves_through_every_stage(stack: Stack) 
 
 def other_device_refusals(stack: Stack) -> dict[str, dict[str, Any]]:
     """Documents asha's old phone sent that the worker refused: a lead moved to PO without its
-    details, and a to-do, visit and expense for a customer no longer in master data."""
+    details, a to-do, visit and expense for a customer no longer in master data, and an offer
+    priced above the customer's list (this phone's own checks would not let it be saved)."""
     lead = make_lead("asha", stage="po", customer_id="C-1003", title="Chiller for Nandi Dairy")
     del lead["details"]["po"]
     for day, step in enumerate(lead["history"], start=20):  # all before today's next move
@@ -144,7 +147,8 @@ def other_device_refusals(stack: Stack) -> dict[str, dict[str, Any]]:
     docs = {"lead": lead,
             "todo": make_todo("asha", title="Send the AMC quote", customer_id="C-0404"),
             "visit": make_visit("asha", customer_id="C-0404", checked_out=False),
-            "expense": make_expense("asha", customer_id="C-0404")}
+            "expense": make_expense("asha", customer_id="C-0404"),
+            "offer": make_offer("asha", "C-1003", [("P-100", 1, "190000.00", "0", "18")])}
     with Phone(stack.url, token(stack, "asha")) as phone:
         phone.call("bulk", db="me", docs=list(docs.values()))
         phone.call("push", db="me")
@@ -186,7 +190,7 @@ def fix_by_customer(page: Page, stack: Stack, tab: str, testid: str, text: str) 
     page.goto(stack.url + "/" + TUNING + f"#/{tab}")
     card = page.get_by_test_id(testid).filter(has_text=text)
     expect(card.get_by_test_id("receipt")).to_have_attribute("data-state", "rejected", **ACCEPTED)
-    expect(card.get_by_test_id("receipt-reason")).to_contain_text("not in master data")
+    expect(card.get_by_test_id("receipt-reason")).to_contain_text("not in your customer list")
     card.get_by_text("Fix and resend").click()
     form = card.get_by_test_id("fix-form")
     expect(form.locator("label:has(select[name=customer])")).to_have_attribute(
@@ -212,20 +216,26 @@ def fix_expense(page: Page, stack: Stack) -> None:
     accepted(page.get_by_test_id("expense-card"))
 
 
-def fix_offer(page: Page, stack: Stack) -> None:
-    """A price above the customer's list is refused by the worker and marked on its line."""
+def fix_offer(page: Page, stack: Stack, offer_id: str) -> None:
+    """A price above the customer's list is refused before saving on this phone; one the old
+    phone sent is refused by the worker and marked on its line."""
     page.goto(stack.url + "/" + TUNING + "#/offers/new")
     page.fill("input[type=search]", "kaveri")
     page.select_option("select[name=customer]", "C-1003")
     page.select_option("select[name=product]", "P-100")
     page.fill("input[name=quantity]", "0")
     page.click("text=Save offer")
-    expect(page.get_by_test_id("field-problem")).to_have_text("Quantity must be more than 0")
+    expect(page.get_by_role("alert")).to_have_text("Quantity must be more than 0")
+    expect(page.locator("input[name=quantity]")).to_have_attribute("aria-invalid", "true")
     page.fill("input[name=quantity]", "1")
     page.fill("input[name=unit_price]", "1,90,000")
     expect(page.get_by_test_id("above-list")).to_contain_text(
         "above the list price of ₹1,85,000.00")
     page.click("text=Save offer")
+    expect(page.get_by_role("alert")).to_have_text(
+        "The price is above the list price; use the list price")
+    expect(page.locator("input[name=unit_price]")).to_have_attribute("aria-invalid", "true")
+    page.goto(stack.url + "/" + TUNING + f"#/offers/{offer_id}")
     detail = page.get_by_test_id("offer-detail")
     expect(detail.get_by_test_id("receipt").first).to_have_attribute("data-state", "rejected",
                                                                      **ACCEPTED)
@@ -246,7 +256,7 @@ def test_every_refused_document_opens_marked_and_fix_and_resend_gets_it_accepted
     with chromium() as browser:
         context, page = open_phone(browser)
         sign_in_and_cache(page, stack)
-        fix_offer(page, stack)
+        fix_offer(page, stack, docs["offer"]["_id"])
         fix_lead(page, stack)
         fix_by_customer(page, stack, "todos", "todo-card", "Send the AMC quote")
         fix_by_customer(page, stack, "visits", "visit-card", "Demo of the new chiller")
