@@ -35,6 +35,12 @@ export function Field({ label, children, problem, marked }) {
  * handed to `onProblem` when the form shows its fields' problems itself). */
 export function MoneyInput({ name, value, onChange, label = 'The amount', onProblem }) {
   const [problem, setProblem] = useState('');
+  // A problem goes as soon as the engineer types again, not on leaving the field: the form
+  // must not shift under the finger on its way to the Save button.
+  const clear = () => {
+    setProblem('');
+    if (onProblem) onProblem('');
+  };
   const leave = () => {
     const read = parseMoney(value, { label });
     setProblem(read.error || '');
@@ -44,7 +50,7 @@ export function MoneyInput({ name, value, onChange, label = 'The amount', onProb
   return (
     <>
       <input name={name} inputMode="decimal" value={value} aria-invalid={problem ? 'true' : undefined}
-        onChange={(e) => { setProblem(''); onChange(e.target.value); }} onBlur={leave} />
+        onChange={(e) => { clear(); onChange(e.target.value); }} onBlur={leave} />
       {problem && !onProblem ? <span className="problem" role="alert" data-testid="field-problem">{problem}</span> : null}
     </>
   );
