@@ -193,6 +193,7 @@ def _approval(doc: Doc, db_name: str, now: datetime) -> Projection:
         "signed_by": text(doc, "signed_by"),
         "signed_at": moment(doc, "signed_at"),
         "signature": text(doc, "signature", required=False) or "",
+        "no_fix": text(doc, "no_fix", required=False),
     }
     return Projection(doc["_id"], "approval", {"customer_approvals": [header]})
 
@@ -258,6 +259,7 @@ def _visit(doc: Doc, db_name: str, now: datetime) -> Projection:
         "check_in_lon": number(in_loc, "lon", "check_in.loc", required=False),
         "check_in_accuracy_m": number(in_loc, "accuracy_m", "check_in.loc",
                                        required=False),
+        "check_in_no_fix": text(check_in, "no_fix", "check_in", required=False),
         "check_out_at": moment(check_out, "at", "check_out", required=False),
         "check_out_lat": number(out_loc, "lat", "check_out.loc", required=False),
         "check_out_lon": number(out_loc, "lon", "check_out.loc", required=False),

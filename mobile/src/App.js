@@ -5,7 +5,7 @@ import { NavigationContainer } from '@react-navigation/native';
 import { SafeAreaProvider } from 'react-native-safe-area-context';
 import { StatusBar } from 'expo-status-bar';
 import { openLocalDbs } from 'fieldsync-phone-data/session.js';
-import { deviceId, locate, makeAuth, serverUrl, sha256Hex, storage } from './platform/device';
+import { deviceId, locate, makeAuth, noFixReason, serverUrl, sha256Hex, storage } from './platform/device';
 import { LocalPouch, localOptions } from './platform/pouch';
 import { openMobileSession } from './session';
 import { FieldNavigator } from './navigation';
@@ -36,7 +36,7 @@ export default function App() {
   async function open(user) {
     server.current = await serverUrl();
     const opened = openMobileSession({ PouchDB: LocalPouch, localOptions, user, deviceId: await deviceId(),
-      baseUrl: server.current, fetch: auth.syncFetch, config: await loadConfig(server.current), locate, sha256Hex });
+      baseUrl: server.current, fetch: auth.syncFetch, config: await loadConfig(server.current), locate, noFixReason, sha256Hex });
     setSession(opened);
     resumeDay(opened).catch(() => {});
   }

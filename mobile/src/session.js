@@ -10,11 +10,12 @@ provideContract(contract);
 
 /** `PouchDB` carries the local adapter named in `localOptions` and the HTTP adapter. */
 export function openMobileSession({ PouchDB, localOptions = {}, user, deviceId, baseUrl, fetch,
-  config = { company_state: '29' }, locate = async () => null, sha256Hex, syncEveryMs, timers, live = true }) {
+  config = { company_state: '29' }, locate = async () => null, noFixReason = () => '', sha256Hex, syncEveryMs, timers,
+  live = true }) {
   const dbs = openLocalDbs(PouchDB, user.username, localOptions);
   const session = openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl, fetch, config, syncEveryMs,
     timers, live });
-  return Object.assign(session, { locate, sha256Hex });
+  return Object.assign(session, { locate, noFixReason, sha256Hex });
 }
 
 /** Bytes the phone holds for this engineer (documents and attachments), for the settings. */

@@ -107,11 +107,13 @@ function priced(doc, inputs, supply) {
 
 /** The customer's approval of `offer`; the signature PNG is attached as signature.png. */
 export function buildApproval(ctx, offer, { signedBy, offerHash, signaturePngBase64 }) {
-  if (!ctx.loc) throw new DocumentError('an approval needs a location fix');
+  if (!ctx.loc && !ctx.noFix) throw new DocumentError('an approval needs a location fix or the reason there is none');
   if (!signedBy || !signedBy.trim()) throw new DocumentError("write the customer's name");
   if (!signaturePngBase64) throw new DocumentError('the customer has to sign');
   const doc = { ...base('approval', ctx), offer_id: offer._id, offer_hash: offerHash,
     signed_by: signedBy.trim(), signed_at: isoWithOffset(ctx.now || new Date()), signature: 'signature.png' };
+  // In a basement the customer still signs: the server flags the missing fix, never refuses it.
+  if (!ctx.loc) doc.no_fix = noFixText(ctx.noFix);
   doc._attachments = { 'signature.png': { content_type: 'image/png', data: signaturePngBase64 } };
   return doc;
 }
@@ -161,14 +163,32 @@ export function moveLead(lead, ctx, stage, { details, lost_reason } = {}) {
   return touched(lead, changes, ctx);
 }
 
+/** `ctx` placed where the phone is: its fix, or (none in time) the reason there is none. */
+export function placed(ctx, loc, why) {
+  return loc ? { ...ctx, loc } : { ...ctx, loc: undefined, noFix: why || 'no fix after 10 s' };
+}
+
+/** The longest reason for a missing fix a document carries (the server's limit). */
+export const MAX_NO_FIX = 200;
+
+function noFixText(reason) {
+  return String(reason || 'no fix').trim().slice(0, MAX_NO_FIX) || 'no fix';
+}
+
+/** When and where for a check-in or check-out: the fix, or why there is none. */
+function stamp(ctx) {
+  const at = isoWithOffset(ctx.now || new Date());
+  return ctx.loc ? { at, loc: ctx.loc } : { at, no_fix: noFixText(ctx.noFix) };
+}
+
 /** A visit checked in now, here. */
 export function checkIn(ctx, { customer_id, customer, lead_id, purpose }) {
-  if (!ctx.loc) throw new DocumentError('a check-in needs a location fix');
+  if (!ctx.loc && !ctx.noFix) throw new DocumentError('a check-in needs a location fix or the reason there is none');
   if (!customer_id && !lead_id) throw new DocumentError('pick a customer or a lead');
   if (customer_id) checkTerritory(ctx, customer);
   if (!purpose || !purpose.trim()) throw new DocumentError('write the purpose of the visit');
   const doc = { ...base('visit', ctx), purpose: purpose.trim(),
-    check_in: { at: isoWithOffset(ctx.now || new Date()), loc: ctx.loc } };
+    check_in: stamp(ctx) };
   if (customer_id) doc.customer_id = customer_id;
   if (lead_id) doc.lead_id = lead_id;
   return doc;
@@ -176,8 +196,8 @@ export function checkIn(ctx, { customer_id, customer, lead_id, purpose }) {
 
 /** The visit checked out now, here, with its outcome. */
 export function checkOut(visit, ctx, { outcome, next_action, next_action_date }) {
-  if (!ctx.loc) throw new DocumentError('a check-out needs a location fix');
-  const changes = { check_out: { at: isoWithOffset(ctx.now || new Date()), loc: ctx.loc } };
+  if (!ctx.loc && !ctx.noFix) throw new DocumentError('a check-out needs a location fix or the reason there is none');
+  const changes = { check_out: stamp(ctx) };
   if (outcome) changes.outcome = outcome;
   if (next_action) changes.next_action = next_action;
   if (next_action_date) changes.next_action_date = next_action_date;

@@ -1,19 +1,34 @@
 // What the offer and expense forms turn into document inputs, and money as people read it.
 import { priceDocument } from './gst.js';
+import { parseMoney, parsePercent, parseQuantity } from './typed.js';
 
-/** Money typed by hand as two-place text: "500" -> "500.00", "12.5" -> "12.50". */
+/** Money typed by hand as two-place text: "500" -> "500.00", "1,85,000" -> "185000.00"; text
+ * that is not money is returned as typed (the form says what is wrong with it). */
 export function normaliseMoney(text) {
-  const t = String(text || '').trim();
-  if (/^\d+$/.test(t)) return `${t}.00`;
-  if (/^\d+\.\d$/.test(t)) return `${t}0`;
-  return t;
+  return parseMoney(text).value || String(text || '').trim();
+}
+
+/** Typing problems of offer lines (figures that cannot be read), keyed like the server's
+ * fields ("lines[0].quantity"); a quantity of 0 or a discount over 100 % the contract says. */
+export function lineProblems(lines) {
+  const errors = {};
+  lines.forEach((l, i) => {
+    if (!l.product_id) return;
+    const checks = { quantity: parseQuantity(l.quantity),
+      unit_price: parseMoney(l.unit_price, { label: 'Unit price' }),
+      discount_pct: parsePercent(l.discount_pct) };
+    for (const [key, read] of Object.entries(checks)) if (read.error) errors[`lines[${i}].${key}`] = read.error;
+  });
+  return errors;
 }
 
 /** Form lines ({product_id, quantity, unit_price, discount_pct} as typed) as offer inputs; the
  * GST rate comes from the product in the catalog. */
 export function toInputs(lines, products) {
-  return lines.filter((l) => l.product_id).map((l) => ({ product_id: l.product_id, quantity: Number(l.quantity),
-    unit_price: normaliseMoney(l.unit_price), discount_pct: String(l.discount_pct || '0').trim() || '0',
+  return lines.filter((l) => l.product_id).map((l) => ({ product_id: l.product_id,
+    quantity: parseQuantity(l.quantity).value ?? Number(l.quantity),
+    unit_price: normaliseMoney(l.unit_price),
+    discount_pct: String(parsePercent(l.discount_pct).value ?? (String(l.discount_pct || '0').trim() || '0')),
     gst_rate: (products[`product:${l.product_id}`] || {}).gst_rate || l.gst_rate }));
 }
 

@@ -17,6 +17,7 @@ IMPOSSIBLE_SPEED = "impossible_speed"
 TRACKING_GAPS = "tracking_gaps"
 REPEATED_FIXES = "repeated_fixes"
 NO_POINTS = "no_points"
+WITHOUT_FIX = "without_fix"
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,17 @@ def _repeats(facts: IntegrityFacts, rules: IntegrityRules) -> Reason | None:
     return Reason(REPEATED_FIXES, penalty, facts.repeated_points,
                   f"{facts.repeated_points} fixes repeat exactly the same position "
                   f"in {facts.repeat_runs} runs")
+
+
+def without_fix(signatures: int, check_ins: int, why: str) -> Reason | None:
+    """Signatures and check-ins the phone saved without a fix: a flag for the head to look
+    at (a basement has no GPS), so it costs no points."""
+    if not signatures and not check_ins:
+        return None
+    parts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in
+             ((signatures, "signature"), (check_ins, "check-in")) if n]
+    return Reason(WITHOUT_FIX, 0, signatures + check_ins,
+                  f"{' and '.join(parts)} saved without a GPS fix ({why})")
 
 
 def score_integrity(facts: IntegrityFacts, rules: IntegrityRules) -> Integrity:

@@ -67,9 +67,14 @@ def _unknown(reason: str, message: str, distance: float | None = None) -> Verifi
 
 
 def verify_fix(fix: Fix | None, customer: Coordinates | None, rules: GeofenceRules,
-               event_at: datetime | None = None) -> Verification:
-    """Compare a fix with the customer's position; the fix's accuracy counts in its favour."""
+               event_at: datetime | None = None, *, no_fix: str | None = None) -> Verification:
+    """Compare a fix with the customer's position; the fix's accuracy counts in its favour.
+
+    `no_fix` is the phone's reason for having none ("no fix after 10 s"), shown to the head.
+    """
     if fix is None:
+        if no_fix:
+            return _unknown(NO_FIX, f"written without a GPS fix; the phone said: {no_fix}")
         return _unknown(NO_FIX, "the document carries no usable location")
     if customer is None:
         return _unknown(NO_CUSTOMER_POSITION, "the customer has no coordinates in master data")
@@ -92,20 +97,22 @@ def verify_fix(fix: Fix | None, customer: Coordinates | None, rules: GeofenceRul
                         f"(geofence {rules.radius_m:.0f} m)")
 
 
-def _event(doc: Mapping[str, object]) -> tuple[object, object]:
-    """The `loc` that places a document, and the time of the event it records."""
+def _event(doc: Mapping[str, object]) -> tuple[object, object, object]:
+    """The `loc` that places a document, the time of the event it records and the phone's
+    reason for having no fix."""
     if doc.get("type") == "visit":
         check_in = doc.get("check_in")
         if not isinstance(check_in, Mapping):
-            return None, None
-        return check_in.get("loc"), check_in.get("at")
+            return None, None, None
+        return check_in.get("loc"), check_in.get("at"), check_in.get("no_fix")
     if doc.get("type") == "approval":
-        return doc.get("loc"), doc.get("signed_at")
-    return doc.get("loc"), doc.get("updated_at")
+        return doc.get("loc"), doc.get("signed_at"), doc.get("no_fix")
+    return doc.get("loc"), doc.get("updated_at"), None
 
 
 def verify_document(doc: Mapping[str, object], customer: Coordinates | None,
                     rules: GeofenceRules) -> Verification:
     """Verify an offer, approval, order or visit (its check-in) against its customer."""
-    loc, at = _event(doc)
-    return verify_fix(parse_fix(loc), customer, rules, parse_time(at))
+    loc, at, no_fix = _event(doc)
+    reason = no_fix if isinstance(no_fix, str) else None
+    return verify_fix(parse_fix(loc), customer, rules, parse_time(at), no_fix=reason)

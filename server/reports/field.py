@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.location.integrity import without_fix
 from server.reports.errors import InvalidFilterError
 from server.reports.sqlutil import Query, as_date, as_utc, local_day
 from server.reports.table import TENTH, Column, ReportTable, money
-from server.sql.models.documents import Expense, Visit
+from server.sql.models.documents import CustomerApproval, Expense, Visit
 from server.sql.models.master import Customer
 from server.sql.models.reports import DailyTravel, LocationVerification
 
@@ -154,16 +155,17 @@ def integrity(session: Session, q: Query) -> ReportTable:
     """The GPS integrity score per engineer-day with its reasons; lowest scores first."""
     f, t = q.filter, DailyTravel
     rows: list[dict[str, Any]] = []
+    unfixed = _without_fix(session, q)
     for owner, day, score, points, mock, reasons in session.execute(
             select(t.owner, t.day, t.integrity_score, t.points, t.mock_points,
                    t.integrity_reasons)
             .where(t.day >= f.date_from, t.day <= f.date_to, q.owned(t.owner))
             .order_by(t.integrity_score.asc(), t.day, t.owner)):
-        reasons = reasons or []
-        rows.append({"engineer": owner, "day": as_date(day), "score": score,
-                     "points": points, "mock_points": mock,
-                     "reasons": "; ".join(str(x.get("message", "")) for x in reasons),
-                     "reason_codes": ",".join(str(x.get("code", "")) for x in reasons)})
+        flag = unfixed.pop((owner, as_date(day)), None)
+        rows.append(_integrity_row(owner, as_date(day), score, points, mock,
+                                   [*(reasons or []), *([flag] if flag else [])]))
+    for (owner, day), flag in sorted(unfixed.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        rows.append(_integrity_row(owner, day, None, 0, 0, [flag]))
     scores: list[int] = [r["score"] for r in rows if r["score"] is not None]
     by_code: dict[str, int] = defaultdict(int)
     for row in rows:
@@ -172,3 +174,36 @@ def integrity(session: Session, q: Query) -> ReportTable:
     summary = {"days": len(rows), "lowest": min(scores, default=None),
                "days_by_reason": dict(by_code)}
     return ReportTable("integrity", "GPS integrity", INTEGRITY_COLUMNS, rows, summary)
+
+
+def _integrity_row(owner: str, day: Any, score: int | None, points: int, mock: int,
+                   reasons: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"engineer": owner, "day": day, "score": score, "points": points,
+            "mock_points": mock,
+            "reasons": "; ".join(str(x.get("message", "")) for x in reasons),
+            "reason_codes": ",".join(str(x.get("code", "")) for x in reasons)}
+
+
+def _without_fix(session: Session, q: Query) -> dict[tuple[str, Any], dict[str, Any]]:
+    """Per engineer-day, the signatures and check-ins saved without a GPS fix, as a reason."""
+    counts: dict[tuple[str, Any], list[int]] = defaultdict(lambda: [0, 0])
+    why: dict[tuple[str, Any], set[str]] = defaultdict(set)
+    a, v = CustomerApproval, Visit
+    sources = ((0, a.owner, a.signed_at, a.no_fix, a.loc_lat),
+               (1, v.owner, v.check_in_at, v.check_in_no_fix, v.check_in_lat))
+    for slot, owner_col, at_col, reason_col, lat_col in sources:
+        day = local_day(session, at_col, q.tz)
+        stmt = (select(owner_col, day, reason_col, func.count())
+                .where(reason_col.is_not(None), lat_col.is_(None), q.within(at_col),
+                       q.owned(owner_col))
+                .group_by(owner_col, day, reason_col))
+        for owner, when, reason, n in session.execute(stmt):
+            key = (owner, as_date(when))
+            counts[key][slot] += n
+            why[key].add(reason)
+    flags = {}
+    for key, (signatures, check_ins) in counts.items():
+        reason = without_fix(signatures, check_ins, "; ".join(sorted(why[key])))
+        if reason is not None:
+            flags[key] = reason.as_dict()
+    return flags

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, or_, select
+from sqlalchemy import Select, delete, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.location import Fix, GeofenceRules, customer_position, verify_fix
@@ -40,21 +40,24 @@ def _with_customer(stmt: Select[Any], customer_id: Any) -> Select[Any]:
 
 def _queries() -> dict[str, Select[Any]]:
     """Per type: doc_id, rev, owner, customer, lat, lon, accuracy, fix time, mock, event time,
-    customer lat, customer lon."""
+    customer lat, customer lon, and why the phone had no fix (approvals and check-ins)."""
+    none = literal(None)
     def fix(m: Any) -> tuple[Any, ...]:
         return (m.loc_lat, m.loc_lon, m.loc_accuracy_m, m.loc_at, m.loc_mock)
     offer = _with_customer(_pending(Offer, Offer.customer_id, *fix(Offer), Offer.updated_at,
-                                    Customer.lat, Customer.lon), Offer.customer_id)
+                                    Customer.lat, Customer.lon, none), Offer.customer_id)
     order = _with_customer(_pending(Order, Order.customer_id, *fix(Order), Order.updated_at,
-                                    Customer.lat, Customer.lon), Order.customer_id)
+                                    Customer.lat, Customer.lon, none), Order.customer_id)
     a = CustomerApproval
     approval = _with_customer(
-        _pending(a, Offer.customer_id, *fix(a), a.signed_at, Customer.lat, Customer.lon)
+        _pending(a, Offer.customer_id, *fix(a), a.signed_at, Customer.lat, Customer.lon,
+                 a.no_fix)
         .outerjoin(Offer, Offer.doc_id == a.offer_id), Offer.customer_id)
     visit = _with_customer(
         _pending(Visit, Visit.customer_id, Visit.check_in_lat, Visit.check_in_lon,
                  Visit.check_in_accuracy_m, Visit.check_in_at, Visit.loc_mock,
-                 Visit.check_in_at, Customer.lat, Customer.lon), Visit.customer_id)
+                 Visit.check_in_at, Customer.lat, Customer.lon, Visit.check_in_no_fix),
+        Visit.customer_id)
     return {"offer": offer, "order": order, "approval": approval, "visit": visit}
 
 
@@ -86,13 +89,14 @@ class VerificationJob:
 
     def _row(self, doc_type: str, r: Any) -> dict[str, Any]:
         (doc_id, rev, owner, customer_id, lat, lon, accuracy, fix_at, mock, event_at,
-         c_lat, c_lon) = r
+         c_lat, c_lon, no_fix) = r
         fix = None
         if lat is not None and lon is not None and not (lat == 0 and lon == 0):
             acc = math.inf if accuracy is None or accuracy < 0 else float(accuracy)
             fix = Fix(float(lat), float(lon), acc, as_utc(fix_at), bool(mock))
         event = as_utc(event_at) or self.clock()
-        result = verify_fix(fix, customer_position(c_lat, c_lon), self.rules, event)
+        result = verify_fix(fix, customer_position(c_lat, c_lon), self.rules, event,
+                            no_fix=no_fix)
         return {"doc_id": doc_id, "doc_type": doc_type, "rev": rev, "owner": owner,
                 "customer_id": customer_id, "event_at": event, "status": result.status,
                 "distance_m": result.distance_m, "reason": result.reason,

@@ -296,10 +296,23 @@ class Shape(Spec):
 
 @dataclass(frozen=True, kw_only=True)
 class Loc(Shape):
-    """A location fix; valid only as a whole, like `fields.loc`."""
+    """A location fix; valid only as a whole, like `fields.loc`.
+
+    With `or_reason`, a required fix may be left out when the sibling `no_fix` gives the phone's
+    reason for having none: a customer signing in a basement still signs, and the reports flag it.
+    """
+
+    or_reason: bool = False
 
     def check(self, c: Checks, obj: dict[str, Any], key: str, prefix: str) -> Any:
-        return f.loc(c, obj, key, prefix, required=self.required)
+        return f.loc(c, obj, key, prefix, required=self.required and not self.excused(obj))
+
+    def excused(self, obj: dict[str, Any]) -> bool:
+        """True when `obj` carries a well-formed reason that stands in for the fix."""
+        return self.or_reason and NO_FIX.check(Checks(), obj, NO_FIX_KEY, "") is not None
+
+    def always_required(self) -> bool:
+        return self.required and not self.or_reason
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -342,6 +355,11 @@ class ListOf(Spec):
                 "too_many": f"At most {self.high:,} {self.noun}s fit in one document"}
 
 
+def _always_required(spec: Spec) -> bool:
+    """Required whatever the other fields say (a fix excused by a reason is not)."""
+    return spec.always_required() if isinstance(spec, Loc) else spec.required
+
+
 def check_fields(c: Checks, obj: dict[str, Any], specs: dict[str, Spec], prefix: str = "",
                  skip: tuple[str, ...] = ()) -> dict[str, Any]:
     """Check each declared field of `obj` by its spec; returns the values that passed."""
@@ -351,8 +369,8 @@ def check_fields(c: Checks, obj: dict[str, Any], specs: dict[str, Spec], prefix:
 
 # --- the fields of each document type ---------------------------------------------------------
 
-def _loc(label: str = "Location", required: bool = False) -> Loc:
-    return Loc(label=label, required=required, fields={
+def _loc(label: str = "Location", required: bool = False, or_reason: bool = False) -> Loc:
+    return Loc(label=label, required=required, or_reason=or_reason, fields={
         "lat": Number(label="Latitude", low=-90, high=90),
         "lon": Number(label="Longitude", low=-180, high=180),
         "accuracy_m": Number(label="Location accuracy", low=0, high=1e7, unit="m"),
@@ -418,7 +436,14 @@ DETAILS = Shape(label="Stage details", required=False, fields={
         "date": Day(label="Installation date"),
         "notes": _notes("Installation notes")}),
 })
-STAMP_FIELDS: dict[str, Spec] = {"at": Moment(label="Time"), "loc": _loc(required=True)}
+# Why the phone had no fix ("no fix after 10 s"); stands in for the fix of a signature or a
+# check-in (`Loc.or_reason`).
+NO_FIX_KEY = "no_fix"
+MAX_NO_FIX = 200
+NO_FIX = Text(label="Why there is no location", max_len=MAX_NO_FIX, required=False)
+STAMP_FIELDS: dict[str, Spec] = {"at": Moment(label="Time"),
+                                 "loc": _loc(required=True, or_reason=True),
+                                 NO_FIX_KEY: NO_FIX}
 
 COMMON: dict[str, Spec] = {
     "device_id": Text(label="Device", max_len=64),
@@ -440,7 +465,8 @@ FIELDS: dict[str, dict[str, Spec]] = {
         "offer_hash": Hash(label="The offer's fingerprint"),
         "signed_by": Text(label="Customer's name"),
         "signed_at": Moment(label="Time signed"),
-        "loc": _loc(required=True),
+        "loc": _loc(required=True, or_reason=True),
+        NO_FIX_KEY: NO_FIX,
         "signature": Text(label="Signature"),
     },
     "order": {
@@ -521,7 +547,7 @@ def field_schema(spec: Spec) -> dict[str, Any]:
         out = {**spec.schema(), "items": field_schema(spec.item)}
     else:
         out = spec.schema()
-    return out if spec.required else _nullable(out)
+    return out if _always_required(spec) else _nullable(out)
 
 
 def _nullable(out: dict[str, Any]) -> dict[str, Any]:
@@ -535,11 +561,17 @@ def _nullable(out: dict[str, Any]) -> dict[str, Any]:
 
 
 def object_schema(specs: dict[str, Spec]) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "type": "object",
-        "required": [key for key, spec in specs.items() if spec.required],
+        "required": [key for key, spec in specs.items() if _always_required(spec)],
         "properties": {key: field_schema(spec) for key, spec in specs.items()},
     }
+    for key, spec in specs.items():
+        if isinstance(spec, Loc) and spec.required and spec.or_reason:
+            # Required unless a well-formed reason is given (a null counts as left out).
+            out["if"] = {"required": [NO_FIX_KEY], "properties": {NO_FIX_KEY: NO_FIX.schema()}}
+            out["else"] = {"required": [key], "properties": {key: {"type": "object"}}}
+    return out
 
 
 def document_schema(kind: str) -> dict[str, Any]:

@@ -142,26 +142,33 @@ def test_offer_to_order_offline_then_receipts_and_erp_number(stack: Stack, phone
     assert len(server_ids(stack, "order:")) == 1
 
 
-def test_expense_refused_on_the_phone_is_fixed_and_accepted(stack: Stack, phone: tuple[
-        BrowserContext, Page]) -> None:
+def test_an_expense_typed_wrong_is_told_on_the_spot_and_refused_by_the_contract_until_right(
+        stack: Stack, phone: tuple[BrowserContext, Page]) -> None:
     _, page = phone
     sign_in_and_cache(page, stack)
     page.goto(stack.url + "/" + TUNING + "#/expenses/new")
     page.fill("input[name=from_place]", "Mysuru")
     page.fill("input[name=to_place]", "Mandya")
     page.fill("input[name=km]", "450000")
-    page.fill("input[name=amount]", "640")
+    page.fill("input[name=amount]", "two hundred")
     page.fill("input[name=purpose]", "Visit Kaveri Agro")
     page.set_input_files("input[name=photo]", files=[
         FilePayload(name="receipt.jpg", mimeType="image/jpeg", buffer=JPEG)])
     page.click("text=Save expense")
-    # The phone checks the server's contract before saving: refused at once, in words.
+    # What cannot be read as an amount is said at once, as typed.
+    problems = page.get_by_test_id("expense-form").get_by_test_id("field-problem")
+    expect(problems).to_have_text(["Amount must be in figures, like 4,50,000 or 450000.50"])
+    screenshot(page, "phone-expense-told-on-the-spot")
+    page.fill("input[name=amount]", "₹640")
+    page.click("text=Save expense")
+    # The phone checks the server's contract before saving: refused at once, in its words.
     expect(page.get_by_role("alert")).to_have_text("Distance can be at most 100,000 km")
     expect(page.locator("input[name=km]")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "phone-expense-rejected")
-    page.fill("input[name=km]", "45")
+    page.fill("input[name=km]", "45 km")
     page.click("text=Save expense")
     card = page.get_by_test_id("expense-card")
+    expect(card).to_contain_text("₹640.00")
     expect(card.get_by_test_id("receipt")).to_have_attribute("data-state", "accepted",
                                                              timeout=20000)
     screenshot(page, "phone-expense-accepted")

@@ -37,7 +37,13 @@ def test_every_phone_type_has_a_schema_with_its_required_fields() -> None:
     assert set(document_schema("todo")["required"]) == {
         "_id", "type", "owner", "schema_version", "device_id", "created_at", "updated_at",
         "title", "done"}
-    assert document_schema("approval")["properties"]["loc"]["type"] == "object"
+    # An approval's fix is required unless the phone gives the reason it has none (`no_fix`).
+    approval = document_schema("approval")
+    assert "loc" not in approval["required"]
+    assert approval["else"] == {"required": ["loc"], "properties": {"loc": {"type": "object"}}}
+    assert approval["if"]["required"] == ["no_fix"]
+    check_in = document_schema("visit")["properties"]["check_in"]
+    assert check_in["else"]["required"] == ["loc"] and "no_fix" in check_in["properties"]
     assert document_schema("offer")["properties"]["loc"]["type"] == ["object", "null"]
 
 

@@ -296,6 +296,24 @@ def test_approval_needs_a_location() -> None:
     refused(approval, "loc", "loc is missing")
 
 
+def test_an_approval_without_a_fix_is_accepted_with_its_reason() -> None:
+    approval = make_approval(make_offer())
+    del approval["loc"]
+    approval["no_fix"] = "no fix after 10 s"
+    assert check(approval).ok
+    approval["no_fix"] = "x" * 201
+    refused(approval, "no_fix", "at most 200")
+
+
+def test_a_check_in_without_a_fix_is_accepted_with_its_reason() -> None:
+    visit = make_visit()
+    visit["check_in"] = {"at": visit["check_in"]["at"], "no_fix": "location permission denied"}
+    visit["check_out"] = {"at": visit["check_out"]["at"], "no_fix": "no fix after 10 s"}
+    assert check(visit).ok
+    del visit["check_in"]["no_fix"]
+    refused(visit, "check_in.loc", "loc is missing")
+
+
 def test_approval_hash_form() -> None:
     refused(make_approval(make_offer(), offer_hash="md5:abc"), "offer_hash", "sha256:")
 

@@ -22,6 +22,8 @@ from server.location.integrity import (
     MOCK_LOCATION,
     REPEATED_FIXES,
     TRACKING_GAPS,
+    WITHOUT_FIX,
+    without_fix,
 )
 
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -185,3 +187,11 @@ def test_the_integrity_is_ready_for_json() -> None:
         "score": 20,
         "reasons": [{"code": MOCK_LOCATION, "penalty": 80, "count": 10,
                      "message": "10 of 10 fixes came from a mock-location app"}]}
+
+
+def test_signatures_and_check_ins_without_a_fix_are_a_flag_not_a_penalty() -> None:
+    assert without_fix(0, 0, "") is None
+    flag = without_fix(1, 2, "no fix after 10 s")
+    assert flag is not None
+    assert (flag.code, flag.penalty, flag.count) == (WITHOUT_FIX, 0, 3)
+    assert flag.message == "1 signature and 2 check-ins saved without a GPS fix (no fix after 10 s)"

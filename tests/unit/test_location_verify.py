@@ -144,3 +144,14 @@ def test_a_document_without_loc_or_with_a_stale_one_is_unknown() -> None:
 def test_unusable_geofence_rules_are_refused(change: dict[str, float]) -> None:
     with pytest.raises(InvalidRulesError, match=next(iter(change))):
         GeofenceRules(**change)
+
+
+def test_a_signature_or_check_in_without_a_fix_carries_the_phones_reason() -> None:
+    approval = {"type": "approval", "signed_at": "2026-11-30T11:02:00+05:30",
+                "no_fix": "no fix after 10 s"}
+    seen = verify_document(approval, CUSTOMER, RULES)
+    assert (seen.status, seen.reason) == ("unknown", NO_FIX)
+    assert seen.message == "written without a GPS fix; the phone said: no fix after 10 s"
+    visit = {"type": "visit", "check_in": {"at": "2026-11-30T11:00:00+05:30",
+                                           "no_fix": "location permission denied"}}
+    assert "location permission denied" in verify_document(visit, CUSTOMER, RULES).message

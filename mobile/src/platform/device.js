@@ -36,16 +36,34 @@ export async function deviceId() {
   return id;
 }
 
+let lastNoFix = '';
+
+/** Why the last `locate()` found no fix ("no fix after 10 s"): a signature or check-in in a
+ * basement is saved with it, and the server flags it instead of refusing. */
+export function noFixReason() {
+  return lastNoFix;
+}
+
 /** A fix as documents carry it, or null without permission or in time. */
-export async function locate() {
+export async function locate(timeoutMs = 10000) {
   try {
     const { status } = await Location.requestForegroundPermissionsAsync();
-    if (status !== 'granted') return null;
-    const { mock, ...loc } = pointFromFix(await Location.getCurrentPositionAsync({
-      accuracy: Location.Accuracy.High }));
+    if (status !== 'granted') {
+      lastNoFix = 'location permission denied';
+      return null;
+    }
+    const fix = await Promise.race([
+      Location.getCurrentPositionAsync({ accuracy: Location.Accuracy.High }),
+      new Promise((resolve) => { setTimeout(() => resolve(null), timeoutMs); })]);
+    if (!fix) {
+      lastNoFix = `no fix after ${Math.round(timeoutMs / 1000)} s`;
+      return null;
+    }
+    const { mock, ...loc } = pointFromFix(fix);
     delete loc.speed_mps;
     return { ...loc, mock };
   } catch {
+    lastNoFix = 'no GPS position available';
     return null;
   }
 }

@@ -1,7 +1,7 @@
 // Leads and their stages, visits with check-in and check-out, and to-dos.
 import React, { useState } from 'react';
 import { Switch, Text, View } from 'react-native';
-import { STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, moveLead, nextStage, touched } from 'fieldsync-phone-data/documents.js';
+import { STAGE_FIELDS, buildLead, buildTodo, checkIn, checkOut, moveLead, nextStage, placed, touched } from 'fieldsync-phone-data/documents.js';
 import { receiptOf } from 'fieldsync-phone-data/receipts.js';
 import { useData, useSession } from '../hooks';
 import { Button, Card, Chooser, Empty, ErrorLine, Field, Muted, Page, ReceiptBadge, Title, styles } from '../ui';
@@ -77,9 +77,8 @@ function CheckOut({ visit }) {
   const [outcome, setOutcome] = useState('');
   const [error, run] = useAction();
   const done = () => run(async () => {
-    const loc = await session.locate();
-    if (!loc) throw new Error('No location fix: allow location for FieldSync and try again.');
-    await session.save(checkOut(visit, { ...session.ctx(), loc }, { outcome }));
+    const ctx = placed(session.ctx(), await session.locate(), session.noFixReason());
+    await session.save(checkOut(visit, ctx, { outcome }));
   });
   return (
     <View>
@@ -97,9 +96,9 @@ export function VisitsScreen() {
   const [purpose, setPurpose] = useState('');
   const [error, run] = useAction();
   const start = () => run(async () => {
-    const loc = await session.locate();
-    if (!loc) throw new Error('No location fix: allow location for FieldSync and try again.');
-    await session.save(checkIn({ ...session.ctx(), loc }, { customer_id: customerId,
+    // No fix in a basement is no reason to turn the engineer away: the reason is recorded.
+    const ctx = placed(session.ctx(), await session.locate(), session.noFixReason());
+    await session.save(checkIn(ctx, { customer_id: customerId,
       customer: customers[`customer:${customerId}`], purpose }));
     setPurpose('');
   });

@@ -2,7 +2,7 @@
 import React, { useEffect, useState } from 'react';
 import { Text } from 'react-native';
 import { offerHash, termsHash } from 'fieldsync-phone-data/canonical.js';
-import { buildApproval, buildOrder, updateOffer } from 'fieldsync-phone-data/documents.js';
+import { buildApproval, buildOrder, placed, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { discountReason, discountState, receiptOf } from 'fieldsync-phone-data/receipts.js';
 import { useData, useSession } from '../hooks';
 import SignaturePad from '../signature/SignaturePad';
@@ -35,9 +35,8 @@ function SignForm({ offer, onDone }) {
     setBusy(true);
     setError('');
     try {
-      const loc = await session.locate();
-      if (!loc) throw new Error('No location fix: allow location for FieldSync and try again.');
-      const ctx = { ...session.ctx(), loc };
+      // In a basement the customer still signs: the reason for no fix goes with the approval.
+      const ctx = placed(session.ctx(), await session.locate(), session.noFixReason());
       const hash = await offerHash(offer, session.sha256Hex);
       await session.save(buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature }));
       await session.save(updateOffer(offer, ctx, { status: 'approved' }));

@@ -100,6 +100,9 @@ class CustomerApproval(DocumentRow, Base):
     signed_by: Mapped[str] = mapped_column(String(200))
     signed_at: Mapped[Timestamp]
     signature: Mapped[str] = mapped_column(String(200))  # the PNG attachment's name
+    # Why the phone had no fix when the customer signed; the geofence and integrity reports
+    # flag it (a signature in a basement is still a signature).
+    no_fix: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Order(DocumentRow, Totals, Base):
@@ -202,6 +205,7 @@ class Visit(DocumentRow, Base):
     check_in_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     check_in_lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     check_in_accuracy_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    check_in_no_fix: Mapped[str | None] = mapped_column(String(200), nullable=True)
     check_out_at: Mapped[Timestamp | None] = mapped_column(nullable=True)
     check_out_lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     check_out_lon: Mapped[float | None] = mapped_column(Float, nullable=True)

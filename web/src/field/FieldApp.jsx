@@ -1,7 +1,7 @@
 // The engineer's app: sync header, tabs, and the screens; works with or without a network.
 import React, { useEffect, useMemo, useState } from 'react';
 import { activePrices, ago } from 'fieldsync-phone-data/forms.js';
-import { useDocs, useIndex, useSyncStatus } from './hooks.js';
+import { stateOf, useDocs, useIndex, useSyncStatus } from './hooks.js';
 import { openSession } from './session.js';
 import { auth } from '../shell/platform.js';
 import { PasswordNeeded, SignOutPanel, useAuthState } from './SignOut.jsx';
@@ -67,7 +67,10 @@ function Screen({ session, data, route }) {
     const offer = (data.offers || []).find((o) => o._id === id);
     if (!offer) return <p>Loading offer…</p>;
     if (action === 'present') return <OfferPresent data={data} offer={offer} />;
-    if (action === 'edit') return <OfferEditor key={offer._rev} session={session} data={data} offer={offer} />;
+    if (action === 'edit') {
+      return <OfferEditor key={offer._rev} session={session} data={data} offer={offer}
+        state={stateOf(offer, data.receipts, data.denied)} />;
+    }
     return <OfferDetail session={session} data={data} offer={offer} />;
   }
   if (section === 'leads') return <Leads session={session} data={data} />;
@@ -76,7 +79,8 @@ function Screen({ session, data, route }) {
   if (section === 'expenses' && id === 'new') return <ExpenseForm session={session} />;
   if (section === 'expenses' && id) {
     const expense = (data.expenses || []).find((x) => x._id === id);
-    return expense ? <ExpenseForm key={expense._rev} session={session} expense={expense} /> : <p>Loading…</p>;
+    return expense ? <ExpenseForm key={expense._rev} session={session} expense={expense} customers={data.customers}
+      state={stateOf(expense, data.receipts, data.denied)} /> : <p>Loading…</p>;
   }
   if (section === 'expenses') return <Expenses data={data} />;
   if (section === 'orders') return <Orders data={data} />;

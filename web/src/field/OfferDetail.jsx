@@ -8,12 +8,13 @@ import { buildCancellation, buildRevision, canRevise, cancellationId, cancellati
 import { sha256Hex } from '../shell/platform.js';
 import { go } from '../shell/route.js';
 import { stateOf } from './hooks.js';
-import { getFix } from './location.js';
+import { getFix, locate } from './location.js';
 import { save } from './session.js';
 import SignaturePad from './SignaturePad.jsx';
 import { LinesTable, Totals } from './Offers.jsx';
 import { ConvertForm } from './Orders.jsx';
-import { ErrorLine, Field, ReceiptBadge } from './ui.jsx';
+import { ErrorLine, Field, FixHeader, ReceiptBadge } from './ui.jsx';
+import { fixDoc, markedFields } from 'fieldsync-phone-data/fixes.js';
 
 function DiscountNotice({ state, reason, note }) {
   if (state === 'not_needed') return null;
@@ -41,24 +42,32 @@ function useTermsHash(offer) {
   return hash;
 }
 
-function SignForm({ session, offer, onDone }) {
+/** The customer's signature; given a refused `approval`, signing again is its fixed revision. */
+function SignForm({ session, offer, approval, state, onDone }) {
   const [name, setName] = useState('');
   const [signature, setSignature] = useState(null);
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const [note, setNote] = useState('');
 
   async function submit(event) {
     event.preventDefault();
     setBusy(true);
     setError('');
     try {
-      const loc = await getFix();
-      if (!loc) throw new Error('No location fix: allow location for this app and try again.');
-      const ctx = { ...session.ctx(), loc };
+      // In a basement the customer still signs: the reason for no fix goes with the approval.
+      const { loc, noFix } = await locate();
+      if (noFix) setNote(`No GPS fix (${noFix}): the approval is saved and your head will see why.`);
+      const ctx = { ...session.ctx(), loc, noFix };
       const hash = await offerHash(offer, sha256Hex);
-      const approval = buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature });
-      await save(session, approval);
-      await save(session, updateOffer(offer, ctx, { status: 'approved' }));
+      const signed = buildApproval(ctx, offer, { signedBy: name, offerHash: hash, signaturePngBase64: signature });
+      if (approval) {
+        const { _id, _rev, created_at: createdAt } = approval;
+        await save(session, fixDoc({ ...signed, _id, _rev, created_at: createdAt }, {}, ctx));
+      } else {
+        await save(session, signed);
+      }
+      if (offer.status !== 'approved') await save(session, updateOffer(offer, ctx, { status: 'approved' }));
       onDone();
     } catch (err) {
       setError(err.message);
@@ -70,10 +79,42 @@ function SignForm({ session, offer, onDone }) {
   return (
     <form className="sign" onSubmit={submit} data-testid="sign-form">
       <h3>Customer approval</h3>
+      <FixHeader state={state} brief />
       <Field label="Customer's name"><input name="signed_by" value={name} onChange={(e) => setName(e.target.value)} /></Field>
       <SignaturePad onChange={setSignature} />
       <ErrorLine error={error} />
-      <button type="submit" disabled={busy || !signature || !name.trim()}>Save approval</button>
+      {note ? <p className="no-fix" data-testid="no-fix">{note}</p> : null}
+      <button type="submit" disabled={busy || !signature || !name.trim()}>{busy ? 'Finding location…' : 'Save approval'}</button>
+    </form>
+  );
+}
+
+/** A refused order opened in its form: the customer's PO number and delivery date (marked when
+ * refused), resent with the approved offer's customer, supply, lines and totals copied again. */
+function OrderFix({ session, offer, order, state, onDone }) {
+  const [values, setValues] = useState({ po_number: order.po_number || '', delivery_date: order.delivery_date || '' });
+  const [error, setError] = useState('');
+  const marked = markedFields(state, ['po_number', 'delivery_date']);
+  const set = (key) => (e) => setValues({ ...values, [key]: e.target.value });
+  async function resend(event) {
+    event.preventDefault();
+    try {
+      const { loc } = await locate();
+      const copied = { customer_id: offer.customer_id, supply: offer.supply, lines: offer.lines, totals: offer.totals };
+      await save(session, fixDoc(order, { ...copied, po_number: values.po_number.trim() || undefined,
+        delivery_date: values.delivery_date || undefined }, { ...session.ctx(), loc }));
+      onDone();
+    } catch (err) {
+      setError(err.message);
+    }
+  }
+  return (
+    <form className="fix-form" data-testid="fix-form" onSubmit={resend}>
+      <FixHeader state={state} brief />
+      <Field label="Customer's PO number" marked={marked.has('po_number')}><input name="po_number" value={values.po_number} onChange={set('po_number')} /></Field>
+      <Field label="Delivery date" marked={marked.has('delivery_date')}><input name="delivery_date" type="date" value={values.delivery_date} onChange={set('delivery_date')} /></Field>
+      <ErrorLine error={error} />
+      <button type="submit">Resend fixed order</button>
     </form>
   );
 }
@@ -131,6 +172,7 @@ function CancelOrder({ session, data, order }) {
 export default function OfferDetail({ session, data, offer }) {
   const { customers, products, receipts, denied, decisions, approvals, orders } = data;
   const [signing, setSigning] = useState(false);
+  const [fixing, setFixing] = useState('');
   const [error, setError] = useState('');
   const approval = approvals.find((a) => a.offer_id === offer._id);
   const order = orders.find((o) => o.offer_id === offer._id);
@@ -144,6 +186,8 @@ export default function OfferDetail({ session, data, offer }) {
   const decided = discount === 'approved' && (terms !== null || !decision || !decision.terms_hash);
   const canSign = !newer && !approval && offer.status !== 'approved' && (discount === 'not_needed' || decided);
   const run = (fn) => fn().catch((err) => setError(err.message));
+  const approvalState = approval ? stateOf(approval, receipts, denied) : null;
+  const orderState = order ? stateOf(order, receipts, denied) : null;
 
   return (
     <section className="offer-detail" data-testid="offer-detail" data-status={offer.status}>
@@ -169,13 +213,18 @@ export default function OfferDetail({ session, data, offer }) {
       {approval ? (
         <div className="sub" data-testid="approval">
           <h3>Approved by {approval.signed_by}</h3>
-          <ReceiptBadge state={stateOf(approval, receipts, denied)} />
+          {approval.no_fix ? <p className="no-fix muted" data-testid="no-fix">Signed without a GPS fix: {approval.no_fix}</p> : null}
+          <ReceiptBadge state={approvalState} onFix={fixing ? undefined : () => setFixing('approval')} />
+          {fixing === 'approval' && approvalState.state === 'rejected' ? (
+            <SignForm session={session} offer={offer} approval={approval} state={approvalState} onDone={() => setFixing('')} />) : null}
         </div>) : null}
       {order ? (
         <div className="sub" data-testid="order">
           <h3>Order</h3>
           <p className="muted" data-testid="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</p>
-          <ReceiptBadge state={stateOf(order, receipts, denied)} />
+          <ReceiptBadge state={orderState} onFix={fixing ? undefined : () => setFixing('order')} />
+          {fixing === 'order' && orderState.state === 'rejected' ? (
+            <OrderFix session={session} offer={offer} order={order} state={orderState} onDone={() => setFixing('')} />) : null}
           <CancelOrder session={session} data={data} order={order} />
         </div>) : null}
     </section>

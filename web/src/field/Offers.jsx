@@ -2,12 +2,13 @@
 import React, { useState } from 'react';
 import { buildOffer, updateOffer } from 'fieldsync-phone-data/documents.js';
 import { supplyFor } from 'fieldsync-phone-data/gst.js';
-import { customerPrices, previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
+import { customerPrices, lineProblems, previewOffer, toInputs } from 'fieldsync-phone-data/forms.js';
+import { markedFields } from 'fieldsync-phone-data/fixes.js';
 import { revisionOf, supersededBy } from 'fieldsync-phone-data/revisions.js';
 import { go } from '../shell/route.js';
 import { getFix } from './location.js';
 import { save } from './session.js';
-import { CustomerPicker, Empty, ErrorLine, Field, markInvalid, ReceiptBadge, rupees } from './ui.jsx';
+import { CustomerPicker, Empty, ErrorLine, Field, FixHeader, markInvalid, MoneyInput, ReceiptBadge, rupees } from './ui.jsx';
 import { stateOf } from './hooks.js';
 
 export function OfferList({ data }) {
@@ -36,12 +37,18 @@ export function OfferList({ data }) {
 
 const emptyLine = { product_id: '', quantity: '1', unit_price: '', discount_pct: '0' };
 
-export function OfferEditor({ session, data, offer }) {
+const LINE_KEYS = ['product_id', 'quantity', 'unit_price', 'discount_pct'];
+
+export function OfferEditor({ session, data, offer, state }) {
   const { customers, products } = data;
   const [customerId, setCustomerId] = useState(offer ? offer.customer_id : '');
   const [query, setQuery] = useState('');
   const [lines, setLines] = useState(offer ? offer.lines.map((l) => ({ ...l, quantity: String(l.quantity) })) : [{ ...emptyLine }]);
   const [error, setError] = useState('');
+  const [problems, setProblems] = useState({});
+  // A refused offer opens with the fields its refusal points at marked.
+  const marked = markedFields(state || {}, ['customer_id', 'supply',
+    ...lines.flatMap((_, i) => LINE_KEYS.map((k) => `lines[${i}].${k}`))]);
   const customer = customers[`customer:${customerId}`];
   const prices = customerPrices(data.priceLists, customer, data.prices);
   // An offer edited before the customer list has reached this phone keeps the supply it has.
@@ -57,6 +64,9 @@ export function OfferEditor({ session, data, offer }) {
     event.preventDefault();
     const form = event.currentTarget;
     setError('');
+    const found = lineProblems(lines);
+    setProblems(found);
+    if (Object.keys(found).length) return;
     try {
       const loc = await getFix();
       const ctx = { ...session.ctx(), loc: loc || undefined };
@@ -73,6 +83,7 @@ export function OfferEditor({ session, data, offer }) {
   return (
     <form className="editor" onSubmit={submit}>
       <h2>{offer ? 'Edit offer' : 'New offer'}</h2>
+      <FixHeader state={state} />
       {offer ? <p><strong>{customer ? customer.name : customerId}</strong></p> : (
         <CustomerPicker customers={Object.fromEntries(Object.values(customers).map((c) => [c.customer_id, c]))}
           value={customerId} onChange={setCustomerId} query={query} onQuery={setQuery} />
@@ -80,7 +91,7 @@ export function OfferEditor({ session, data, offer }) {
       {lines.map((line, i) => (
         <fieldset key={i} className="line" data-testid="offer-line">
           <legend>Line {i + 1}</legend>
-          <Field label="Product">
+          <Field label="Product" marked={marked.has(`lines[${i}].product_id`)}>
             <select name="product" value={line.product_id} onChange={(e) => pickProduct(i, e.target.value)}>
               <option value="">— product —</option>
               {Object.values(products).filter((p) => p.active !== false).map((p) => (
@@ -88,9 +99,11 @@ export function OfferEditor({ session, data, offer }) {
             </select>
           </Field>
           <div className="row">
-            <Field label="Qty"><input name="quantity" inputMode="decimal" value={line.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })} /></Field>
-            <Field label="Unit price ₹"><input name="unit_price" inputMode="decimal" value={line.unit_price} onChange={(e) => setLine(i, { unit_price: e.target.value })} /></Field>
-            <Field label="Disc. %"><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
+            <Field label="Qty" problem={problems[`lines[${i}].quantity`]} marked={marked.has(`lines[${i}].quantity`)}><input name="quantity" inputMode="decimal" value={line.quantity} onChange={(e) => setLine(i, { quantity: e.target.value })} /></Field>
+            <Field label="Unit price ₹" problem={problems[`lines[${i}].unit_price`]} marked={marked.has(`lines[${i}].unit_price`)}>
+              <MoneyInput name="unit_price" label="Unit price" value={line.unit_price} onChange={(v) => setLine(i, { unit_price: v })}
+                onProblem={(p) => setProblems((was) => ({ ...was, [`lines[${i}].unit_price`]: p }))} /></Field>
+            <Field label="Disc. %" problem={problems[`lines[${i}].discount_pct`]} marked={marked.has(`lines[${i}].discount_pct`)}><input name="discount_pct" inputMode="decimal" value={line.discount_pct} onChange={(e) => setLine(i, { discount_pct: e.target.value })} /></Field>
           </div>
           <LineTotal priced={priced} inputs={inputs} line={line} listPrice={prices[line.product_id]} />
           {lines.length > 1 ? <button type="button" className="link" onClick={() => setLines(lines.filter((_, j) => j !== i))}>Remove line</button> : null}
@@ -99,7 +112,7 @@ export function OfferEditor({ session, data, offer }) {
       <button type="button" className="secondary" onClick={() => setLines([...lines, { ...emptyLine }])}>Add product</button>
       {priced ? <Totals totals={priced.totals} supply={supply} /> : null}
       <ErrorLine error={error} />
-      <button type="submit">Save offer</button>
+      <button type="submit">{state && state.state === 'rejected' ? 'Fix and resend' : 'Save offer'}</button>
     </form>
   );
 }
@@ -114,7 +127,8 @@ function LineTotal({ priced, inputs, line, listPrice }) {
   return (
     <p className="muted">
       Line total {rupees(priced.lines[index].total)}
-      {shown ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+      {shown && effective >= 0 ? <span data-testid="effective-discount"> · {effective.toFixed(2)}% below the list price</span> : null}
+      {shown && effective < 0 ? <span className="problem" data-testid="above-list"> · above the list price of {rupees(String(listPrice))}: the server takes the list price at most</span> : null}
     </p>
   );
 }

@@ -4,18 +4,36 @@ import { buildTrack, isoWithOffset } from 'fieldsync-phone-data/documents.js';
 const BUFFER_ID = '_local/fieldsync-breadcrumbs';
 const POINTS_PER_TRACK = 20;
 
-/** A fix as documents carry it, or null when the phone cannot get one in time. */
-export function getFix(timeoutMs = 8000) {
+export const FIX_TIMEOUT_MS = 10000;
+
+/** {loc} as documents carry it, or {noFix: why} when the phone cannot get one in time: a
+ * signature or check-in in a basement is saved with the reason and flagged by the server. */
+export function locate(timeoutMs = FIX_TIMEOUT_MS) {
+  const waited = `no fix after ${Math.round(timeoutMs / 1000)} s`;
   return new Promise((resolve) => {
-    if (!('geolocation' in navigator)) { resolve(null); return; }
+    if (!('geolocation' in navigator)) { resolve({ noFix: 'this device has no GPS' }); return; }
+    // The browser's own timeout does not count the wait for a permission prompt.
+    const timer = setTimeout(() => resolve({ noFix: waited }), timeoutMs + 500);
     navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude,
-        accuracy_m: Math.max(0, p.coords.accuracy || 0), at: isoWithOffset(new Date(p.timestamp || Date.now())),
-        mock: false }),
-      () => resolve(null),
+      (p) => {
+        clearTimeout(timer);
+        resolve({ loc: { lat: p.coords.latitude, lon: p.coords.longitude,
+          accuracy_m: Math.max(0, p.coords.accuracy || 0), at: isoWithOffset(new Date(p.timestamp || Date.now())),
+          mock: false } });
+      },
+      (err) => {
+        clearTimeout(timer);
+        const why = { 1: 'location permission denied', 2: 'no GPS position available', 3: waited };
+        resolve({ noFix: why[err.code] || waited });
+      },
       { enableHighAccuracy: true, timeout: timeoutMs, maximumAge: 60000 },
     );
   });
+}
+
+/** A fix as documents carry it, or null when the phone cannot get one in time. */
+export async function getFix(timeoutMs = FIX_TIMEOUT_MS) {
+  return (await locate(timeoutMs)).loc || null;
 }
 
 async function buffer(db) {

@@ -1,6 +1,7 @@
 // Small building blocks shared by the field screens.
-import React from 'react';
+import React, { useState } from 'react';
 import { receiptLabel } from 'fieldsync-phone-data/receipts.js';
+import { parseMoney, showMoney } from 'fieldsync-phone-data/typed.js';
 
 export { rupees } from 'fieldsync-phone-data/forms.js';
 
@@ -18,8 +19,49 @@ export function ReceiptBadge({ state, onFix }) {
   );
 }
 
-export function Field({ label, children }) {
-  return <label className="field">{label}{children}</label>;
+/** A labelled input; `problem` marks it (the server's refusal or the phone's own check). */
+export function Field({ label, children, problem, marked }) {
+  const flagged = Boolean(problem || marked);
+  return (
+    <label className={`field${flagged ? ' marked' : ''}`} data-marked={flagged ? 'yes' : undefined}>
+      {label}{children}
+      {problem ? <span className="problem" role="alert" data-testid="field-problem">{problem}</span> : null}
+    </label>
+  );
+}
+
+/** Money as people type it ("4,50,000", "₹4.5 lakh"); shown back with lakh grouping when the
+ * engineer leaves the field, and a message at once when it is not an amount (shown here, or
+ * handed to `onProblem` when the form shows its fields' problems itself). */
+export function MoneyInput({ name, value, onChange, label = 'The amount', onProblem }) {
+  const [problem, setProblem] = useState('');
+  // A problem goes as soon as the engineer types again, not on leaving the field: the form
+  // must not shift under the finger on its way to the Save button.
+  const clear = () => {
+    setProblem('');
+    if (onProblem) onProblem('');
+  };
+  const leave = () => {
+    const read = parseMoney(value, { label });
+    setProblem(read.error || '');
+    if (onProblem) onProblem(read.error || '');
+    if (read.value) onChange(showMoney(value));
+  };
+  return (
+    <>
+      <input name={name} inputMode="decimal" value={value} aria-invalid={problem ? 'true' : undefined}
+        onChange={(e) => { clear(); onChange(e.target.value); }} onBlur={leave} />
+      {problem && !onProblem ? <span className="problem" role="alert" data-testid="field-problem">{problem}</span> : null}
+    </>
+  );
+}
+
+/** The fix-and-resend panel's title: what the server said (unless the receipt right above
+ * already says it: `brief`), and what to do. */
+export function FixHeader({ state, brief }) {
+  if (!state || state.state !== 'rejected') return null;
+  const reason = String(state.reason || 'the server refused this document').replace(/\.$/, '');
+  return <p className="reason" data-testid="fix-reason">{brief ? '' : `Refused: ${reason}. `}Fix the marked fields and resend.</p>;
 }
 
 // Form inputs named differently from the document's fields.
