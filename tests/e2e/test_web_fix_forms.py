@@ -118,8 +118,11 @@ def test_a_lead_typed_as_people_type_it_moves_through_every_stage(stack: Stack) 
         expect(card.get_by_test_id("field-problem").first).to_have_text(
             "Amount must be in figures, like 4,50,000 or 450000.50")
         screenshot(page, "phone-lead-amount-in-words")
+        # As a person does: the next stage's form is there before its fields are typed in.
         move(card, "advance", amount="1 lakh", payment_ref="UTR-5512")
+        expect(card.locator(".stages .current")).to_have_text("advance")
         move(card, "order acceptance", number="OA-88", date="2026-12-02")
+        expect(card.locator(".stages .current")).to_have_text("order acceptance")
         move(card, "installation", date="2026-12-20")
         expect(card.locator(".stages .current")).to_have_text("installation")
         accepted(card)
