@@ -187,15 +187,21 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   async function pending() {
     const state = await readState();
     const unsent = [];
+    const deletions = []; // not listed by allDocs, yet a discard or a deletion must be sent too
     for (const pass of PUSH_PASSES) {
       const changes = await dbs.me.changes({ since: state.passes[pass.name] || 0 });
-      for (const c of changes.results) if (pass.types.includes(typeOf(c.id))) unsent.push(c.id);
+      for (const c of changes.results) {
+        if (!pass.types.includes(typeOf(c.id))) continue;
+        unsent.push(c.id);
+        if (c.deleted) deletions.push({ id: c.id, rev: c.changes[0].rev });
+      }
     }
     const all = await dbs.me.allDocs();
     const receipts = await dbs.me.allDocs({ startkey: 'receipt:', endkey: 'receipt:\ufff0', include_docs: true });
     const checked = Object.fromEntries(receipts.rows.filter((r) => r.doc && r.doc.doc_rev)
       .map((r) => [r.id.slice('receipt:'.length), r.doc.doc_rev]));
-    return pendingState({ current: all.rows.map((r) => ({ id: r.id, rev: r.value.rev })), unsent,
+    const current = [...all.rows.map((r) => ({ id: r.id, rev: r.value.rev })), ...deletions];
+    return pendingState({ current, unsent,
       denied: state.denied, fromServer: state.from_server || {}, checked });
   }
 
@@ -216,10 +222,13 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
       if (err.status !== 404) throw err;
     }
     const { _rev: serverRev, ...content } = held || {};
-    const next = held && !held._deleted ? { ...content, _rev: local._rev }
+    // The server's own copy is the refused revision itself when the worker refused it: then
+    // discarding means the document goes.
+    const restore = held && !held._deleted && serverRev !== local._rev;
+    const next = restore ? { ...content, _rev: local._rev }
       : { _id: id, _rev: local._rev, _deleted: true };
     const { rev } = await dbs.me.put(next);
-    onEvent('discarded', { id, restored: Boolean(held && !held._deleted), serverRev });
+    onEvent('discarded', { id, restored: restore, serverRev });
     return { ...next, _rev: rev };
   }
 

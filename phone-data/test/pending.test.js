@@ -151,6 +151,8 @@ test('discarding a refused change puts back what the server holds, or drops what
     assert.ok(Number(back._rev.split('-')[0]) > Number(held._rev.split('-')[0]) + 1, 'a new revision');
     await sync.discardChange('todo:never');
     await assert.rejects(dbs.me.get('todo:never'), (err) => err.status === 404);
+    // Both discards are changes still to send: the deletion counts until it is sent.
+    assert.deepEqual((await sync.pending()).notSent.sort(), ['offer:s1', 'todo:never']);
 
     await sync.syncOnce(); // the restored revision reaches the server with the signed terms
     assert.equal((await server.get('offer:s1')).totals.grand_total, '81272.50');

@@ -403,3 +403,33 @@ def test_a_check_in_where_the_gps_gives_no_position_is_saved_with_the_reason(
         context.close()
     with stack.services.sessions() as s:
         assert s.scalars(select(Visit.check_in_no_fix)).all() == ["no GPS position available"]
+
+
+def office_refusals(stack: Stack) -> set[str]:
+    return {r["doc_id"] for r in api_get(stack, "/api/v1/rejections")["items"]}
+
+
+def test_a_refused_document_can_be_discarded_and_leaves_the_office_list(stack: Stack) -> None:
+    """The other way out of a refusal: the engineer discards the change. The office listed the
+    refused to-do; once discarded it is gone from the phone and from the office's list."""
+    todo_id = other_device_refusals(stack)["todo"]["_id"]
+    wait_for(lambda: todo_id in office_refusals(stack), 30, "the office's list of refusals")
+    with chromium() as browser:
+        context, page = open_phone(browser)
+        sign_in_and_cache(page, stack)
+        page.goto(stack.url + "/" + TUNING + "#/todos")
+        card = page.get_by_test_id("todo-card").filter(has_text="Send the AMC quote")
+        expect(card.get_by_test_id("receipt")).to_have_attribute("data-state", "rejected",
+                                                                  **ACCEPTED)
+        card.get_by_role("button", name="Discard my change").click()
+        expect(card.get_by_test_id("discard-confirm")).to_be_visible()
+        screenshot(page, "phone-discard-refused-todo")
+        card.get_by_role("button", name="Yes, discard").click()
+        expect(page.get_by_test_id("todo-card").filter(has_text="Send the AMC quote")) \
+            .to_have_count(0)
+        # The discard is a change like any other: sent before the phone is put away.
+        expect(page.get_by_test_id("pending-count")).to_have_attribute("data-count", "0",
+                                                                      **ACCEPTED)
+        context.close()
+    wait_for(lambda: todo_id not in office_refusals(stack), 30,
+             "the discarded to-do leaving the office's list")

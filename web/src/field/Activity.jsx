@@ -123,7 +123,8 @@ function LeadCard({ session, lead, customers, receipts, denied }) {
       <span className="muted">{(customers[`customer:${lead.customer_id}`] || {}).name || (lead.prospect || {}).name}</span>
       <ol className="stages">{LEAD_STAGES.map((s) => <li key={s} className={s === lead.stage ? 'current' : ''}>{stageName(s)}</li>)}</ol>
       {lead.stage === 'lost' ? <p className="muted">Lost: {lead.lost_reason}</p> : null}
-      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)} />
+      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)}
+        onDiscard={() => session.sync.discardChange(lead._id)} />
       {fixing && state.state === 'rejected' ? <LeadFix session={session} lead={lead} state={state} onDone={() => setFixing(false)} />
         : <StageForm session={session} lead={lead} />}
     </li>
@@ -242,7 +243,8 @@ function VisitCard({ session, visit, customers, receipts, denied }) {
       <strong>{(customers[`customer:${visit.customer_id}`] || {}).name || visit.customer_id}</strong>
       <span className="muted">{visit.purpose.slice(0, 120)} · in {visit.check_in.at.slice(11, 16)}{visit.check_out ? ` · out ${visit.check_out.at.slice(11, 16)}` : ''}</span>
       <NoFix stamp={visit.check_in} />
-      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)} />
+      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)}
+        onDiscard={() => session.sync.discardChange(visit._id)} />
       {fixing && state.state === 'rejected' ? (
         <TextsFix session={session} doc={visit} state={state} keys={VISIT_TEXTS} customers={customers}
           labels={{ purpose: 'Purpose', outcome: 'Outcome' }} onDone={() => setFixing(false)} />) : null}
@@ -294,7 +296,8 @@ function TodoCard({ session, todo, customers, receipts, denied, toggle }) {
           todo.customer_id && ((customers || {})[`customer:${todo.customer_id}`] || {}).name]
           .filter(Boolean).join(' · ')}
       </span>
-      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)} />
+      <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)}
+        onDiscard={() => session.sync.discardChange(todo._id)} />
       {fixing && state.state === 'rejected' ? (
         <TextsFix session={session} doc={todo} state={state} keys={TODO_TEXTS} customers={customers}
           labels={{ title: 'To do', notes: 'Notes' }} onDone={() => setFixing(false)} />) : null}

@@ -120,7 +120,7 @@ function HeadDecision({ expense, decision }) {
     </div>);
 }
 
-export function Expenses({ data }) {
+export function Expenses({ session, data }) {
   const { expenses, receipts, denied, decisions } = data;
   return (
     <section>
@@ -131,7 +131,8 @@ export function Expenses({ data }) {
             <div className="head"><strong>{x.from_place} → {x.to_place}</strong>
               <span className="amount">{rupees(x.amount)}</span></div>
             <span className="muted">{x.date} · {x.mode} · {x.km} km{x._attachments ? ' · photo' : ''}</span>
-            <ReceiptBadge state={stateOf(x, receipts, denied)} onFix={() => go(`/expenses/${x._id}/edit`)} />
+            <ReceiptBadge state={stateOf(x, receipts, denied)} onFix={() => go(`/expenses/${x._id}/edit`)}
+              onDiscard={session ? () => session.sync.discardChange(x._id) : undefined} />
             <HeadDecision expense={x} decision={(decisions || {})[`decision:${x._id}`]} />
           </li>))}
         </ul>)}

@@ -82,7 +82,7 @@ function Screen({ session, data, route }) {
     return expense ? <ExpenseForm key={expense._rev} session={session} expense={expense} customers={data.customers}
       state={stateOf(expense, data.receipts, data.denied)} /> : <p>Loading…</p>;
   }
-  if (section === 'expenses') return <Expenses data={data} />;
+  if (section === 'expenses') return <Expenses session={session} data={data} />;
   if (section === 'orders') return <Orders data={data} />;
   return <OfferList data={data} />;
 }

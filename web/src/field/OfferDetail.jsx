@@ -196,7 +196,8 @@ export default function OfferDetail({ session, data, offer }) {
         {revisionOf(offer) ? <> · <span data-testid="offer-revision">revision {revisionOf(offer)}</span></> : null}</p>
       {newer ? (
         <p className="notice" data-testid="superseded">Superseded by <a href={`#/offers/${newer._id}`}>revision {revisionOf(newer)}</a>.</p>) : null}
-      <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)} />
+      <ReceiptBadge state={offerState} onFix={() => go(`/offers/${offer._id}/edit`)}
+        onDiscard={() => session.sync.discardChange(offer._id)} />
       <DiscountNotice state={discount} reason={reason} note={decision && discount !== 'waiting' ? decision.note : ''} />
       <LinesTable offer={offer} products={products} />
       <Totals totals={offer.totals} supply={offer.supply} />
@@ -214,7 +215,8 @@ export default function OfferDetail({ session, data, offer }) {
         <div className="sub" data-testid="approval">
           <h3>Approved by {approval.signed_by}</h3>
           {approval.no_fix ? <p className="no-fix muted" data-testid="no-fix">Signed without a GPS fix: {approval.no_fix}</p> : null}
-          <ReceiptBadge state={approvalState} onFix={fixing ? undefined : () => setFixing('approval')} />
+          <ReceiptBadge state={approvalState} onFix={fixing ? undefined : () => setFixing('approval')}
+            onDiscard={() => session.sync.discardChange(approval._id)} />
           {fixing === 'approval' && approvalState.state === 'rejected' ? (
             <SignForm session={session} offer={offer} approval={approval} state={approvalState} onDone={() => setFixing('')} />) : null}
         </div>) : null}
@@ -222,7 +224,8 @@ export default function OfferDetail({ session, data, offer }) {
         <div className="sub" data-testid="order">
           <h3>Order</h3>
           <p className="muted" data-testid="order-po">{order.po_number ? `PO ${order.po_number}` : 'no PO number'} · {order.delivery_date ? `delivery ${order.delivery_date}` : 'no delivery date'}</p>
-          <ReceiptBadge state={orderState} onFix={fixing ? undefined : () => setFixing('order')} />
+          <ReceiptBadge state={orderState} onFix={fixing ? undefined : () => setFixing('order')}
+            onDiscard={() => session.sync.discardChange(order._id)} />
           {fixing === 'order' && orderState.state === 'rejected' ? (
             <OrderFix session={session} offer={offer} order={order} state={orderState} onDone={() => setFixing('')} />) : null}
           <CancelOrder session={session} data={data} order={order} />

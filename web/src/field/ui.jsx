@@ -5,16 +5,38 @@ import { parseMoney, showMoney } from 'fieldsync-phone-data/typed.js';
 
 export { rupees } from 'fieldsync-phone-data/forms.js';
 
-/** The receipt of one document: a coloured badge, the reason when refused. */
-export function ReceiptBadge({ state, onFix }) {
+/** The receipt of one document: a coloured badge, the reason when refused, and for a refused
+ * document the two ways out: fix and resend, or discard the change (`onDiscard`: the server's
+ * version comes back, or the document goes if the server never had it; asked twice). */
+export function ReceiptBadge({ state, onFix, onDiscard }) {
+  const [asking, setAsking] = useState(false);
+  const [failed, setFailed] = useState('');
+  const refused = state.state === 'rejected';
+  const discard = async () => {
+    try {
+      await onDiscard();
+      setAsking(false);
+    } catch (err) {
+      setFailed(err.message || String(err));
+    }
+  };
   return (
     <div className={`receipt receipt-${state.state}`} data-testid="receipt" data-state={state.state}>
       <span className="badge">{receiptLabel(state)}</span>
       {state.erp && state.erp.number ? <span className="erp" data-testid="erp-number">{state.erp.number}</span> : null}
-      {state.state === 'rejected' || state.state === 'conflict' ? (
+      {refused || state.state === 'conflict' ? (
         <p className="reason" data-testid="receipt-reason">{state.reason || 'The server refused this document.'}</p>
       ) : null}
-      {state.state === 'rejected' && onFix ? <button type="button" className="small" onClick={onFix}>Fix and resend</button> : null}
+      {refused && onFix ? <button type="button" className="small" onClick={onFix}>Fix and resend</button> : null}
+      {refused && onDiscard && !asking ? (
+        <button type="button" className="small secondary" onClick={() => setAsking(true)}>Discard my change</button>) : null}
+      {refused && onDiscard && asking ? (
+        <p className="confirm" data-testid="discard-confirm">
+          The server's version comes back, or this document goes if the server never had it.
+          {' '}<button type="button" className="small" onClick={discard}>Yes, discard</button>
+          <button type="button" className="small secondary" onClick={() => setAsking(false)}>Keep it</button>
+        </p>) : null}
+      {failed ? <p className="error" role="alert">{failed}</p> : null}
     </div>
   );
 }
