@@ -13,6 +13,8 @@ from conflict.engine import Evaluation, describe_open, difference_view, edit_of
 from server.sql.models.conflicts import Conflict, ConflictResolution
 from server.sql.models.sync_state import DocumentStatus
 
+MAX_CONFLICT_ID = 2**31 - 1  # conflicts.id is a 32-bit INTEGER on PostgreSQL
+
 OPEN, RESOLVED = "open", "resolved"
 
 
@@ -67,6 +69,8 @@ class ConflictQueue:
         self.session = session
 
     def get(self, conflict_id: int) -> Conflict | None:
+        if not 0 < conflict_id <= MAX_CONFLICT_ID:  # SQL could not even compare it: none such
+            return None
         return self.session.get(Conflict, conflict_id)
 
     def open_for(self, db_name: str, doc_id: str) -> Conflict | None:

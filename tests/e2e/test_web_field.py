@@ -229,11 +229,25 @@ def test_desktop_layout(stack: Stack) -> None:
         context = new_context(browser, DESKTOP)
         page = context.new_page()
         sign_in_and_cache(page, stack)
+        expect(page.get_by_role("heading", name="New offer")).to_be_visible()
+        # The editor holds the territory's customers and the catalog, not an empty form.
+        expect(page.locator("select[name=customer] option[value=C-1003]")).to_have_count(1)
+        expect(page.locator("select[name=product] option[value=P-100]")).to_have_count(1)
+        assert _fits_the_width(page)
         screenshot(page, "desktop-offer-editor")
         page.goto(stack.url + "/" + TUNING + "#/expenses")
+        expect(page.get_by_role("heading", name="Expenses")).to_be_visible()
         expect(page.get_by_text("No expenses yet.")).to_be_visible()
+        expect(page.get_by_role("link", name="New expense")).to_be_visible()
+        assert _fits_the_width(page)
         screenshot(page, "desktop-expenses")
         context.close()
+
+
+def _fits_the_width(page: Page) -> bool:
+    """No sideways scrolling: the page is no wider than the window."""
+    return bool(page.evaluate(
+        "() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_discount_above_the_limit_waits_for_the_head(stack: Stack, phone: tuple[

@@ -63,3 +63,11 @@ def test_heads_read_their_teams_conflicts_and_admins_resolve(api: ApiClient,
                           json={"method": "keep", "rev": revs[0]}), 409)
     assert_error(api.get("/api/v1/conflicts/99999", "adam"), 404)
     assert api.get("/api/v1/conflicts?status=resolved", "adam").json["total"] == 1
+
+
+def test_a_conflict_id_beyond_the_id_column_is_a_404(api: ApiClient) -> None:
+    """Found by the schema fuzzer: an id SQL cannot hold made SQLite overflow into a 500."""
+    for too_big in (2**31, 5098296462955345084416):
+        assert_error(api.get(f"/api/v1/conflicts/{too_big}", "adam"), 404)
+        assert_error(api.post(f"/api/v1/conflicts/{too_big}/resolve", "adam",
+                              json={"method": "keep", "rev": "1-a"}), 404)

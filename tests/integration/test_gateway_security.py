@@ -10,16 +10,19 @@ from typing import Any
 import jwt
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from server.accounts.service import create_user
 from server.app import create_app
 from server.bootstrap import Services
+from server.sql.models.sync_state import DocumentStatus
 from sync.dirty import DirtySet
 from sync.provisioning import catalog_db_name, engineer_db_name
-from sync.store import NotFoundError
+from sync.worker import Worker
 from tests.support.gateway_docs import todo
 
 PASSWORD = "correct horse battery"
+STATUS_FOR_AN_UNKNOWN_DATABASE = 400  # "there is no database ... here"
 
 
 @pytest.fixture
@@ -46,6 +49,20 @@ def auth(tok: str) -> dict[str, str]:
 def stored_ids(services: Services, username: str) -> list[str]:
     db = engineer_db_name(services.settings.db_prefix, username)
     return [row["id"] for row in services.store.all_docs(db)]
+
+
+def store_state(services: Services) -> dict[str, tuple[Any, int]]:
+    """Every database in the store with its update sequence and document count."""
+    return {db: (info["update_seq"], info["doc_count"])
+            for db in services.store.all_dbs() if not db.startswith("_")
+            for info in [services.store.db_info(db)]}
+
+
+def judged_in_sql(services: Services) -> list[str]:
+    """What the worker puts in SQL once it has read every feed there is to read."""
+    Worker(services).run_until_idle()
+    with services.sessions() as s:
+        return list(s.scalars(select(DocumentStatus.doc_id)))
 
 
 def bulk(client: FlaskClient, tok: str, docs: list[Any], db: str = "me") -> Any:
@@ -108,13 +125,19 @@ def test_deactivated_user_is_locked_out_at_once(client: FlaskClient, services: S
 ])
 def test_path_tricks_never_reach_another_database(client: FlaskClient, services: Services,
                                                   path: str) -> None:
-    services.store.put_doc(engineer_db_name(services.settings.db_prefix, "bob"),
-                           todo("bob", "secret", title="BOBS-PRIVATE"))
+    bob_db = engineer_db_name(services.settings.db_prefix, "bob")
+    secret = services.store.put_doc(bob_db, todo("bob", "secret", title="BOBS-PRIVATE"))
     tok = token(client, "asha")
+    before, dirty = store_state(services), DirtySet(services.sessions).snapshot()
     for method in ("GET", "PUT", "DELETE"):
         r = client.open(path, method=method, headers=auth(tok), json=todo("asha", "x"))
         assert 400 <= r.status_code < 500, (method, path, r.status_code)
         assert "BOBS-PRIVATE" not in r.get_data(as_text=True)
+    # Nothing was written anywhere: no database created or changed, nothing marked for the
+    # worker, Bob's document untouched.
+    assert store_state(services) == before
+    assert DirtySet(services.sessions).snapshot() == dirty
+    assert services.store.get_doc(bob_db, "todo:secret")["_rev"] == secret["rev"]
     assert client.get("/sync/", headers=auth(tok)).status_code == 200
 
 
@@ -204,10 +227,13 @@ def test_malformed_bulk_docs_is_a_400(client: FlaskClient, body: bytes) -> None:
 def test_malformed_revs_diff_never_reaches_the_store(client: FlaskClient, services: Services,
                                                      body: bytes) -> None:
     tok = token(client, "asha")
+    before = store_state(services)
     r = client.post("/sync/me/_revs_diff", headers=auth(tok), data=body,
                     content_type="application/json")
     assert r.status_code == 400
-    assert services.store.ping()
+    assert store_state(services) == before
+    assert "todo:1" not in stored_ids(services, "asha")
+    assert judged_in_sql(services) == []
 
 
 def test_oversized_request_is_a_413(services: Services) -> None:
@@ -231,10 +257,14 @@ def test_oversized_request_is_a_413(services: Services) -> None:
                                    "include_docs=maybe"])
 def test_unknown_changes_options_are_refused_before_the_store(
         client: FlaskClient, services: Services, query: str) -> None:
+    db = engineer_db_name(services.settings.db_prefix, "asha")
+    services.store.put_doc(db, todo("asha", "t1", title="ASHAS-TODO"))
     tok = token(client, "asha")
+    before = store_state(services)
     r = client.get(f"/sync/me/_changes?{query}", headers=auth(tok))
     assert r.status_code == 400 and r.json["reason"]
-    assert services.store.ping()
+    assert "ASHAS-TODO" not in r.get_data(as_text=True) and "todo:t1" not in r.json["reason"]
+    assert store_state(services) == before
     assert client.get("/sync/me/_changes", headers=auth(tok)).status_code == 200
 
 
@@ -269,10 +299,20 @@ def _client() -> Any:
     return ClientInfo("10.0.0.1", "pytest")
 
 
-def test_store_is_never_asked_for_a_missing_physical_name(client: FlaskClient,
+def test_a_path_trick_in_the_database_name_reaches_no_physical_database(client: FlaskClient,
                                                           services: Services) -> None:
+    # Plant the databases a careless mapping of "me/../_users" would reach, each with a secret.
+    careless = [services.settings.db_prefix + "me", services.settings.db_prefix + "_users"]
+    for db in careless:
+        services.store.ensure_db(db)
+        services.store.put_doc(db, {"_id": "secret", "title": "NOT-FOR-PHONES"})
     tok = token(client, "asha")
-    r = client.get("/sync/me%2F..%2F_users", headers=auth(tok))
-    assert r.status_code in (400, 404)
-    with pytest.raises(NotFoundError):
-        services.store.db_info(services.settings.db_prefix + "me")
+    before = store_state(services)
+    for method in ("GET", "PUT", "DELETE"):
+        r = client.open("/sync/me%2F..%2F_users", method=method, headers=auth(tok),
+                        json=todo("asha", "x"))
+        assert r.status_code == STATUS_FOR_AN_UNKNOWN_DATABASE, (method, r.status_code)
+        assert "NOT-FOR-PHONES" not in r.get_data(as_text=True)
+    assert store_state(services) == before
+    for db in careless:
+        assert services.store.get_doc(db, "secret")["title"] == "NOT-FOR-PHONES"

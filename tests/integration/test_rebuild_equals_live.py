@@ -147,3 +147,39 @@ def test_rebuild_keeps_an_accepted_revision_pushed_with_its_refused_edit(
     compact(services, db, todo["_id"], todo["_rev"])
     rebuild_projection(services)
     assert projection_snapshot(services) == live
+
+
+def expense_decisions(services: Services) -> dict[str, tuple[str, bool]]:
+    with services.sessions() as s:
+        return {e.doc_id: (e.approval_status, e.reimbursed) for e in s.scalars(select(Expense))}
+
+
+def test_rebuild_keeps_expense_decisions_and_reopens_what_changed_after_them(
+        services: Services) -> None:
+    """Approved, declined, reimbursed (then edited outside its terms) and approved-then-changed
+    expenses read the same after a rebuild as live, including the one that waits again."""
+    load_master_data(services)
+    db = provision_engineer(services.store, services.sessions, services.settings.db_prefix,
+                            "asha")
+    approved, declined, paid, changed, pending = (make_expense("asha", amount=a) for a in (
+        "100.00", "200.00", "300.00", "400.00", "500.00"))
+    push(services, db, [approved, declined, paid, changed, pending])
+    heads = HeadActions(services.store, services.sessions)
+    for doc, outcome in ((approved, "approved"), (declined, "declined"), (paid, "approved"),
+                         (changed, "approved")):
+        heads.decide_expense(ADMIN, doc["_id"], outcome, note="Not a customer visit")
+    heads.mark_reimbursed(ADMIN, paid["_id"])
+    Worker(services).run_until_idle()  # the decision documents written back
+    # Accepted edits after the decisions: one outside the terms, one of the amount.
+    push(services, db, [edited(services, db, paid, purpose="Customer visit and demo"),
+                        edited(services, db, changed, amount="450.00")])
+    expected = {approved["_id"]: ("approved", False), declined["_id"]: ("declined", False),
+                paid["_id"]: ("approved", True), changed["_id"]: ("pending", False),
+                pending["_id"]: ("pending", False)}
+    assert expense_decisions(services) == expected
+    assert status(services, db, changed["_id"])[0] == "accepted"
+
+    live = projection_snapshot(services)
+    rebuild_projection(services)
+    assert expense_decisions(services) == expected
+    assert projection_snapshot(services) == live

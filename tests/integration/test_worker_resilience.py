@@ -28,6 +28,7 @@ from sync.store import chunks
 from sync.worker import Worker
 from tests.factories import make_lead, make_todo, make_visit
 from tests.support.projection import projection_snapshot
+from tests.support.waiting import wait_for
 
 Doc = dict[str, Any]
 REPO = Path(__file__).resolve().parents[2]
@@ -128,15 +129,15 @@ def test_store_stopped_and_restarted_mid_feed(tmp_path: Path, sql_url: str) -> N
         load_master_data(services)
         dbs = fill(services, ["asha", "ravi"], 1000)
         thread.start()
-        while not _some_done(services):
-            time.sleep(0.01)
+        wait_for(lambda: _judged(services) > 0, 60, "the worker starts on the feeds")
         store.stop()
-        time.sleep(1.5)  # the worker meets a dead store and backs off
+        # Mid-feed: some documents judged, the rest still behind the open feeds.
+        assert 0 < _judged(services) < 2000
+        wait_for(lambda: worker.backoff.attempt > 0, 30, "the worker meets the stopped store")
+        assert _judged(services) < 2000
         store.start()
-        deadline = time.monotonic() + 90
-        while not settled(services, 2000) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert settled(services, 2000)
+        wait_for(lambda: settled(services, 2000), 90, "every document judged after the restart")
+        wait_for(lambda: worker.backoff.attempt == 0, 30, "the worker recovers from the outage")
         receipts_match(services, dbs)
     finally:
         worker.stop()
@@ -149,7 +150,3 @@ def _judged(services: Services) -> int:
     with services.sessions() as s:
         return int(s.scalar(select(func.count()).select_from(DocumentStatus)) or 0)
 
-
-def _some_done(services: Services) -> bool:
-    with services.sessions() as s:
-        return bool(s.scalar(select(func.count()).select_from(DocumentStatus)))

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from conflict.merge import three_way
 from conflict.policies import merge_fields, merge_lead, merge_todo
+from conflict.values import MISSING as CONFLICT_MISSING
 
 KEYS = [f"f{i}" for i in range(8)]
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=4),
@@ -68,17 +69,30 @@ def test_lead_keeps_one_sided_changes_outside_the_stage(case: tuple[Any, ...]) -
 def test_every_clash_is_reported_never_dropped(base: dict[str, Any], ours: dict[str, Any],
                                                theirs: dict[str, Any]) -> None:
     result = three_way(base, ours, theirs)
-    clashed = {d.path[0] for d in result.differences}
-    for key in set(ours) | set(theirs):
+    reported = {d.path[0]: d for d in result.differences}
+    for key in set(base) | set(ours) | set(theirs):
         o, t, b = _value(ours, key), _value(theirs, key), _value(base, key)
-        if key in clashed:
+        clash = o != b and t != b and o != t
+        # A real three-way clash must reach the queue; anything else must not.
+        assert (key in reported) == clash, (key, b, o, t)
+        if clash:
+            assert (reported[key].ours, reported[key].theirs) == (_stored(o), _stored(t))
             continue
         merged = _value(result.merged, key)
-        assert merged in (o, t)
-        if o != b:
-            assert merged == o or t == merged != b
-        if t != b and o == b:
-            assert merged == t
+        assert merged == (t if o == b else o)
+    assert result.settled == (not reported)
+
+
+def test_a_real_clash_is_reported_with_both_sides() -> None:
+    result = three_way({"price": "10"}, {"price": "11"}, {"price": "12"})
+    assert not result.settled
+    assert [(d.path, d.ancestor, d.ours, d.theirs) for d in result.differences] == [
+        (("price",), "10", "11", "12")]
+
+
+def _stored(value: Any) -> Any:
+    """The merge's own marker for an absent field, where the test uses its own."""
+    return CONFLICT_MISSING if value is MISSING else value
 
 
 @given(docs, docs)
