@@ -27,6 +27,14 @@ log = logging.getLogger("fieldsync.erp.master")
 UNASSIGNED = "UNASSIGNED"
 
 
+def record_key(record: Any) -> str:
+    """What the audit row names a pulled record by: a customer's or product's id, or a price's
+    list, product and customer."""
+    if isinstance(record, PriceRecord):
+        return "/".join(filter(None, (record.price_list, record.product_id, record.customer_id)))
+    return str(record.id)
+
+
 class Publisher(Protocol):
     """Pushes SQL master data to the phones (sync.publish.MasterDataPublisher)."""
 
@@ -99,8 +107,8 @@ class MasterDataPuller:
             save(session, records)
             if records:  # one row per pull: which records the ERP changed
                 audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
-                       actor=ERP_BRIDGE, after={"count": len(records),
-                                                "ids": sorted(str(r.id) for r in records)})
+                      actor=ERP_BRIDGE, after={"count": len(records),
+                                               "ids": sorted(map(record_key, records))})
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
         self._note(entity, max(stamps, default=since), len(records), started, "")
         return len(records)
