@@ -69,7 +69,7 @@ def test_prefetch_loads_a_batch_in_a_few_queries(services: Services) -> None:
         assert len(statements) - loaded <= 1  # only P9 was not referenced by the batch
     # One query per kind: customers, products, offers, their approvals, leads, the leads'
     # server-written steps, the head decisions on the batch's offers and expenses, and the
-    # accepted orders the batch names (cancellation requests are judged against them).
+    # accepted revisions that supersede the batch's offers.
     assert loaded <= 8
     assert customer is not None and customer.state_code == "29"
     assert (customer.territory, customer.active, customer.lat) == ("KA-S", True, 12.3)
