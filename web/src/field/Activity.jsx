@@ -174,7 +174,7 @@ export function Leads({ session, data }) {
 
 // The plain text fields a fix may change; the contract says what is needed and how long.
 const VISIT_TEXTS = ['purpose', 'outcome'];
-const TODO_TEXTS = ['title', 'notes'];
+const TO_DO_TEXT_FIELDS = ['title', 'notes'];
 
 /** Where the phone was, or that it had no fix and why: the server flags it, never refuses it. */
 function NoFix({ stamp }) {
@@ -299,7 +299,7 @@ function TodoCard({ session, todo, customers, receipts, denied, toggle }) {
       <ReceiptBadge state={state} onFix={fixing ? undefined : () => setFixing(true)}
         onDiscard={() => session.sync.discardChange(todo._id)} />
       {fixing && state.state === 'rejected' ? (
-        <TextsFix session={session} doc={todo} state={state} keys={TODO_TEXTS} customers={customers}
+        <TextsFix session={session} doc={todo} state={state} keys={TO_DO_TEXT_FIELDS} customers={customers}
           labels={{ title: 'To do', notes: 'Notes' }} onDone={() => setFixing(false)} />) : null}
     </li>
   );
