@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -120,3 +121,20 @@ def services(settings: Settings) -> Iterator[Services]:
     upgrade(built.engine)
     yield built
     built.close()
+
+
+@pytest.fixture
+def build_services(services: Services) -> Iterator[Callable[..., Services]]:
+    """Builds more Services on the same databases with some settings changed
+    (`build_services(erp_kind="sap")`): a test gets what it needs from the composition root
+    instead of changing the settings of services already built. Each is closed after the test."""
+    built: list[Services] = []
+
+    def build(**overrides: Any) -> Services:
+        more = bootstrap(services.settings.with_overrides(**overrides), store=services.store)
+        built.append(more)
+        return more
+
+    yield build
+    for more in built:
+        more.close()
