@@ -2,9 +2,8 @@
 // those sent and waiting for the server's check; refusals at the door counted on their own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { countByType, docLabel, pendingState } from '../src/receipts.js';
-import { createSync } from '../src/sync.js';
+import { dropNetworkOn, phoneAndServer, refuseAtTheDoor } from './memory-phone.js';
 
 test('not sent: changed after the push checkpoint, not from the server, no receipt for it', () => {
   const where = pendingState({
@@ -43,32 +42,6 @@ test('what is not sent, in words a person reads', () => {
   assert.deepEqual(docLabel(docs[0]), { type: 'todo', noun: 'to-do', name: 'Send the AMC quote' });
   assert.equal(docLabel(docs[3]).name, 'Mysuru → Mandya');
 });
-
-// Real PouchDB 9 (the test phone's packages, memory adapter): `/sync/me` is a second local
-// database standing in for the gateway, so the replication checkpoints are PouchDB's own.
-let pouchDB = null;
-function pouch() {
-  if (!pouchDB) {
-    const require = createRequire(new URL('../../phone/package.json', import.meta.url));
-    const PouchDB = require('pouchdb-core');
-    PouchDB.plugin(require('pouchdb-adapter-memory')).plugin(require('pouchdb-replication'));
-    pouchDB = PouchDB.defaults({ adapter: 'memory' });
-  }
-  return pouchDB;
-}
-
-async function phoneAndServer(name) {
-  const PouchDB = pouch();
-  const dbs = { me: new PouchDB(`${name}-me`), catalog: new PouchDB(`${name}-catalog`),
-    customers: new PouchDB(`${name}-customers`) };
-  const server = new PouchDB(`/sync/me`);
-  const sync = createSync({ PouchDB, dbs, baseUrl: '', fetch: undefined });
-  return { PouchDB, dbs, server, sync, close: async () => {
-    sync.stop();
-    await Promise.all([...Object.values(dbs), server, new PouchDB('/sync/catalog'),
-      new PouchDB('/sync/customers')].map((db) => db.destroy()));
-  } };
-}
 
 test('a fresh sign-in shows nothing not sent; its edits count until pushed, then wait for receipts', async () => {
   const { dbs, server, sync, close } = await phoneAndServer('fresh');
@@ -117,16 +90,11 @@ test('the count falls batch by batch as a pass pushes: a round cut short keeps w
   try {
     await dbs.me.bulkDocs(Array.from({ length: 4 }, (_, i) => ({ _id: `track:${i}`, points: [] })));
     // The network drops after two of the four one-document batches of the media pass.
-    const bulkDocs = sync.remotes.me.bulkDocs.bind(sync.remotes.me);
-    let calls = 0;
-    sync.remotes.me.bulkDocs = (...args) => {
-      calls += 1;
-      return calls > 2 ? Promise.reject(Object.assign(new Error('Failed to fetch'), { status: 0 })) : bulkDocs(...args);
-    };
+    const network = dropNetworkOn(sync, (docs, call) => call > 2);
     await assert.rejects(sync.syncOnce());
     assert.equal((await server.allDocs()).rows.length, 2);
     assert.equal(await sync.pendingCount(), 2);
-    sync.remotes.me.bulkDocs = bulkDocs;
+    network.restore();
     await sync.syncOnce();
     assert.equal(await sync.pendingCount(), 0);
     assert.equal((await sync.pending()).checking.length, 4);
@@ -156,6 +124,47 @@ test('discarding a refused change puts back what the server holds, or drops what
 
     await sync.syncOnce(); // the restored revision reaches the server with the signed terms
     assert.equal((await server.get('offer:s1')).totals.grand_total, '81272.50');
+  } finally {
+    await close();
+  }
+});
+
+test('refused at the door, discarded, deleted: each counts until the server has the phone\'s answer', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('denied');
+  try {
+    const held = { _id: 'expense:e1', amount: '450.00', km: 12 };
+    await server.put(held); // accepted earlier, on the server
+    const todo = await dbs.me.put({ _id: 'todo:t1', title: 'Call Kaveri' });
+    await sync.syncOnce();
+    await server.put({ _id: 'receipt:todo:t1', doc_rev: todo.rev, status: 'accepted' });
+    await server.put({ _id: 'receipt:expense:e1', doc_rev: (await server.get('expense:e1'))._rev, status: 'accepted' });
+    await sync.syncOnce();
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: [], refused: [] });
+
+    refuseAtTheDoor(sync, (doc) => (doc.km > 100000 ? 'km must be at most 100000' : ''));
+    const local = await dbs.me.get('expense:e1');
+    await dbs.me.put({ ...local, km: 200000 }); // an edit the gateway refuses
+    await dbs.me.put({ _id: 'expense:new', amount: '90.00', km: 150000 }); // new, refused too
+    await sync.syncOnce();
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: [], refused: ['expense:e1', 'expense:new'] });
+    assert.equal((await sync.state()).denied['expense:new'].reason, 'km must be at most 100000');
+    assert.equal((await server.get('expense:e1')).km, 12);
+
+    // Discarded: the server's version comes back, the document it never had goes; both are
+    // changes to send, and an accepted document deleted on the phone is one as well.
+    await sync.discardChange('expense:e1');
+    await sync.discardChange('expense:new');
+    await dbs.me.remove(await dbs.me.get('todo:t1'));
+    const discarded = await sync.pending();
+    assert.deepEqual([discarded.notSent.sort(), discarded.checking, discarded.refused],
+      [['expense:e1', 'expense:new', 'todo:t1'], [], []]);
+    assert.equal(await sync.pendingCount(), 3);
+
+    await sync.syncOnce();
+    // Sent: the restored expense waits for its receipt; the deletions are done with.
+    assert.deepEqual(await sync.pending(), { notSent: [], checking: ['expense:e1'], refused: [] });
+    assert.equal((await server.get('expense:e1')).km, 12);
+    await assert.rejects(server.get('todo:t1'), (err) => err.status === 404);
   } finally {
     await close();
   }
