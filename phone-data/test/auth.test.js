@@ -184,3 +184,47 @@ test('sign-out keeps the local data unless asked; removing it forgets the offlin
   assert.deepEqual(wiped, ['asha']);
   assert.ok(!storage.map.has(verifierKey('asha')));
 });
+
+test('requests that meet a 401 together share one refresh, and all go through', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  const first = await auth.login('asha', 'field-pw');
+  server.access.delete(first.access_token);
+  const send = authorizedFetch(auth, server.fetch);
+  const answers = await Promise.all(['me', 'catalog', 'customers'].map((db) => send(`http://phone.test/sync/${db}`)));
+  assert.deepEqual(answers.map((r) => r.status), [200, 200, 200]);
+  assert.equal(server.refreshes, 1);
+});
+
+test('a 401 the refresh cannot cure comes back as the 401, and the phone asks for the password', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  const first = await auth.login('asha', 'field-pw');
+  server.access.delete(first.access_token);
+  server.refresh.clear(); // the session was ended on the server
+  const response = await authorizedFetch(auth, server.fetch)('http://phone.test/sync/me');
+  assert.equal(response.status, 401);
+  assert.deepEqual(await auth.state(), { signedIn: true, offline: false, needsPassword: true });
+});
+
+test('signing out offline ends the session on the phone; the offline sign-in still works', async () => {
+  const server = authServer();
+  const storage = memoryStorage();
+  const wiped = [];
+  const auth = phone(server, { storage, wipe: async (user) => { wiped.push(user.username); } });
+  await auth.login('asha', 'field-pw');
+  await auth.remembered();
+  server.online = false;
+  await auth.logout(); // the server cannot be told: its refresh token just runs out there
+  assert.equal(await auth.user(), null);
+  assert.deepEqual(await auth.state(), { signedIn: false, offline: false, needsPassword: false });
+  assert.ok(!storage.map.has('fieldsync.session'));
+  await assert.rejects(auth.accessToken(), (err) => err.status === 401);
+  assert.deepEqual(wiped, []);
+
+  const again = await auth.login('asha', 'field-pw');
+  assert.equal(again.offline, true);
+  await auth.logout({ removeData: true });
+  assert.deepEqual(wiped, ['asha']);
+  await assert.rejects(auth.login('asha', 'field-pw'), /first sign-in needs a connection/);
+});
