@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -183,3 +184,53 @@ def test_rebuild_keeps_expense_decisions_and_reopens_what_changed_after_them(
     rebuild_projection(services)
     assert expense_decisions(services) == expected
     assert projection_snapshot(services) == live
+
+
+def signed_order(customer_id: str, product_id: str, price: str, gst: str) -> list[Doc]:
+    """An offer, its approval and its order: the order the ERP bridge sends."""
+    offer = make_offer("asha", customer_id, lines=[(product_id, 1, price, "0", gst)],
+                       status="approved")
+    approval = make_approval(offer)
+    return [offer, approval, make_order(offer, approval)]
+
+
+def erp_columns(services: Services) -> dict[str, tuple[str, bool, str | None]]:
+    with services.sessions() as s:
+        return {o.doc_id: (o.erp_status, bool(o.erp_number), o.erp_reason)
+                for o in s.scalars(select(Order))}
+
+
+def test_rebuild_keeps_each_orders_erp_status_sent_accepted_queued_and_parked(
+        build_services: Any, sap_server: Any) -> None:  # noqa: F811
+    """Orders the ERP accepted, may hold (an answer lost after it created the order), will be
+    sent again (it asked to wait) and parked in the dead letters (it priced differently) read
+    the same after a rebuild as live: the outbox is the ERP's record, not a projection."""
+    sap = build_services(erp_kind="sap", erp_url=sap_server.url, erp_username="erpuser",
+                         erp_password="erppass", erp_timeout_s=0.3,
+                         erp_backoff_base_s=3600.0, erp_max_attempts=8)
+    load_master_data(sap)
+    db = provision_engineer(sap.store, sap.sessions, sap.settings.db_prefix, "asha")
+    sap_server.material_discounts["P-200"] = Decimal("1")  # SAP's own K004 on this material
+    # One clock far enough ahead that every order pushed is due, and still: a retry waits.
+    send = drainer(sap, sap.settings, FakeClock(lead_s=600))
+    orders: dict[str, str] = {}
+    for outcome, customer_id, product_id, price, gst, fault in (
+            ("accepted", "C-1001", "P-100", "185000.00", "18", None),
+            ("sent", "C-1002", "P-101", "72500.00", "18", "504-after-commit"),
+            ("queued", "C-1003", "P-102", "6400.00", "18", "503"),
+            ("failed", "C-1004", "P-200", "38900.00", "12", None)):
+        docs = push(sap, db, signed_order(customer_id, product_id, price, gst))
+        if fault:
+            sap_server.faults.push(fault)
+        assert send.drain_once().claimed == 1
+        orders[outcome] = docs[2]["_id"]
+
+    live_erp = erp_columns(sap)
+    assert {outcome: live_erp[order_id][0] for outcome, order_id in orders.items()} == {
+        "accepted": "accepted", "sent": "sent", "queued": "queued", "failed": "failed"}
+    assert live_erp[orders["accepted"]][1]  # with SAP's number
+    assert all(live_erp[orders[o]][2] for o in ("sent", "queued", "failed"))  # with the reason
+    live = projection_snapshot(sap)
+    rebuild_projection(sap)
+    assert erp_columns(sap) == live_erp
+    assert projection_snapshot(sap) == live
