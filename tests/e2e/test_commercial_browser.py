@@ -28,6 +28,7 @@ from tests.support.browser import (
     screenshot,
     sign_in,
 )
+from tests.support.offer_steps import present_sign_and_order
 
 pytestmark = [pytest.mark.timeout(300), SQLITE_ONLY]
 
@@ -73,26 +74,6 @@ def head_approves(console: Page, offer_id: str) -> None:
         timeout=30000)
     assert offer_id not in console.inner_text("main")
     expect(console.get_by_role("status")).to_contain_text("Discount approved")
-
-
-def sign_and_order(page: Page) -> None:
-    page.click("button:has-text('Present')")
-    expect(page.get_by_test_id("offer-present")).to_be_visible()
-    page.click("text=Close")
-    page.click("text=Capture approval")
-    page.fill("input[name=signed_by]", "K. Ramesh")
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
-    page.click("text=Save approval")
-    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
-    page.click("text=Convert to order")
 
 
 def test_discount_raised_offline_waits_for_the_head_then_reaches_erpnext(stack: Stack) -> None:
@@ -142,7 +123,7 @@ def test_discount_raised_offline_waits_for_the_head_then_reaches_erpnext(stack: 
         head_approves(console, offer_id)
         expect(notice).to_have_attribute("data-state", "approved", timeout=20000)
         expect(phone.get_by_test_id("discount-reason")).to_have_count(0)
-        sign_and_order(phone)
+        present_sign_and_order(phone)
         order = phone.get_by_test_id("order").get_by_test_id("receipt")
         expect(order.get_by_test_id("erp-number")).to_have_text(re.compile(r"SAL-ORD-"),
                                                                  timeout=40000)

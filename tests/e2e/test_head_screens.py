@@ -33,6 +33,7 @@ from tests.support.browser import (
     screenshot,
     sign_in,
 )
+from tests.support.offer_steps import present_sign_and_order
 
 pytestmark = [pytest.mark.timeout(300), SQLITE_ONLY]
 INDIA = "Asia/Kolkata"  # where the head and the engineer are: the reports' days are India's
@@ -181,32 +182,11 @@ def test_head_decides_in_business_terms_and_the_phone_shows_it(
     screenshot(desk, "head-report-filters-by-name")
 
 
-def sign_offer(page: Page) -> None:
-    page.click("text=Capture approval")
-    page.fill("input[name=signed_by]", "K. Ramesh")
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
-    page.click("text=Save approval")
-    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
-
-
 def test_orders_tab_with_po_and_delivery_date_and_the_order_in_the_console(
         stack: Stack, phone: Page, desk: Page) -> None:
     engineer_signed_in(phone, stack)
     new_offer(phone, stack, "5")
-    sign_offer(phone)
-    form = phone.get_by_test_id("convert-form")
-    form.locator("input[name=po_number]").fill("KAP/PO/2026/118")
-    form.locator("input[name=delivery_date]").fill("2026-12-20")
-    screenshot(phone, "phone-convert-asks-po")
-    form.get_by_role("button", name="Convert to order").click()
+    present_sign_and_order(phone, po_number="KAP/PO/2026/118", delivery_date="2026-12-20")
     expect(phone.get_by_test_id("order").get_by_test_id("order-po")).to_have_text(
         "PO KAP/PO/2026/118 · delivery 2026-12-20")
 

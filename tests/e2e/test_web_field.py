@@ -26,6 +26,7 @@ from tests.support.browser import (
     screenshot,
     sign_in,
 )
+from tests.support.offer_steps import present_sign_and_order
 
 pytestmark = [pytest.mark.timeout(240), SQLITE_ONLY]
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -84,29 +85,6 @@ def create_offer_offline(page: Page) -> None:
     expect(page.get_by_test_id("offer-detail")).to_be_visible()
 
 
-def present_sign_and_order(page: Page) -> None:
-    page.click("button:has-text('Present')")
-    expect(page.get_by_test_id("offer-present")).to_be_visible()
-    screenshot(page, "phone-offer-present")
-    page.click("text=Close")
-    page.click("text=Capture approval")
-    page.fill("input[name=signed_by]", "K. Ramesh")
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
-    page.click("text=Save approval")
-    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
-    page.click("text=Convert to order")
-    expect(page.get_by_test_id("order").get_by_test_id("receipt")).to_have_attribute(
-        "data-state", "pending")
-
-
 def test_offer_to_order_offline_then_receipts_and_erp_number(stack: Stack, phone: tuple[
         BrowserContext, Page]) -> None:
     context, page = phone
@@ -115,6 +93,8 @@ def test_offer_to_order_offline_then_receipts_and_erp_number(stack: Stack, phone
     expect(page.get_by_test_id("sync-online")).to_have_text("Offline")
     create_offer_offline(page)
     present_sign_and_order(page)
+    expect(page.get_by_test_id("order").get_by_test_id("receipt")).to_have_attribute(
+        "data-state", "pending")
     # the offer, its approval and the order are on the phone only
     expect(page.get_by_test_id("pending-count")).to_have_attribute("data-count", "3")
     assert server_ids(stack, "order:") == [] and server_ids(stack, "offer:") == []

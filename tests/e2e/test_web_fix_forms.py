@@ -16,7 +16,7 @@ from sqlalchemy import select
 from server.reports.jobs import build_jobs
 from server.sql.models.documents import Visit
 from sync.provisioning import engineer_db_name
-from tests.e2e.test_web_field import present_sign_and_order, server_ids, sign_in_and_cache
+from tests.e2e.test_web_field import server_ids, sign_in_and_cache
 from tests.factories import (
     make_approval,
     make_expense,
@@ -37,6 +37,7 @@ from tests.support.browser import (
     running_stack,
     screenshot,
 )
+from tests.support.offer_steps import draw_signature, present_sign_and_order
 from tests.support.phone import Phone
 from tests.support.waiting import wait_for
 
@@ -355,7 +356,7 @@ def test_a_refused_approval_and_order_are_fixed_on_their_offer(stack: Stack) -> 
         expect(approval.get_by_test_id("fix-reason")).to_have_text(
             "Fix the marked fields and resend.")
         approval.locator("input[name=signed_by]").fill("K. Ramesh")
-        sign_on_pad(page)
+        draw_signature(page)
         approval.get_by_role("button", name="Save approval").click()
         accepted(approval)
 
@@ -371,18 +372,6 @@ def test_a_refused_approval_and_order_are_fixed_on_their_offer(stack: Stack) -> 
         form.get_by_role("button", name="Resend fixed order").click()
         expect(order_box.get_by_test_id("erp-number")).to_be_visible(timeout=30000)
         context.close()
-
-
-def sign_on_pad(page: Page) -> None:
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
 
 
 def test_a_check_in_where_the_gps_gives_no_position_is_saved_with_the_reason(

@@ -9,32 +9,13 @@ from playwright.sync_api import BrowserContext, Page, expect
 from tests.e2e.test_web_field import (  # noqa: F401  (fixtures)
     create_offer_offline,
     phone,
-    present_sign_and_order,
     sign_in_and_cache,
     stack,
 )
 from tests.support.browser import PASSWORD, PHONE, SQLITE_ONLY, Stack, screenshot
+from tests.support.offer_steps import present_offer, present_sign_and_order, sign_offer
 
 pytestmark = [SQLITE_ONLY]
-
-
-def sign(page: Page) -> None:
-    """Present the offer and capture the customer's signature (no order)."""
-    page.click("button:has-text('Present')")
-    page.click("text=Close")
-    page.click("text=Capture approval")
-    page.fill("input[name=signed_by]", "K. Ramesh")
-    pad = page.get_by_test_id("signature-pad")
-    pad.scroll_into_view_if_needed()
-    box = pad.bounding_box()
-    assert box is not None
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 + (step % 3) * 15)
-    page.mouse.up()
-    page.click("text=Save approval")
-    expect(page.get_by_test_id("offer-status")).to_have_text("approved")
 
 
 def head_token(stack: Stack) -> str:  # noqa: F811
@@ -49,7 +30,8 @@ def test_make_a_revision_of_a_signed_offer(
     _, page = phone
     sign_in_and_cache(page, stack)
     create_offer_offline(page)
-    sign(page)
+    present_offer(page)
+    sign_offer(page)
     signed_url = page.url
     page.click("text=Make a revision")
     page.fill("input[name=quantity]", "3")
