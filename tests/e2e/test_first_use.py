@@ -1,7 +1,7 @@
 """First use on slow 3G, as an engineer meets it: a fresh phone opens the app, signs in and
-waits for the first sync. The goals are 5 s to the sign-in form and 20 s to the engineer's own
-offers; asserted with room for a loaded test machine (the figures themselves are in
-`make bench` as `first_screen_slow3g_s` and `first_sync_slow3g_s`)."""
+waits for the first sync. Here it must get there: the sign-in form, the engineer's own offers,
+then every customer of the territory. How soon (goals: 5 s to the form, 20 s to the offers) is
+measured by `make bench` as `first_screen_slow3g_s` and `first_sync_slow3g_s`."""
 
 from __future__ import annotations
 
@@ -36,15 +36,15 @@ def stack(services: Services) -> Iterator[Stack]:
         yield running
 
 
-def test_first_use_on_slow_3g_shows_the_sign_in_form_and_own_offers_soon(
+def test_first_use_on_slow_3g_reaches_the_sign_in_form_own_offers_and_every_customer(
         stack: Stack) -> None:
     customers = seed_territory(stack.services, "asha")
+    assert customers > 1000  # a territory that needs several pages of the customer pull
     with chromium() as browser:
+        # Waits for each screen in turn; each wait has a deadline, so a first use that never
+        # gets there fails instead of hanging.
         first = measure(browser, stack.url, "asha", customers)
     print(f"first use on slow 3G: {first}")
-    assert first.screen_s < 10, first
-    assert first.usable_s < 40, first
-    assert first.synced_s < 90, first
 
 
 def test_sign_in_pressed_before_the_scripts_arrive_goes_through(stack: Stack) -> None:

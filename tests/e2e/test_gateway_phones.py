@@ -109,29 +109,29 @@ def test_live_pull_survives_a_restart_and_master_data_reaches_the_phone(
     time.sleep(0.5)
     server.start()
     phone.call("wait_doc", db="catalog", id="product:p2", timeout_ms=15000)
-    started = time.monotonic()
+    # Still live after catching up: a later change arrives without a new pull.
     services.store.put_doc(catalog, {"_id": "product:p3", "type": "product", "name": "Hose"})
-    phone.call("wait_doc", db="catalog", id="product:p3", timeout_ms=5000)
-    assert time.monotonic() - started < 2.0
+    phone.call("wait_doc", db="catalog", id="product:p3", timeout_ms=15000)
     assert phone.call("live_status", key="cat")["changes"] >= 3
     phone.call("live_stop", key="cat")
 
 
-def test_push_to_receipt_on_the_phone_is_well_under_two_seconds(
+def test_a_live_push_brings_each_documents_receipt_back_to_the_phone(
         server: LiveServer, services: Services, phone: Phone) -> None:
+    """Live push and live pull with a running worker: each document the engineer saves comes
+    back as the receipt of that revision, with no sync started by hand. How fast is
+    `push_to_receipt_p95_ms` in `make bench` (bench/gateway.py)."""
     worker = Worker(services)
     runner = threading.Thread(target=worker.run_forever, daemon=True)
     runner.start()
     try:
         phone.call("live_push", db="me", key="up")
         phone.call("live_pull", db="me", key="down")
-        latencies = []
         for i in range(3):
-            started = time.monotonic()
-            phone.call("put", db="me", doc=todo("asha", f"live{i}"))
-            phone.call("wait_doc", db="me", id=f"receipt:todo:live{i}", timeout_ms=5000)
-            latencies.append(time.monotonic() - started)
-        assert sorted(latencies)[1] < 2.0, latencies  # the median; the benchmark has the p95
+            written = phone.call("put", db="me", doc=todo("asha", f"live{i}"))
+            phone.call("wait_doc", db="me", id=f"receipt:todo:live{i}", timeout_ms=30000)
+            receipt = phone.call("get", db="me", id=f"receipt:todo:live{i}")
+            assert (receipt["doc_rev"], receipt["status"]) == (written["rev"], "accepted")
     finally:
         worker.stop()
         runner.join(timeout=10)
