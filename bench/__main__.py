@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 
 BENCHMARKS = ["bench.worker", "bench.scaling", "bench.gateway", "bench.erp",
-              "bench.location", "bench.phone_sync", "bench.first_use"]
+              "bench.location", "bench.phone_sync", "bench.first_use", "bench.imports"]
 
 
 def main(selected: list[str]) -> int:

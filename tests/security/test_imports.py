@@ -37,10 +37,12 @@ from tests.support.imports import (
     PRODUCT_HEADER,
     crafted_xlsx,
     import_job,
+    million_row_xlsx,
     product_rows,
     row_xml,
     run_queued,
     upload,
+    zip_bomb,
 )
 
 ENTITY_DOCTYPE = ('<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;'
@@ -87,25 +89,20 @@ def test_a_sheet_declaring_a1_xfd4000_is_read_in_bounded_memory(
 
 @pytest.fixture(scope="module")
 def million_rows() -> bytes:
-    """1,000,000 one-cell rows after a product header: 26 MB of sheet XML, ~100 KB zipped."""
-    return crafted_xlsx([row_xml(1, PRODUCT_HEADER),
-                         *("<row><c><v>1</v></c></row>" for _ in range(1_000_000))])
+    return million_row_xlsx()
 
 
 def test_a_million_row_xlsx_is_refused_at_the_cap_without_reading_it_all(
         api: ApiClient, services: Services, million_rows: bytes) -> None:
-    started = time.monotonic()
     r = upload(api, "products", "million.xlsx", million_rows)
     assert r.status_code == 202, r.json
-    assert time.monotonic() - started < 3, "the request must only queue the file"
-    started = time.monotonic()
+    queued = api.get(f"/api/v1/imports/jobs/{r.json['id']}", "adam").json
+    assert (queued["status"], queued["rows_read"]) == ("queued", 0)  # the request only queued it
     run_queued(api)
-    elapsed = time.monotonic() - started
     job = api.get(f"/api/v1/imports/jobs/{r.json['id']}", "adam").json
     assert job["status"] == "failed"
     assert "more than 50,000 rows" in job["message"]
     assert job["rows_read"] == 0  # refused by counting, before a single row was converted
-    assert elapsed < 5, f"refusing took {elapsed:.1f} s"
     assert _products(services) == 3
 
 
@@ -129,16 +126,10 @@ def test_an_upload_past_the_byte_cap_is_refused(api: ApiClient, services: Servic
 
 def test_a_zip_bomb_is_refused_before_anything_is_inflated(
         api: ApiClient, services: Services) -> None:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            for _ in range(200):
-                part.write(b" " * (1024 * 1024))
-    assert len(out.getvalue()) < 1024 * 1024
-    started = time.monotonic()
-    body = assert_error(upload(api, "products", "bomb.xlsx", out.getvalue()), 413)
-    assert time.monotonic() - started < 2
+    bomb = zip_bomb()
+    assert len(bomb) < 1024 * 1024
+    body = assert_error(upload(api, "products", "bomb.xlsx", bomb), 413)
+    # Refused by the sizes the zip declares: the message names them, nothing was inflated.
     assert "unpacks to 200 MB" in body["message"] and "at most 64 MB" in body["message"]
     assert _jobs(services) == 0
 
@@ -164,7 +155,6 @@ def test_a_zip_that_understates_a_part_never_inflates_past_what_it_declares(
     data = _understate(honest, "xl/worksheets/sheet1.xml", 20_000)
     with zipfile.ZipFile(io.BytesIO(data)) as z:  # what the size check sees: 20 KB
         assert z.getinfo("xl/worksheets/sheet1.xml").file_size == 20_000
-    started = time.monotonic()
     tracemalloc.start()
     try:
         job = import_job(api, "products", "liar.xlsx", data)
@@ -172,7 +162,7 @@ def test_a_zip_that_understates_a_part_never_inflates_past_what_it_declares(
     finally:
         tracemalloc.stop()
     assert job["status"] == "failed" and "save the sheet again" in job["message"], job
-    assert peak < 50 * 1024 * 1024 and time.monotonic() - started < 10
+    assert peak < 50 * 1024 * 1024
     assert _products(services) == 3
 
 

@@ -78,6 +78,23 @@ def crafted_xlsx(rows: Iterable[str], *, dimension: str = "", doctype: str = "",
 PRODUCT_HEADER = ["Product ID", "Name", "HSN Code", "GST Rate"]
 
 
+def million_row_xlsx() -> bytes:
+    """1,000,000 one-cell rows after a product header: 26 MB of sheet XML, ~100 KB zipped."""
+    return crafted_xlsx([row_xml(1, PRODUCT_HEADER),
+                         *("<row><c><v>1</v></c></row>" for _ in range(1_000_000))])
+
+
+def zip_bomb() -> bytes:
+    """A sheet part that unpacks to 200 MB of spaces from well under 1 MB."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+            for _ in range(200):
+                part.write(b" " * (1024 * 1024))
+    return out.getvalue()
+
+
 def product_rows(count: int, start: int = 2) -> list[str]:
     return [row_xml(n, [f"P-{n}", f"Product {n}", 8418, 18]) for n in range(start, start + count)]
 
