@@ -54,11 +54,25 @@ function phone(server, extra = {}) {
     iterations: 1000, ...extra });
 }
 
-test('a 401 refreshes the token once and the request goes through', async () => {
+/** Signed in online, then the server stops taking the access token (restart, revoked). */
+async function withStaleToken() {
   const server = authServer();
   const auth = phone(server);
   const first = await auth.login('asha', 'field-pw');
-  server.access.delete(first.access_token); // the server no longer takes it (restart, revoked)
+  server.access.delete(first.access_token);
+  return { server, auth, first };
+}
+
+/** A phone whose "remove data" wipes are recorded. */
+function wipingPhone(server) {
+  const storage = memoryStorage();
+  const wiped = [];
+  const auth = phone(server, { storage, wipe: async (user) => { wiped.push(user.username); } });
+  return { auth, storage, wiped };
+}
+
+test('a 401 refreshes the token once and the request goes through', async () => {
+  const { server, auth, first } = await withStaleToken();
   const response = await authorizedFetch(auth, server.fetch)('http://phone.test/sync/me');
   assert.equal(response.status, 200);
   assert.equal(server.refreshes, 1);
@@ -172,9 +186,7 @@ test('after an offline sign-in and a reload, the password is asked for once onli
 
 test('sign-out keeps the local data unless asked; removing it forgets the offline sign-in', async () => {
   const server = authServer();
-  const storage = memoryStorage();
-  const wiped = [];
-  const auth = phone(server, { storage, wipe: async (user) => { wiped.push(user.username); } });
+  const { auth, storage, wiped } = wipingPhone(server);
   await auth.login('asha', 'field-pw');
   await auth.logout();
   assert.deepEqual([wiped, server.refresh.size], [[], 0]); // the refresh token is revoked
@@ -186,10 +198,7 @@ test('sign-out keeps the local data unless asked; removing it forgets the offlin
 });
 
 test('requests that meet a 401 together share one refresh, and all go through', async () => {
-  const server = authServer();
-  const auth = phone(server);
-  const first = await auth.login('asha', 'field-pw');
-  server.access.delete(first.access_token);
+  const { server, auth } = await withStaleToken();
   const send = authorizedFetch(auth, server.fetch);
   const answers = await Promise.all(['me', 'catalog', 'customers'].map((db) => send(`http://phone.test/sync/${db}`)));
   assert.deepEqual(answers.map((r) => r.status), [200, 200, 200]);
@@ -197,10 +206,7 @@ test('requests that meet a 401 together share one refresh, and all go through', 
 });
 
 test('a 401 the refresh cannot cure comes back as the 401, and the phone asks for the password', async () => {
-  const server = authServer();
-  const auth = phone(server);
-  const first = await auth.login('asha', 'field-pw');
-  server.access.delete(first.access_token);
+  const { server, auth } = await withStaleToken();
   server.refresh.clear(); // the session was ended on the server
   const response = await authorizedFetch(auth, server.fetch)('http://phone.test/sync/me');
   assert.equal(response.status, 401);
@@ -209,9 +215,7 @@ test('a 401 the refresh cannot cure comes back as the 401, and the phone asks fo
 
 test('signing out offline ends the session on the phone; the offline sign-in still works', async () => {
   const server = authServer();
-  const storage = memoryStorage();
-  const wiped = [];
-  const auth = phone(server, { storage, wipe: async (user) => { wiped.push(user.username); } });
+  const { auth, storage, wiped } = wipingPhone(server);
   await auth.login('asha', 'field-pw');
   await auth.remembered();
   server.online = false;
