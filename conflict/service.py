@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +26,7 @@ from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.conflicts import Conflict
 from server.sql.session import transaction
-from sync.dirty import DirtySet
+from sync.dirty import DirtyMarker, DirtySet
 
 SYSTEM = "fieldsync"  # the name automatic resolutions are audited under
 RESOLVER_ROLES = frozenset({"admin"})
@@ -60,12 +60,6 @@ class Outcome:
         """`status` and `reason` for the receipt, or {} when there is nothing to report."""
         status = self.receipt_status
         return {"status": status, "reason": self.description} if status else {}
-
-
-class DirtyMarker(Protocol):
-    """Tells the worker a database changed (the SQL dirty set)."""
-
-    def mark(self, db_names: Iterable[str]) -> None: ...
 
 
 class ConflictService:
