@@ -22,10 +22,10 @@ from conflict.queue import OPEN, ConflictFilter, ConflictQueue, ConflictView
 from conflict.store import RevisionStore, read_conflict
 from server.audit.actor import Actor as AuditActor
 from server.audit.actor import current_actor
-from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.conflicts import Conflict
 from server.sql.session import transaction
+from sync.audit_trail import AuditTrail
 from sync.dirty import DirtyMarker, DirtySet
 
 SYSTEM = "fieldsync"  # the name automatic resolutions are audited under
@@ -66,8 +66,10 @@ class ConflictService:
     """Called by the worker for each conflicted change and by the admin API for the queue."""
 
     def __init__(self, store: RevisionStore, sessions: sessionmaker[Session],
-                 clock: Callable[[], datetime] = utcnow, dirty: DirtyMarker | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, dirty: DirtyMarker | None = None, *,
+                 audit: AuditTrail) -> None:
         self.store = store
+        self.audit = audit
         self.sessions = sessions
         self.clock = clock
         self.dirty = dirty or DirtySet(sessions)
@@ -130,7 +132,7 @@ class ConflictService:
         resolution.resulting_rev = str(head["rev"])
         queue.mark_document(conflict.db_name, conflict.doc_id, False)
         queue.session.flush()
-        record(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
+        self.audit(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
                "conflict", str(row.id), actor=_actor(by),
                before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
                        "revisions": sorted([conflict.winner["_rev"],

@@ -8,6 +8,7 @@ import base64
 import re
 import zlib
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from sqlalchemy import select
 
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.cancellations import CancellationSender
+from server.audit.recorder import record
 from server.bootstrap import Services
+from server.sales.cancellations import enqueue_cancellations
 from server.sql.models.audit import AuditEntry
 from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
@@ -255,7 +258,9 @@ def test_an_approved_cancellation_reaches_the_erp_once(
         sync(phone, services)
         api(server, "POST", f"/api/v1/orders/{order['_id']}/cancellation/decision", head,
             json={"outcome": "approved"})
-        sender = CancellationSender(services.sessions, adapter_from_settings(settings), settings)
+        sender = CancellationSender(
+            services.sessions, adapter_from_settings(settings), settings, audit=record,
+            enqueue_approved=partial(enqueue_cancellations, services.sessions))
         assert sender.send_due() == 1
         assert sender.send_due() == 0  # settled: never sent again
         seen = api(server, "GET", f"/api/v1/orders/{order['_id']}", head)

@@ -8,8 +8,6 @@ from typing import Any
 import pytest
 import requests
 
-from conflict.service import ConflictService
-from conflict.store import CouchRevisionStore
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
 from sync.provisioning import engineer_db_name
@@ -45,7 +43,7 @@ def test_an_admins_conflict_resolution_is_recorded(services: Services) -> None:
                                     offer_id="offer:o1"),
                          make_offer("asha", "C-1", [("P-100", 1, "900.00", "0", "18")],
                                     offer_id="offer:o1"))
-    queued = ConflictService(CouchRevisionStore(store), services.sessions).handle(db, "offer:o1")
+    queued = services.conflicts.handle(db, "offer:o1")
     assert queued.conflict_id is not None
     done = api.post(f"/api/v1/conflicts/{queued.conflict_id}/resolve", "adam",
                     json={"method": "keep", "rev": revs[0]})

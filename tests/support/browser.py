@@ -21,7 +21,6 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from erp_bridge.jobs import build_drainer
 from server.accounts.service import create_user
 from server.bootstrap import Services
 from server.demo import load_master_data
@@ -79,7 +78,7 @@ class Stack:
 
 
 def _drain_loop(services: Services, stop: threading.Event) -> None:
-    drainer = build_drainer(services)
+    drainer = services.erp_drainer
     while not stop.wait(0.25):
         drainer.drain_once()
 
