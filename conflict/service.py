@@ -133,12 +133,12 @@ class ConflictService:
         queue.mark_document(conflict.db_name, conflict.doc_id, False)
         queue.session.flush()
         self.audit(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
-               "conflict", str(row.id), actor=_actor(by),
-               before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
-                       "revisions": sorted([conflict.winner["_rev"],
-                                            *(leaf["_rev"] for leaf in conflict.losers)])},
-               after={"method": chosen.method, "choice": chosen.choice,
-                      "summary": chosen.summary, "resulting_rev": resolution.resulting_rev})
+                   "conflict", str(row.id), actor=_actor(by),
+                   before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
+                           "revisions": sorted([conflict.winner["_rev"],
+                                                *(leaf["_rev"] for leaf in conflict.losers)])},
+                   after={"method": chosen.method, "choice": chosen.choice,
+                          "summary": chosen.summary, "resulting_rev": resolution.resulting_rev})
         return resolution.resulting_rev
 
     def _closed_elsewhere(self, queue: ConflictQueue, row: Conflict) -> None:

@@ -90,7 +90,7 @@ class ErpAdmin:
         OutboxRepository.touch(session, row)
         session.flush()
         self.audit(session, "erp.retry", "order", row.order_id, before=before,
-               after={"status": QUEUED, "erp_kind": row.erp_kind})
+                   after={"status": QUEUED, "erp_kind": row.erp_kind})
 
     def health(self) -> list[dict[str, Any]]:
         """Per ERP: orders by status, the oldest waiting order, last success and last error."""

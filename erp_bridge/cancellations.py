@@ -135,7 +135,7 @@ class CancellationSender:
                         lease_until=None, done_at=self.clock(),
                         attempts=ErpCancellation.attempts + 1))
             self.audit(s, "erp.cancel", "order", order_id, actor=ERP_BRIDGE,
-                   after={"status": status, "error": error, "erp_number": number})
+                       after={"status": status, "error": error, "erp_number": number})
         log.info("event=erp_cancellation order=%s status=%s error=%s", order_id, status,
                  error or "-")
         return 1

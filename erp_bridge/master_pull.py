@@ -108,8 +108,8 @@ class MasterDataPuller:
             save(session, records)
             if records:  # one row per pull: which records the ERP changed
                 self.audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
-                      actor=ERP_BRIDGE, after={"count": len(records),
-                                               "ids": sorted(map(record_key, records))})
+                           actor=ERP_BRIDGE, after={"count": len(records),
+                                                    "ids": sorted(map(record_key, records))})
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
         self._note(entity, max(stamps, default=since), len(records), started, "")
         return len(records)

@@ -214,10 +214,10 @@ class OutboxRepository:
                                    detail=detail[:4000], at=now))
             session.flush()
             self.audit(session, "erp.send", "order", row.order_id, actor=ERP_BRIDGE,
-                   before={"status": claim_status(claim)},
-                   after={"erp_kind": row.erp_kind, "attempt": change.attempts,
-                          "outcome": outcome, "status": row.status,
-                          "erp_number": row.erp_number, "reason": change.reason[:1000]})
+                       before={"status": claim_status(claim)},
+                       after={"erp_kind": row.erp_kind, "attempt": change.attempts,
+                              "outcome": outcome, "status": row.status,
+                              "erp_number": row.erp_number, "reason": change.reason[:1000]})
             return True
 
     def _apply(self, session: Session, row: ErpOutbox, change: Transition,

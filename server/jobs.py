@@ -64,14 +64,14 @@ def _drain(drainer: OutboxDrainer) -> None:
     report = drainer.drain_once()
     if report.claimed or report.receipts:
         erp_log.info("event=erp_drain claimed=%d accepted=%d retried=%d dead=%d receipts=%d",
-                 report.claimed, report.accepted, report.retried, report.dead, report.receipts)
+                     report.claimed, report.accepted, report.retried, report.dead, report.receipts)
 
 
 def _pull(puller: MasterDataPuller) -> None:
     report = puller.pull()
     erp_log.info("event=erp_master_pull customers=%d products=%d prices=%d incomplete=%d error=%s",
-             report.customers, report.products, report.prices, len(report.problems),
-             report.error or "-")
+                 report.customers, report.products, report.prices, len(report.problems),
+                 report.error or "-")
 
 
 def run_scheduler(services: Services) -> None:
