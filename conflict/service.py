@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,11 +22,11 @@ from conflict.queue import OPEN, ConflictFilter, ConflictQueue, ConflictView
 from conflict.store import RevisionStore, read_conflict
 from server.audit.actor import Actor as AuditActor
 from server.audit.actor import current_actor
-from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.conflicts import Conflict
 from server.sql.session import transaction
-from sync.dirty import DirtySet
+from sync.audit_trail import AuditTrail
+from sync.dirty import DirtyMarker, DirtySet
 
 SYSTEM = "fieldsync"  # the name automatic resolutions are audited under
 RESOLVER_ROLES = frozenset({"admin"})
@@ -62,18 +62,14 @@ class Outcome:
         return {"status": status, "reason": self.description} if status else {}
 
 
-class DirtyMarker(Protocol):
-    """Tells the worker a database changed (the SQL dirty set)."""
-
-    def mark(self, db_names: Iterable[str]) -> None: ...
-
-
 class ConflictService:
     """Called by the worker for each conflicted change and by the admin API for the queue."""
 
     def __init__(self, store: RevisionStore, sessions: sessionmaker[Session],
-                 clock: Callable[[], datetime] = utcnow, dirty: DirtyMarker | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow, dirty: DirtyMarker | None = None, *,
+                 audit: AuditTrail) -> None:
         self.store = store
+        self.audit = audit
         self.sessions = sessions
         self.clock = clock
         self.dirty = dirty or DirtySet(sessions)
@@ -136,13 +132,13 @@ class ConflictService:
         resolution.resulting_rev = str(head["rev"])
         queue.mark_document(conflict.db_name, conflict.doc_id, False)
         queue.session.flush()
-        record(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
-               "conflict", str(row.id), actor=_actor(by),
-               before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
-                       "revisions": sorted([conflict.winner["_rev"],
-                                            *(leaf["_rev"] for leaf in conflict.losers)])},
-               after={"method": chosen.method, "choice": chosen.choice,
-                      "summary": chosen.summary, "resulting_rev": resolution.resulting_rev})
+        self.audit(queue.session, f"conflict.{'auto_merge' if by == SYSTEM else 'resolve'}",
+                   "conflict", str(row.id), actor=_actor(by),
+                   before={"doc_id": conflict.doc_id, "db_name": conflict.db_name,
+                           "revisions": sorted([conflict.winner["_rev"],
+                                                *(leaf["_rev"] for leaf in conflict.losers)])},
+                   after={"method": chosen.method, "choice": chosen.choice,
+                          "summary": chosen.summary, "resulting_rev": resolution.resulting_rev})
         return resolution.resulting_rev
 
     def _closed_elsewhere(self, queue: ConflictQueue, row: Conflict) -> None:

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from erp_bridge.delivery import ACCEPTED, FAILED, NOT_SENT, QUEUED, SENT
 from erp_bridge.errors import OutboxError
 from erp_bridge.outbox import OutboxRepository, aware
-from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
 from server.sql.session import transaction
+from sync.audit_trail import AuditTrail
 
 STATUSES = (QUEUED, SENT, ACCEPTED, FAILED, NOT_SENT)
 RETRYABLE = (FAILED, NOT_SENT)
@@ -25,8 +25,9 @@ class ErpAdmin:
     """What the admin console shows and does about ERP pushes."""
 
     def __init__(self, sessions: sessionmaker[Session], erp_kind: str,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, *, audit: AuditTrail) -> None:
         self.sessions = sessions
+        self.audit = audit
         self.erp_kind = erp_kind
         self.clock = clock
 
@@ -88,8 +89,8 @@ class ErpAdmin:
         row.lease_owner, row.lease_until = None, None
         OutboxRepository.touch(session, row)
         session.flush()
-        record(session, "erp.retry", "order", row.order_id, before=before,
-               after={"status": QUEUED, "erp_kind": row.erp_kind})
+        self.audit(session, "erp.retry", "order", row.order_id, before=before,
+                   after={"status": QUEUED, "erp_kind": row.erp_kind})
 
     def health(self) -> list[dict[str, Any]]:
         """Per ERP: orders by status, the oldest waiting order, last success and last error."""

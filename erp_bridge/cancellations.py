@@ -22,13 +22,12 @@ from erp_bridge.delivery import ACCEPTED, FAILED, NOT_SENT
 from erp_bridge.errors import ErpError, ErpRejected, ErpTransient
 from erp_bridge.outbox import ERP_BRIDGE
 from erp_bridge.retry import BackoffPolicy
-from server.audit.recorder import record
 from server.config import Settings
-from server.sales.cancellations import enqueue_cancellations
 from server.sql.models.base import utcnow
 from server.sql.models.cancellations import ErpCancellation
 from server.sql.models.erp import ErpOutbox
 from server.sql.session import transaction
+from sync.audit_trail import AuditTrail
 
 log = logging.getLogger("fieldsync.erp.cancel")
 QUEUED, CANCELLED, NOT_NEEDED = "queued", "cancelled", "not_needed"
@@ -46,9 +45,13 @@ class CancellationSender:
     """One pass sends every due cancellation of this adapter's ERP."""
 
     def __init__(self, sessions: sessionmaker[Session], adapter: ErpCanceller,
-                 settings: Settings, *, clock: Callable[[], datetime] = utcnow,
+                 settings: Settings, *, audit: AuditTrail, enqueue_approved: Callable[[], object],
+                 clock: Callable[[], datetime] = utcnow,
                  rand: Callable[[], float] = random.random) -> None:
         self.sessions = sessions
+        self.audit = audit
+        # The sales rule that writes a row for each approved cancellation still without one.
+        self.enqueue_approved = enqueue_approved
         self.adapter = adapter
         self.max_attempts = settings.erp_max_attempts
         self.lease = timedelta(seconds=settings.erp_lease_s)
@@ -58,7 +61,7 @@ class CancellationSender:
 
     def send_due(self) -> int:
         """Send what is due; returns how many cancellations were settled."""
-        enqueue_cancellations(self.sessions)
+        self.enqueue_approved()
         settled = 0
         for order_id in self._due():
             if self._claim(order_id):
@@ -131,8 +134,8 @@ class CancellationSender:
                 .values(status=status, last_error=error, erp_number=number, lease_owner=None,
                         lease_until=None, done_at=self.clock(),
                         attempts=ErpCancellation.attempts + 1))
-            record(s, "erp.cancel", "order", order_id, actor=ERP_BRIDGE,
-                   after={"status": status, "error": error, "erp_number": number})
+            self.audit(s, "erp.cancel", "order", order_id, actor=ERP_BRIDGE,
+                       after={"status": status, "error": error, "erp_number": number})
         log.info("event=erp_cancellation order=%s status=%s error=%s", order_id, status,
                  error or "-")
         return 1

@@ -22,6 +22,7 @@ from erp_bridge.receipts import ReceiptWriter
 from erp_bridge.retry import BackoffPolicy
 from server.config import Settings
 from server.sql.models.base import utcnow
+from sync.audit_trail import AuditTrail
 from sync.store import DocumentStore
 
 log = logging.getLogger("fieldsync.erp.drain")
@@ -48,11 +49,11 @@ class OutboxDrainer:
     """Sends queued orders to one ERP; many drainers may share an outbox safely."""
 
     def __init__(self, sessions: sessionmaker[Session], adapter: ErpAdapter,
-                 store: DocumentStore, settings: Settings, *,
+                 store: DocumentStore, settings: Settings, *, audit: AuditTrail,
                  clock: Callable[[], datetime] = utcnow,
                  sleep: Callable[[float], None] = time.sleep,
                  rand: Callable[[], float] = random.random) -> None:
-        self.outbox = OutboxRepository(sessions)
+        self.outbox = OutboxRepository(sessions, audit)
         self.adapter = adapter
         self.receipts = ReceiptWriter(store)
         self.settings = settings

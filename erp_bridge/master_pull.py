@@ -16,11 +16,11 @@ from erp_bridge.errors import ErpError
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_prices import save_price_lists
 from erp_bridge.outbox import ERP_BRIDGE, aware
-from server.audit.recorder import record as audit
 from server.sql.models.base import utcnow
 from server.sql.models.erp import ErpSyncState
 from server.sql.models.master import Customer, Product, Territory
 from server.sql.session import transaction
+from sync.audit_trail import AuditTrail
 
 log = logging.getLogger("fieldsync.erp.master")
 # Customers new from the ERP wait here until an admin puts them in a real territory.
@@ -59,9 +59,10 @@ class MasterDataPuller:
 
     def __init__(self, sessions: sessionmaker[Session], adapter: ErpAdapter,
                  publisher: Publisher, company_state: str,
-                 clock: Callable[[], datetime] = utcnow, codes: MasterCodes | None = None
-                 ) -> None:
+                 clock: Callable[[], datetime] = utcnow, codes: MasterCodes | None = None,
+                 *, audit: AuditTrail) -> None:
         self.sessions = sessions
+        self.audit = audit
         self.adapter = adapter
         self.publisher = publisher
         self.company_state = company_state
@@ -106,9 +107,9 @@ class MasterDataPuller:
         with transaction(self.sessions) as session:
             save(session, records)
             if records:  # one row per pull: which records the ERP changed
-                audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
-                      actor=ERP_BRIDGE, after={"count": len(records),
-                                               "ids": sorted(map(record_key, records))})
+                self.audit(session, f"erp_pull.{entity}", entity, self.adapter.kind,
+                           actor=ERP_BRIDGE, after={"count": len(records),
+                                                    "ids": sorted(map(record_key, records))})
         # The next delta starts at the newest change seen (inclusive: upserts are idempotent).
         self._note(entity, max(stamps, default=since), len(records), started, "")
         return len(records)

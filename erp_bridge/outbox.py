@@ -21,12 +21,12 @@ from erp_bridge.delivery import (
 )
 from erp_bridge.snapshot import ProductInfo, build_snapshot
 from server.audit.actor import Actor
-from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.documents import Offer, Order
 from server.sql.models.erp import ErpAttempt, ErpDeadLetter, ErpOutbox
 from server.sql.models.master import Customer, Product
 from server.sql.session import transaction
+from sync.audit_trail import AuditTrail
 from sync.documents.pricelists import PriceListFacts, applicable_list
 from sync.master_data import load_price_lists
 
@@ -169,8 +169,9 @@ def aware(moment: datetime) -> datetime:
 class OutboxRepository:
     """Every SQL statement the drainer and the admin services run on the outbox."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], audit: AuditTrail) -> None:
         self.sessions = sessions
+        self.audit = audit
 
     def claim(self, erp_kind: str, owner: str, now: datetime, limit: int,
               lease: timedelta) -> list[Claim]:
@@ -212,11 +213,11 @@ class OutboxRepository:
                                    attempt=change.attempts, outcome=outcome,
                                    detail=detail[:4000], at=now))
             session.flush()
-            record(session, "erp.send", "order", row.order_id, actor=ERP_BRIDGE,
-                   before={"status": claim_status(claim)},
-                   after={"erp_kind": row.erp_kind, "attempt": change.attempts,
-                          "outcome": outcome, "status": row.status,
-                          "erp_number": row.erp_number, "reason": change.reason[:1000]})
+            self.audit(session, "erp.send", "order", row.order_id, actor=ERP_BRIDGE,
+                       before={"status": claim_status(claim)},
+                       after={"erp_kind": row.erp_kind, "attempt": change.attempts,
+                              "outcome": outcome, "status": row.status,
+                              "erp_number": row.erp_number, "reason": change.reason[:1000]})
             return True
 
     def _apply(self, session: Session, row: ErpOutbox, change: Transition,

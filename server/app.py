@@ -49,9 +49,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def _register(app: Flask, api: Api, services: Services, web_dist: Path) -> None:
-    from erp_bridge import api as erp_api
     from server import health
     from server.accounts import web as accounts_web
+    from server.api import erp as erp_api
     from server.api import prepare as prepare_api
     from server.api import register as register_api
     from server.reports import web as reports_web

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
@@ -16,6 +16,11 @@ from server.sql.session import make_engine, make_session_factory
 from sync.store import CouchStore, DocumentStore
 
 if TYPE_CHECKING:
+    from conflict.service import ConflictService
+    from erp_bridge.admin import ErpAdmin
+    from erp_bridge.cancellations import CancellationSender
+    from erp_bridge.drain import OutboxDrainer
+    from erp_bridge.master_pull import MasterDataPuller
     from server.importing.jobs import ImportJobs
     from server.sales.frozen import FrozenDocuments
 
@@ -61,6 +66,64 @@ class Services:
 
         limits = ImportLimits.from_settings(self.settings)
         return ImportJobs(self.sessions, limits, importer)
+
+    # The ERP bridge: built on first use, each with an adapter of its own (the scheduler runs
+    # the drain, the pull and the cancellations on separate threads).
+
+    @cached_property
+    def erp_admin(self) -> ErpAdmin:
+        """The outbox and dead-letter lists, retries and health the admin console uses."""
+        from erp_bridge.admin import ErpAdmin
+        from server.audit.recorder import record
+
+        return ErpAdmin(self.sessions, self.settings.erp_kind.strip().lower(), audit=record)
+
+    @cached_property
+    def erp_drainer(self) -> OutboxDrainer:
+        """Sends the outbox to the configured ERP and writes the phones' receipts."""
+        from erp_bridge.adapters import adapter_from_settings
+        from erp_bridge.drain import OutboxDrainer
+        from server.audit.recorder import record
+
+        return OutboxDrainer(self.sessions, adapter_from_settings(self.settings), self.store,
+                             self.settings, audit=record)
+
+    @cached_property
+    def erp_puller(self) -> MasterDataPuller:
+        """Pulls customers, products and prices from the ERP and publishes them to phones."""
+        from erp_bridge.adapters import adapter_from_settings
+        from erp_bridge.master_codes import MasterCodes
+        from erp_bridge.master_pull import MasterDataPuller
+        from server.audit.recorder import record
+        from sync.publish import MasterDataPublisher
+
+        publisher = MasterDataPublisher(self.store, self.sessions, self.settings.db_prefix)
+        return MasterDataPuller(self.sessions, adapter_from_settings(self.settings), publisher,
+                                self.settings.company_state,
+                                codes=MasterCodes.from_settings(self.settings), audit=record)
+
+    @cached_property
+    def erp_cancellations(self) -> CancellationSender:
+        """Sends approved order cancellations to the ERP that accepted the order."""
+        from erp_bridge.adapters import adapter_from_settings
+        from erp_bridge.cancellations import CancellationSender
+        from server.audit.recorder import record
+        from server.sales.cancellations import enqueue_cancellations
+
+        return CancellationSender(self.sessions, adapter_from_settings(self.settings),
+                                  self.settings, audit=record,
+                                  enqueue_approved=partial(enqueue_cancellations, self.sessions))
+
+    # The conflict engine.
+
+    @cached_property
+    def conflicts(self) -> ConflictService:
+        """Settles conflicted documents (the worker) and serves the admin queue (the API)."""
+        from conflict.service import ConflictService
+        from conflict.store import CouchRevisionStore
+        from server.audit.recorder import record
+
+        return ConflictService(CouchRevisionStore(self.store), self.sessions, audit=record)
 
     def close(self) -> None:
         self.engine.dispose()

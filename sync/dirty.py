@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -28,6 +28,12 @@ class DirtyMark:
 
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)  # SQLite drops the offset
+
+
+class DirtyMarker(Protocol):
+    """What a writer needs of the dirty set: tell the worker these databases changed."""
+
+    def mark(self, db_names: Iterable[str]) -> None: ...
 
 
 class DirtySet:

@@ -80,7 +80,7 @@ class Worker:
         self.batches = BatchProcessor(services, self.checkpoints)
         self.batches.fence = self.ownership.fence
         self.updates = DbUpdatesFollower(services.store, services.settings.db_prefix)
-        self.conflicts = ConflictHook(services.store, services.sessions)
+        self.conflicts = ConflictHook(services.conflicts, services.sessions)
         self.batches.after_accept.append(OrderOutboxHook(services.settings))
         self.receipts.enrichers += [self.conflicts.receipt_overrides, erp_receipt_enricher]
         self.sleep = sleep

@@ -16,8 +16,7 @@ from conflict.errors import (
     StaleConflictError,
 )
 from conflict.queue import ConflictFilter, ConflictView
-from conflict.service import Actor, ConflictService
-from conflict.store import CouchRevisionStore
+from conflict.service import Actor
 from server.api.common import (
     ADMIN,
     HEAD_OR_ADMIN,
@@ -76,11 +75,6 @@ ConflictArgs = list_args(
 ConflictPage = page_schema("ConflictPage", ConflictOut)
 
 
-def conflict_service() -> ConflictService:
-    built = services()
-    return ConflictService(CouchRevisionStore(built.store), built.sessions)
-
-
 @blp.route("/conflicts")
 @blp.arguments(ConflictArgs, location="query")
 @blp.response(200, ConflictPage)
@@ -88,7 +82,7 @@ def conflict_service() -> ConflictService:
 def list_conflicts(args: dict[str, Any]) -> Page:
     """Open (or resolved) conflicts: admins see all, heads their team's."""
     status = None if args["status"] == "all" else args["status"]
-    rows = conflict_service().list(ConflictFilter(
+    rows = services().conflicts.list(ConflictFilter(
         status=status, doc_type=args.get("doc_type"), owner=args.get("owner"),
         limit=SCAN_LIMIT))
     scope = current_scope()
@@ -100,7 +94,7 @@ def list_conflicts(args: dict[str, Any]) -> Page:
 
 def _show(conflict_id: int) -> ConflictView:
     with http_errors(ERRORS):
-        view = conflict_service().show(conflict_id)
+        view = services().conflicts.show(conflict_id)
     current_scope().check(view.owner, f"conflict {conflict_id}")
     return view
 
@@ -148,5 +142,5 @@ def resolve_conflict(body: dict[str, Any], conflict_id: int) -> ConflictView:
     principal = current_principal()
     choice = _choice(body)
     with http_errors(ERRORS):
-        return conflict_service().resolve(conflict_id, Actor(principal.username,
+        return services().conflicts.resolve(conflict_id, Actor(principal.username,
                                                              principal.role.value), choice)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ from server.sql.models.base import utcnow
 from server.sql.models.documents import Expense, Lead, Offer
 from server.sql.models.sales import HeadDecision, ServerLeadStep, TravelRate
 from server.sql.session import transaction
-from sync.dirty import DirtySet
+from sync.dirty import DirtyMarker, DirtySet
 from sync.documents import discounts
 from sync.documents.facts import server_step
 from sync.documents.pricelists import format_pct
@@ -40,12 +40,6 @@ class StoreUnavailableError(SalesError):
     """The document store could not take the write; nothing was changed."""
 
     status = 503
-
-
-class DirtyMarker(Protocol):
-    """Tells the worker an engineer database has new server writes."""
-
-    def mark(self, db_names: list[str]) -> None: ...
 
 
 @dataclass(frozen=True)

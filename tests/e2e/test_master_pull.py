@@ -12,6 +12,7 @@ import pytest
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import UNASSIGNED, MasterDataPuller
+from server.audit.recorder import record
 from server.bootstrap import Services
 from sync.publish import MasterDataPublisher
 from sync.worker import Worker
@@ -54,7 +55,7 @@ def pull(services: Services, kind: str, erp_server: Any) -> Any:
     try:
         publisher = MasterDataPublisher(services.store, services.sessions, settings.db_prefix)
         return MasterDataPuller(services.sessions, adapter, publisher, settings.company_state,
-                                codes=MasterCodes.from_settings(settings)).pull()
+                                codes=MasterCodes.from_settings(settings), audit=record).pull()
     finally:
         adapter.close()
 

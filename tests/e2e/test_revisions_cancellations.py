@@ -7,15 +7,13 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 from sqlalchemy import select
 
-from erp_bridge.adapters import adapter_from_settings
-from erp_bridge.cancellations import CancellationSender
 from server.bootstrap import Services
 from server.sql.models.audit import AuditEntry
 from sync.worker import Worker
@@ -34,7 +32,7 @@ from tests.support.erp_servers.fixtures import (  # noqa: F401
     oracle_server,
     sap_server,
 )
-from tests.support.erp_servers.harness import drainer, erp_settings
+from tests.support.erp_servers.harness import drainer, erp_overrides
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
 
@@ -242,10 +240,11 @@ def test_a_cancellation_needs_a_reason_and_a_declined_one_shows_the_note(
 
 @pytest.mark.parametrize("kind", ["sap", "oracle", "erpnext"])
 def test_an_approved_cancellation_reaches_the_erp_once(
-        kind: str, server: LiveServer, services: Services, request: pytest.FixtureRequest) -> None:
+        kind: str, server: LiveServer, build_services: Callable[..., Services],
+        request: pytest.FixtureRequest) -> None:
     erp = request.getfixturevalue(f"{kind}_server")
-    settings = erp_settings(services, kind, erp)
-    services.settings = settings  # the worker queues orders for this ERP
+    services = build_services(**erp_overrides(kind, erp))  # the worker queues for this ERP
+    settings = services.settings
     head = login(server, "hema")
     with Phone(server.url, login(server, "asha")) as phone:
         order = ordered(phone, services)
@@ -255,7 +254,7 @@ def test_an_approved_cancellation_reaches_the_erp_once(
         sync(phone, services)
         api(server, "POST", f"/api/v1/orders/{order['_id']}/cancellation/decision", head,
             json={"outcome": "approved"})
-        sender = CancellationSender(services.sessions, adapter_from_settings(settings), settings)
+        sender = services.erp_cancellations
         assert sender.send_due() == 1
         assert sender.send_due() == 0  # settled: never sent again
         seen = api(server, "GET", f"/api/v1/orders/{order['_id']}", head)

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from conflict.service import ConflictService
-from conflict.store import CouchRevisionStore
 from server.bootstrap import Services
 from sync.provisioning import engineer_db_name
 from sync.store import CouchStore
@@ -33,8 +31,7 @@ def _queued(services: Services) -> tuple[int, list[str]]:
                                     offer_id="offer:o1"),
                          make_offer("asha", "C-1", [("P-100", 1, "900.00", "0", "18")],
                                     offer_id="offer:o1"))
-    outcome = ConflictService(CouchRevisionStore(services.store), services.sessions).handle(
-        db, "offer:o1")
+    outcome = services.conflicts.handle(db, "offer:o1")
     assert outcome.status == "queued" and outcome.conflict_id is not None
     return outcome.conflict_id, revs
 

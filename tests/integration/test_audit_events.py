@@ -3,13 +3,12 @@ trail (a real PouchDB phone through the gateway; SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 
-from conflict.service import ConflictService
-from conflict.store import CouchRevisionStore
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
 from sync.provisioning import engineer_db_name
@@ -19,7 +18,7 @@ from tests.support.api import PASSWORD, ApiClient, api_client, phone_writes, see
 from tests.support.conflict_revisions import make_conflict
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import oracle_server  # noqa: F401
-from tests.support.erp_servers.harness import drainer, enqueue, erp_settings
+from tests.support.erp_servers.harness import drainer, enqueue, erp_overrides
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
 
@@ -45,7 +44,7 @@ def test_an_admins_conflict_resolution_is_recorded(services: Services) -> None:
                                     offer_id="offer:o1"),
                          make_offer("asha", "C-1", [("P-100", 1, "900.00", "0", "18")],
                                     offer_id="offer:o1"))
-    queued = ConflictService(CouchRevisionStore(store), services.sessions).handle(db, "offer:o1")
+    queued = services.conflicts.handle(db, "offer:o1")
     assert queued.conflict_id is not None
     done = api.post(f"/api/v1/conflicts/{queued.conflict_id}/resolve", "adam",
                     json={"method": "keep", "rev": revs[0]})
@@ -61,11 +60,11 @@ def test_an_admins_conflict_resolution_is_recorded(services: Services) -> None:
     assert row["after"]["resulting_rev"] == done.json["resolutions"][0]["resulting_rev"]
 
 
-def test_erp_sends_and_an_admins_retry_are_recorded(services: Services,
+def test_erp_sends_and_an_admins_retry_are_recorded(build_services: Callable[..., Services],
                                                     oracle_server: Any) -> None:  # noqa: F811
+    services = build_services(**erp_overrides("oracle", oracle_server, erp_max_attempts=1))
+    settings = services.settings
     seed(services)
-    settings = erp_settings(services, "oracle", oracle_server, erp_max_attempts=1)
-    services.settings = settings
     docs = enqueue(services, range(1, 3), "oracle")
     oracle_server.faults.push("503")
     clock = FakeClock()

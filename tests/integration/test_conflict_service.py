@@ -14,6 +14,7 @@ from conflict.errors import InvalidResolutionError, NotAllowedError, StaleConfli
 from conflict.queue import ConflictFilter
 from conflict.service import Actor, ConflictService
 from conflict.store import CouchRevisionStore
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.sql.models.conflicts import Conflict, ConflictResolution
 from server.sql.models.sync_state import DocumentStatus
@@ -53,7 +54,7 @@ def db(services: Services) -> str:
 @pytest.fixture
 def service(services: Services) -> ConflictService:
     assert isinstance(services.store, CouchStore)
-    return ConflictService(CouchRevisionStore(services.store), services.sessions)
+    return services.conflicts
 
 
 def live(services: Services, db: str, doc_id: str) -> list[Doc]:
@@ -217,7 +218,8 @@ def test_a_restart_mid_resolution_leaves_nothing_half_done(
     base, ours, theirs, expected = AUTO_CASES["visit"]
     assert isinstance(services.store, CouchStore)
     make_conflict(services.store, db, base, ours, theirs)
-    crashing = ConflictService(CrashingWrites(services.store, after=after), services.sessions)
+    crashing = ConflictService(CrashingWrites(services.store, after=after), services.sessions,
+                               audit=record)
     with pytest.raises(TransientStoreError):
         crashing.handle(db, "visit:v1")
     assert count(services, Conflict) == 0 and count(services, ConflictResolution) == 0
@@ -232,7 +234,8 @@ def test_an_admin_resolution_interrupted_after_the_write_is_closed_on_the_next_c
         services: Services, service: ConflictService, db: str) -> None:
     conflict_id = queue_offer(services, service, db)
     assert isinstance(services.store, CouchStore)
-    crashing = ConflictService(CrashingWrites(services.store, after=True), services.sessions)
+    crashing = ConflictService(CrashingWrites(services.store, after=True), services.sessions,
+                               audit=record)
     loser = service.show(conflict_id).loser_revs[0]
     with pytest.raises(TransientStoreError):
         crashing.resolve(conflict_id, ADMIN, KeepSide(loser))
@@ -248,7 +251,7 @@ def test_the_queue_filters_by_type_engineer_and_age(
     now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
     clock = [now - timedelta(days=3)]
     service = ConflictService(CouchRevisionStore(services.store), services.sessions,
-                              clock=lambda: clock[0])
+                              clock=lambda: clock[0], audit=record)
     make_conflict(services.store, db, offer(), repriced("9500.00"), repriced("9000.00"))
     service.handle(db, "offer:o1")
     clock[0] = now

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from server.bootstrap import Services
 from tests.support.api import api_client, assert_error, seed
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import oracle_server  # noqa: F401
-from tests.support.erp_servers.harness import drainer, enqueue, erp_settings, receipts
+from tests.support.erp_servers.harness import drainer, enqueue, erp_overrides, receipts
 
 
-def test_admin_lists_retries_and_sees_health(services: Services,
+def test_admin_lists_retries_and_sees_health(build_services: Callable[..., Services],
                                              oracle_server: Any) -> None:  # noqa: F811
+    services = build_services(**erp_overrides("oracle", oracle_server, erp_max_attempts=1))
+    settings = services.settings
     seed(services)
-    settings = erp_settings(services, "oracle", oracle_server, erp_max_attempts=1)
-    services.settings = settings
     docs = enqueue(services, range(1, 4), "oracle")
     oracle_server.faults.push("503")
     clock = FakeClock()

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from erp_bridge.admin import ErpAdmin
 from erp_bridge.outbox import enqueue_order
 from erp_bridge.snapshot import idempotency_key
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.demo import load_master_data
 from server.sql.models.erp import ErpOutbox
@@ -88,7 +89,7 @@ def test_erpnext_refuses_totals_that_do_not_add_up_and_the_admin_sees_why(
     send(services, "erpnext", erpnext_server, doc)
     row = outbox(services, doc["_id"])
     assert row.status == "failed" and erpnext_server.count(row.idempotency_key) == 0
-    [dead] = ErpAdmin(services.sessions, "erpnext").list_dead_letters()
+    [dead] = ErpAdmin(services.sessions, "erpnext", audit=record).list_dead_letters()
     assert dead["reason"] == "Row #1: Amount 39199.94 is not Rate 5599.99 × Qty 7 = 39199.93"
     right = order(3, "intra", [("P-102", 8, "6400.00", "12.5", "18")])
     send(services, "erpnext", erpnext_server, right)
@@ -174,7 +175,7 @@ def test_sap_pricing_differently_is_a_reconciliation_error_not_an_accept(
     # and never created a second time.
     stored = sap_server.orders["4711"]
     stored["to_Item"][0]["NetAmount"], stored["TotalNetAmount"] = "314500.00", "428500.00"
-    admin = ErpAdmin(services.sessions, "sap")
+    admin = ErpAdmin(services.sessions, "sap", audit=record)
     admin.retry(doc["_id"])
     drainer(services, erp_settings(services, "sap", sap_server), FakeClock()).run_until_idle()
     row = outbox(services, doc["_id"])

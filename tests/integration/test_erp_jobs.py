@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from erp_bridge.jobs import _drain, build_drainer, schedule_erp_jobs
 from server.bootstrap import Services
-from server.jobs import build_scheduler
+from server.jobs import _drain, build_scheduler, schedule_erp_jobs
 from tests.support.erp_servers.fixtures import erpnext_server  # noqa: F401
-from tests.support.erp_servers.harness import enqueue, erp_settings, receipts
+from tests.support.erp_servers.harness import enqueue, erp_overrides, receipts
 
 
 def test_jobs_follow_the_configured_erp(services: Services,
+                                        build_services: Callable[..., Services],
                                         erpnext_server: Any) -> None:  # noqa: F811
     scheduler = BackgroundScheduler(timezone="UTC")
     schedule_erp_jobs(scheduler, services)
     # null: no pull; cancellations still run, to settle approved ones as not needed in an ERP
     assert [j.id for j in scheduler.get_jobs()] == ["erp_outbox_drain", "erp_cancellations"]
 
-    services.settings = erp_settings(services, "erpnext", erpnext_server)
-    assert {j.id for j in build_scheduler(services).get_jobs()} >= {
+    erpnext = build_services(**erp_overrides("erpnext", erpnext_server))
+    assert {j.id for j in build_scheduler(erpnext).get_jobs()} >= {
         "erp_outbox_drain", "erp_master_pull", "erp_cancellations"}
-    docs = enqueue(services, range(1, 4), "erpnext")
-    _drain(build_drainer(services))
+    docs = enqueue(erpnext, range(1, 4), "erpnext")
+    _drain(erpnext.erp_drainer)
     assert erpnext_server.count(docs[0]["_id"].replace("order:", "FS-")) == 1
-    assert all(e["status"] == "accepted" for e in receipts(services, docs).values())
+    assert all(e["status"] == "accepted" for e in receipts(erpnext, docs).values())

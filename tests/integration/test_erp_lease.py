@@ -15,6 +15,7 @@ import pytest
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.drain import OutboxDrainer
 from erp_bridge.snapshot import build_snapshot
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.sql.models.erp import ErpOutbox
 from tests.support.erp_servers.fixtures import sap_server  # noqa: F401
@@ -54,7 +55,7 @@ def test_a_killed_schedulers_order_is_sent_by_another_drain_within_seconds(
                             env=scheduler_env(services, sap_server))
     settings = erp_settings(services, "sap", sap_server, erp_lease_s=LEASE_S)
     other = OutboxDrainer(services.sessions, adapter_from_settings(settings), services.store,
-                          settings)
+                          settings, audit=record)
     try:
         deadline = time.monotonic() + 60
         while not (sap_server.count(key) and lease_owner(services, doc["_id"])):

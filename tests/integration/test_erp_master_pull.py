@@ -13,6 +13,7 @@ from sqlalchemy import select
 from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.master_codes import MasterCodes
 from erp_bridge.master_pull import UNASSIGNED, MasterDataPuller
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.sql.models.audit import AuditEntry
 from server.sql.models.erp import ErpSyncState
@@ -40,7 +41,7 @@ def puller(request: pytest.FixtureRequest, services: Services) -> tuple[MasterDa
     request.addfinalizer(adapter.close)
     publisher = MasterDataPublisher(services.store, services.sessions, settings.db_prefix)
     return MasterDataPuller(services.sessions, adapter, publisher, "29",
-                            codes=MasterCodes.from_settings(settings)), server
+                            codes=MasterCodes.from_settings(settings), audit=record), server
 
 
 # Each deployment names its ERP's codes: SAP's tax classification and region, Oracle's output

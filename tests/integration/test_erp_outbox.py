@@ -11,6 +11,7 @@ from erp_bridge.admin import ErpAdmin
 from erp_bridge.errors import OutboxError, SnapshotError
 from erp_bridge.outbox import enqueue_order, erp_receipt_enricher, erp_receipt_part
 from erp_bridge.snapshot import build_snapshot
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.sql.models.erp import ErpAttempt, ErpOutbox
 from server.sql.session import transaction
@@ -87,7 +88,7 @@ def test_dead_letter_after_the_limit_then_admin_retry(services: Services,
     server.faults.push("503", "503", "503")
     clock = FakeClock()
     assert drainer(services, settings, clock).run_until_idle().dead == 1
-    admin = ErpAdmin(services.sessions, kind, clock.now)
+    admin = ErpAdmin(services.sessions, kind, clock.now, audit=record)
     [dead] = admin.list_dead_letters()
     assert dead["order_id"] == docs[0]["_id"] and "503" in dead["reason"]
     assert receipts(services, docs)[docs[0]["_id"]]["status"] == "failed"
@@ -108,7 +109,7 @@ def test_validation_error_is_dead_at_once_with_the_erps_text(
     clock = FakeClock()
     report = drainer(services, erp_settings(services, kind, server), clock).run_until_idle()
     assert (report.dead, report.claimed) == (1, 1)
-    admin = ErpAdmin(services.sessions, kind, clock.now)
+    admin = ErpAdmin(services.sessions, kind, clock.now, audit=record)
     [dead] = admin.list_dead_letters()
     assert dead["attempts"] == 1
     assert "BAD-9" in dead["reason"] or "failed validation" in dead["reason"]
@@ -120,7 +121,7 @@ def test_validation_error_is_dead_at_once_with_the_erps_text(
 
 def test_retry_refuses_orders_in_flight(services: Services) -> None:
     enqueue(services, range(1, 2), "sap", receipts=False)
-    admin = ErpAdmin(services.sessions, "sap")
+    admin = ErpAdmin(services.sessions, "sap", audit=record)
     with pytest.raises(OutboxError, match="is queued"):
         admin.retry(order_doc(1)["_id"])
     with pytest.raises(OutboxError, match="Unknown status"):
@@ -133,7 +134,7 @@ def test_without_an_erp_orders_stay_visibly_not_sent(services: Services) -> None
     report = drainer(services, erp_settings(services, "null", None), clock).drain_once()
     assert report.claimed == 0 and report.receipts == 2
     assert {e["status"] for e in receipts(services, docs).values()} == {"not_sent"}
-    admin = ErpAdmin(services.sessions, "null", clock.now)
+    admin = ErpAdmin(services.sessions, "null", clock.now, audit=record)
     assert admin.health()[0]["not_sent"] == 2
     with pytest.raises(OutboxError, match="No ERP is configured"):
         admin.retry(docs[0]["_id"])
@@ -153,7 +154,7 @@ def test_receipts_written_later_when_the_worker_had_not_written_them(
     with services.sessions() as session:
         outcomes = session.scalars(select(ErpAttempt.outcome)).all()
     assert outcomes == ["accepted", "accepted"]
-    health = ErpAdmin(services.sessions, "sap", clock.now).health()
+    health = ErpAdmin(services.sessions, "sap", clock.now, audit=record).health()
     assert health[0]["accepted"] == 2 and health[0]["last_accepted_at"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +33,7 @@ from tests.factories import (
 )
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import sap_server  # noqa: F401
-from tests.support.erp_servers.harness import drainer, erp_settings
+from tests.support.erp_servers.harness import drainer, erp_overrides
 from tests.support.projection import projection_snapshot
 
 Doc = dict[str, Any]
@@ -76,8 +77,8 @@ def status(services: Services, db: str, doc_id: str) -> tuple[str, str]:
 
 
 def test_rebuild_equals_live_after_refused_edits_deletions_decisions_and_erp(
-        services: Services, sap_server: Any) -> None:  # noqa: F811
-    services.settings = erp_settings(services, "sap", sap_server)
+        build_services: Callable[..., Services], sap_server: Any) -> None:  # noqa: F811
+    services = build_services(**erp_overrides("sap", sap_server))
     load_master_data(services)
     db = provision_engineer(services.store, services.sessions, services.settings.db_prefix,
                             "asha")

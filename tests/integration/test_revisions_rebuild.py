@@ -3,11 +3,13 @@ and an approved cancellation stays approved even after its request document is d
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from erp_bridge.adapters.null import NullErp
 from erp_bridge.cancellations import CancellationSender
 from server.accounts.roles import Principal, Role
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.demo import load_master_data
 from server.rebuild import rebuild_projection
@@ -46,7 +48,8 @@ def test_revisions_and_cancellations_rebuild_to_the_live_projection(services: Se
     assert actions.decide(ADMIN, order["_id"], "approved").status == "cancelled"
     assert enqueue_cancellations(services.sessions) == 0  # queued once, with the decision
     # Without an ERP the order was never sent: the cancellation needs nothing there.
-    sender = CancellationSender(services.sessions, NullErp(), services.settings)
+    sender = CancellationSender(services.sessions, NullErp(), services.settings, audit=record,
+                                enqueue_approved=partial(enqueue_cancellations, services.sessions))
     assert (sender.send_due(), sender.send_due()) == (1, 0)
     push(services, db, [{"_id": request["_id"], "_rev": request["_rev"], "_deleted": True}])
     with services.sessions() as s:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -16,12 +17,14 @@ from sync.worker import Worker
 from tests.factories import make_approval, make_offer, make_order
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import sap_server  # noqa: F401
-from tests.support.erp_servers.harness import drainer, erp_settings
+from tests.support.erp_servers.harness import drainer, erp_overrides
 
 
-def test_order_through_worker_outbox_and_sap(services: Services, sap_server: Any) -> None:  # noqa: F811
-    settings = erp_settings(services, "sap", sap_server)
-    services.settings = settings  # the worker enqueues for the configured ERP
+def test_order_through_worker_outbox_and_sap(build_services: Callable[..., Services],
+                                            sap_server: Any) -> None:  # noqa: F811
+    # The worker enqueues for the configured ERP.
+    services = build_services(**erp_overrides("sap", sap_server))
+    settings = services.settings
     load_master_data(services)
     db = provision_engineer(services.store, services.sessions, settings.db_prefix, "asha")
     offer = make_offer("asha", "C-1001", lines=[("P-100", 2, "185000.00", "5", "18")],

@@ -21,14 +21,13 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from erp_bridge.jobs import build_drainer
 from server.accounts.service import create_user
-from server.bootstrap import Services
+from server.bootstrap import Services, bootstrap
 from server.demo import load_master_data
 from sync.publish import MasterDataPublisher
 from sync.worker import Worker
 from tests.support.erp_servers.erpnext import ErpNextServer
-from tests.support.erp_servers.harness import erp_settings
+from tests.support.erp_servers.harness import erp_overrides
 from tests.support.live_server import LiveServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,7 +78,7 @@ class Stack:
 
 
 def _drain_loop(services: Services, stop: threading.Event) -> None:
-    drainer = build_drainer(services)
+    drainer = services.erp_drainer
     while not stop.wait(0.25):
         drainer.drain_once()
 
@@ -96,11 +95,13 @@ def seed_people(services: Services) -> None:
 
 
 @contextmanager
-def running_stack(services: Services) -> Iterator[Stack]:
-    """Everything started here is stopped here, in reverse order."""
+def running_stack(base: Services) -> Iterator[Stack]:
+    """Everything started here is stopped here, in reverse order. The stack's own Services
+    (`Stack.services`) share `base`'s databases and store, with ERPNext as their ERP."""
     erp = ErpNextServer()
     erp.start()
-    services.settings = erp_settings(services, "erpnext", erp)
+    services = bootstrap(base.settings.with_overrides(**erp_overrides("erpnext", erp)),
+                         store=base.store)
     seed_people(services)
     worker = Worker(services)
     server = LiveServer(services).start()
@@ -118,6 +119,7 @@ def running_stack(services: Services) -> Iterator[Stack]:
             thread.join(timeout=10)
         server.stop()
         erp.stop()
+        services.close()
 
 
 @contextmanager

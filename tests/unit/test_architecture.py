@@ -89,21 +89,13 @@ KNOWN_OUTWARD = {
     # Lower layers reaching the composition root: they build from Services instead of taking
     # their parts (sessions, store, settings, hooks) as arguments.
     ("sync.batch", "server.bootstrap"), ("sync.worker", "server.bootstrap"),
-    ("sync.gateway.web", "server.bootstrap"), ("erp_bridge.api", "server.bootstrap"),
-    ("erp_bridge.jobs", "server.bootstrap"),
+    ("sync.gateway.web", "server.bootstrap"),
     # The gateway's serving process builds the whole Flask app.
     ("sync.gateway.serving", "server.app"),
-    # The ERP bridge's blueprint uses the server's role guard for its admin endpoints.
-    ("erp_bridge.api", "server.accounts.web"),
     # The audit trail is written by the layers that act: it belongs behind a hook they are given.
-    ("conflict.service", "server.audit.recorder"), ("sync.batch", "server.audit.recorder"),
-    ("sync.refusals", "server.audit.recorder"), ("erp_bridge.admin", "server.audit.recorder"),
-    ("erp_bridge.cancellations", "server.audit.recorder"),
-    ("erp_bridge.master_pull", "server.audit.recorder"),
-    ("erp_bridge.outbox", "server.audit.recorder"),
-    # Sales rules used from below: which records are frozen, which cancellations to send.
+    ("sync.batch", "server.audit.recorder"), ("sync.refusals", "server.audit.recorder"),
+    # Sales rules used from below: which records are frozen.
     ("sync.archive", "server.sales.frozen"),
-    ("erp_bridge.cancellations", "server.sales.cancellations"),
     # Pure gateway modules importing modules that do I/O: routing takes the database names from
     # sync.provisioning (which also queries SQL); writes imports routing, so it inherits that;
     # changes drives the feed hub and the upstream HTTP client itself.

@@ -10,8 +10,6 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from erp_bridge.adapters import adapter_from_settings
-from erp_bridge.drain import OutboxDrainer
 from server.bootstrap import bootstrap
 from server.config import Settings
 
@@ -19,8 +17,7 @@ from server.config import Settings
 def main(start_file: str) -> None:
     settings = Settings.from_env()
     services = bootstrap(settings)
-    drainer = OutboxDrainer(services.sessions, adapter_from_settings(settings), services.store,
-                            settings)
+    drainer = services.erp_drainer
     deadline = time.monotonic() + 60
     while not Path(start_file).exists() and time.monotonic() < deadline:
         time.sleep(0.01)

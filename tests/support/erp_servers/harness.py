@@ -7,6 +7,7 @@ from typing import Any
 from erp_bridge.adapters import ErpAdapter, adapter_from_settings
 from erp_bridge.drain import OutboxDrainer
 from erp_bridge.outbox import enqueue_order
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.config import Settings
 from server.sql.session import transaction
@@ -21,14 +22,20 @@ def engineer_db(services: Services) -> str:
     return f"{services.settings.db_prefix}eng-{ENGINEER}"
 
 
-def erp_settings(services: Services, kind: str, server: ErpTestServer | None,
-                 **extra: Any) -> Settings:
+def erp_overrides(kind: str, server: ErpTestServer | None, **extra: Any) -> dict[str, Any]:
+    """Settings for a test ERP, for `build_services(**erp_overrides(...))`."""
     user, password = ("key", "secret") if kind == "erpnext" else ("erpuser", "erppass")
     values: dict[str, Any] = {"erp_kind": kind, "erp_url": server.url if server else "",
                               "erp_username": user, "erp_password": password,
                               "erp_timeout_s": 0.3, "erp_backoff_base_s": 1.0,
                               "erp_backoff_cap_s": 30.0, "erp_max_attempts": 8}
-    return services.settings.with_overrides(**{**values, **extra})
+    return {**values, **extra}
+
+
+def erp_settings(services: Services, kind: str, server: ErpTestServer | None,
+                 **extra: Any) -> Settings:
+    """The settings of `services` pointed at a test ERP (for a drainer built here)."""
+    return services.settings.with_overrides(**erp_overrides(kind, server, **extra))
 
 
 def enqueue(services: Services, numbers: range, kind: str,
@@ -51,7 +58,8 @@ def enqueue(services: Services, numbers: range, kind: str,
 def drainer(services: Services, settings: Settings, clock: FakeClock,
             adapter: ErpAdapter | None = None) -> OutboxDrainer:
     return OutboxDrainer(services.sessions, adapter or adapter_from_settings(settings),
-                         services.store, settings, clock=clock.now, sleep=clock.sleep)
+                         services.store, settings, audit=record, clock=clock.now,
+                         sleep=clock.sleep)
 
 
 def receipts(services: Services, docs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from flask import current_app
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
@@ -12,7 +11,7 @@ from erp_bridge.admin import STATUSES, ErpAdmin
 from erp_bridge.errors import OutboxError
 from server.accounts.roles import Role
 from server.accounts.web import requires_role
-from server.bootstrap import Services
+from server.api.common import services
 
 blp = Blueprint("erp", __name__, url_prefix="/api/v1/erp",
                 description="Orders on their way to the ERP, dead letters and retries")
@@ -64,8 +63,7 @@ class HealthOut(Schema):
 
 
 def _admin() -> ErpAdmin:
-    services = cast(Services, current_app.extensions["fieldsync"])
-    return ErpAdmin(services.sessions, services.settings.erp_kind.strip().lower())
+    return services().erp_admin
 
 
 @blp.route("/outbox")
