@@ -50,17 +50,20 @@ export default function App() {
     })();
   }, []);
 
-  async function signIn(url, username, password) {
+  /** `progress.onOfflineCheck()`: the server cannot be reached, the password is being checked
+   * against the hash kept on this phone. */
+  async function signIn(url, username, password, progress) {
     server.current = url;
-    const { user } = await auth.auth.login(username, password);
+    const { user } = await auth.auth.login(username, password, progress);
     await storage.set('fieldsync.server', url);
     await open(user);
   }
 
-  async function signOut() {
+  /** `{ removeData: true }` also erases this engineer's databases and offline sign-in. */
+  async function signOut(options = {}) {
     if (await dayIsOn()) await endDay(session);
     session.close();
-    await auth.auth.logout();
+    await auth.auth.logout(options);
     setSession(null);
   }
 
