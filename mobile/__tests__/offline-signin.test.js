@@ -3,9 +3,10 @@
 // without freezing the screen; sign-out keeps the offline sign-in and "remove data" forgets it.
 import { webcrypto } from 'node:crypto';
 import React from 'react';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react-native';
+import { act, fireEvent, render, screen, waitFor } from '@testing-library/react-native';
 import { PBKDF2_ITERATIONS, passwordHash, verifierKey, webCryptoPbkdf2 } from 'fieldsync-phone-data/auth.js';
 import SignInScreen, { CHECKING_TEXT } from '../src/screens/SignIn';
+import PasswordNeeded from '../src/screens/PasswordNeeded';
 import { createMobileAuth } from '../src/session';
 import { noblePbkdf2 } from '../src/platform/pbkdf2';
 import { renderApp } from './render';
@@ -40,7 +41,7 @@ function memoryStorage() {
 
 /** The app's sign-in as App.js wires it, against `server`; `iterations` as in production unless given. */
 function phone(server, extra = {}) {
-  const baseUrlRef = { current: '' };
+  const baseUrlRef = { current: extra.baseUrl || '' };
   const storage = extra.storage || memoryStorage();
   const { auth } = createMobileAuth({ baseUrlRef, storage, fetch: server.fetch, wipe: extra.wipe, iterations: extra.iterations });
   const onSignIn = (url, username, password, progress) => {
@@ -164,4 +165,32 @@ test('signing out in Settings keeps the offline sign-in; removing the data forge
   expect(storage.map.has(verifierKey(username))).toBe(false);
   await expect(onSignIn('http://fieldsync.test', username, 'field-pw')).rejects.toThrow(/first sign-in needs a connection/);
   await closeSession(session);
+});
+
+test('signed in offline and restarted, the app asks for the password once online, then gets tokens', async () => {
+  const server = authServer({ username: 'meena', role: 'engineer' });
+  const storage = memoryStorage();
+  const first = phone(server, { iterations: 1000, storage });
+  await first.onSignIn('http://fieldsync.test', 'meena', 'field-pw');
+  await first.auth.remembered();
+  await first.auth.logout();
+  server.online = false;
+  expect((await first.onSignIn('http://fieldsync.test', 'meena', 'field-pw')).offline).toBe(true);
+  // the app restarts: the password held since the offline sign-in is gone with it
+  const restarted = phone(server, { iterations: 1000, storage, baseUrl: 'http://fieldsync.test' });
+  const unlocked = [];
+  render(<PasswordNeeded auth={restarted.auth} onUnlocked={() => unlocked.push(true)} />);
+  await act(() => restarted.auth.state());
+  expect(screen.queryByTestId('password-needed')).toBeNull();
+  server.online = true;
+  await act(() => expect(restarted.auth.accessToken()).rejects.toMatchObject({ status: 401 }));
+  expect(await screen.findByTestId('password-needed')).toBeTruthy();
+  fireEvent.changeText(screen.getByLabelText('Password'), 'nope');
+  fireEvent.press(screen.getByRole('button', { name: 'Continue' }));
+  expect(await screen.findByText('wrong username or password')).toBeTruthy();
+  fireEvent.changeText(screen.getByLabelText('Password'), 'field-pw');
+  fireEvent.press(screen.getByRole('button', { name: 'Continue' }));
+  await waitFor(() => expect(unlocked).toEqual([true]));
+  expect(screen.queryByTestId('password-needed')).toBeNull();
+  expect(await restarted.auth.accessToken()).toBe(`a${server.issued}`);
 });

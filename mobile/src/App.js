@@ -10,6 +10,7 @@ import { LocalPouch, localOptions } from './platform/pouch';
 import { openMobileSession } from './session';
 import { FieldNavigator } from './navigation';
 import SignInScreen from './screens/SignIn';
+import PasswordNeeded from './screens/PasswordNeeded';
 import { dayIsOn, endDay, resumeDay, startDay } from './location/task';
 
 const workingDay = { start: startDay, end: endDay, isOn: dayIsOn };
@@ -70,6 +71,7 @@ export default function App() {
   return (
     <SafeAreaProvider>
       <StatusBar style="dark" />
+      {session ? <PasswordNeeded auth={auth.auth} onUnlocked={() => session.loop.now()} /> : null}
       {!ready ? <Text>Opening…</Text> : session ? (
         <NavigationContainer>
           <FieldNavigator session={session} onSignOut={signOut} workingDay={workingDay} />
