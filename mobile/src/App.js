@@ -10,6 +10,7 @@ import { LocalPouch, localOptions } from './platform/pouch';
 import { openMobileSession } from './session';
 import { FieldNavigator } from './navigation';
 import SignInScreen from './screens/SignIn';
+import PasswordNeeded from './screens/PasswordNeeded';
 import { dayIsOn, endDay, resumeDay, startDay } from './location/task';
 
 const workingDay = { start: startDay, end: endDay, isOn: dayIsOn };
@@ -50,23 +51,27 @@ export default function App() {
     })();
   }, []);
 
-  async function signIn(url, username, password) {
+  /** `progress.onOfflineCheck()`: the server cannot be reached, the password is being checked
+   * against the hash kept on this phone. */
+  async function signIn(url, username, password, progress) {
     server.current = url;
-    const { user } = await auth.auth.login(username, password);
+    const { user } = await auth.auth.login(username, password, progress);
     await storage.set('fieldsync.server', url);
     await open(user);
   }
 
-  async function signOut() {
+  /** `{ removeData: true }` also erases this engineer's databases and offline sign-in. */
+  async function signOut(options = {}) {
     if (await dayIsOn()) await endDay(session);
     session.close();
-    await auth.auth.logout();
+    await auth.auth.logout(options);
     setSession(null);
   }
 
   return (
     <SafeAreaProvider>
       <StatusBar style="dark" />
+      {session ? <PasswordNeeded auth={auth.auth} onUnlocked={() => session.loop.now()} /> : null}
       {!ready ? <Text>Opening…</Text> : session ? (
         <NavigationContainer>
           <FieldNavigator session={session} onSignOut={signOut} workingDay={workingDay} />

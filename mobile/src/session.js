@@ -1,9 +1,11 @@
 // The Android app's working session: the shared data layer's session over the phone's PouchDB,
-// plus what the screens need from the device (location fix, SHA-256). Imports nothing native,
-// so the same module runs in Node (memory adapter) against a real gateway.
+// plus what the screens need from the device (location fix, SHA-256), and its sign-in. Imports
+// nothing native, so the same module runs in Node (memory adapter) against a real gateway.
+import { authorizedFetch, createAuth } from 'fieldsync-phone-data/auth.js';
 import { openLocalDbs, openPhoneSession } from 'fieldsync-phone-data/session.js';
 import { provideContract } from 'fieldsync-phone-data/contract.js';
 import * as contract from 'fieldsync-phone-data/validators.js';
+import { noblePbkdf2 } from './platform/pbkdf2.js';
 
 // The app is bundled whole: the document contract's validators come with it.
 provideContract(contract);
@@ -16,6 +18,17 @@ export function openMobileSession({ PouchDB, localOptions = {}, user, deviceId, 
   const session = openPhoneSession({ PouchDB, dbs, user, deviceId, baseUrl, fetch, config, syncEveryMs,
     timers, live });
   return Object.assign(session, { locate, noFixReason, sha256Hex });
+}
+
+/** Sign-in for the server in `baseUrlRef.current` (chosen at sign-in), kept in `storage` with the
+ * offline sign-in's hash; `wipe(user)` erases that engineer's databases on "remove data".
+ * `iterations` is auth.js's production figure unless a test passes fewer. */
+export function createMobileAuth({ baseUrlRef, storage, wipe, fetch = (url, opts) => globalThis.fetch(url, opts),
+  derive = noblePbkdf2(), iterations, now }) {
+  // undefined `iterations` and `now` take auth.js's defaults
+  const auth = createAuth({ baseUrl: '', storage, wipe, derive, iterations, now,
+    fetch: (url, opts) => fetch(`${baseUrlRef.current}${url}`, opts) });
+  return { auth, syncFetch: authorizedFetch(auth, fetch) };
 }
 
 /** Bytes the phone holds for this engineer (documents and attachments), for the settings. */

@@ -29,12 +29,12 @@ export function Button({ title, onPress, disabled, kind = 'primary', testID }) {
   );
 }
 
-export function Field({ label, value, onChangeText, keyboardType, testID, placeholder, multiline }) {
+export function Field({ label, value, onChangeText, keyboardType, testID, placeholder, multiline, secure }) {
   return (
     <View style={styles.field}>
       <Text style={styles.label}>{label}</Text>
       <TextInput accessibilityLabel={label} value={value} onChangeText={onChangeText} keyboardType={keyboardType}
-        testID={testID} placeholder={placeholder} multiline={multiline} style={styles.input} />
+        testID={testID} placeholder={placeholder} multiline={multiline} secureTextEntry={Boolean(secure)} style={styles.input} />
     </View>
   );
 }

@@ -19,11 +19,18 @@ export const verifierKey = (username) => `fieldsync.offline.${String(username).t
 const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, '0')).join('');
 const unhex = (text) => new Uint8Array(text.match(/../g).map((h) => Number.parseInt(h, 16)));
 
-/** The salted PBKDF2 hash of `password` (hex), with WebCrypto's `subtle`. */
-export async function passwordHash(subtle, password, saltHex, iterations) {
-  const key = await subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
-  const bits = await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: unhex(saltHex), iterations }, key, 256);
-  return hex(bits);
+/** PBKDF2-HMAC-SHA256 through WebCrypto's `subtle`, as a `derive(passwordBytes, saltBytes,
+ * iterations)` giving 32 bytes: what every browser and Node have built in. */
+export function webCryptoPbkdf2(subtle) {
+  return async (password, salt, iterations) => {
+    const key = await subtle.importKey('raw', password, 'PBKDF2', false, ['deriveBits']);
+    return new Uint8Array(await subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations }, key, 256));
+  };
+}
+
+/** The salted PBKDF2 hash of `password` (hex), with `derive` (see webCryptoPbkdf2). */
+export async function passwordHash(derive, password, saltHex, iterations) {
+  return hex(await derive(new TextEncoder().encode(password), unhex(saltHex), iterations));
 }
 
 /** Compares every character, so the time taken does not tell how much of a guess was right. */
@@ -44,10 +51,12 @@ async function errorMessage(response) {
 
 const UNREACHABLE = 'The server cannot be reached.';
 
-/** `storage` is {get(key), set(key, value), remove(key)} (may be async); `subtle` is WebCrypto's
- * (without it there is no offline sign-in); `wipe(user)` erases that user's local databases when
- * asked to on sign-out; `now()` is injectable for tests. */
-export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterations = PBKDF2_ITERATIONS,
+/** `storage` is {get(key), set(key, value), remove(key)} (may be async); `subtle` is WebCrypto's,
+ * or `derive` a PBKDF2-HMAC-SHA256 of the same shape as webCryptoPbkdf2's where there is no
+ * WebCrypto (Hermes); without either there is no offline sign-in. `wipe(user)` erases that
+ * user's local databases when asked to on sign-out; `now()` is injectable for tests. */
+export function createAuth({ baseUrl = '', fetch, storage, subtle = null, derive = subtle ? webCryptoPbkdf2(subtle) : null,
+  iterations = PBKDF2_ITERATIONS,
   wipe = async () => {}, now = Date.now, randomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)) }) {
   let session = null;
   let refreshing = null;
@@ -84,7 +93,7 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
 
   async function storeVerifier(user, password) {
     const salt = hex(randomBytes(16));
-    const hash = await passwordHash(subtle, password, salt, iterations);
+    const hash = await passwordHash(derive, password, salt, iterations);
     await storage.set(verifierKey(user.username), JSON.stringify({ algorithm: 'PBKDF2-SHA256',
       iterations, salt, hash, user }));
   }
@@ -92,18 +101,20 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
   /** The hash takes a moment on a phone: the online sign-in does not wait for it. */
   function rememberPassword(user, password) {
     // Only the field app works offline; a head's or an admin's console needs the server anyway.
-    if (!subtle || user.role !== 'engineer') return;
+    if (!derive || user.role !== 'engineer') return;
     remembering = remembering.then(() => storeVerifier(user, password)).catch(() => {});
   }
 
-  async function offlineLogin(username, password) {
-    const raw = subtle ? await storage.get(verifierKey(username)) : null;
+  /** `checking()` is called once the hash is being made: on a phone that takes seconds. */
+  async function offlineLogin(username, password, checking) {
+    const raw = derive ? await storage.get(verifierKey(username)) : null;
     if (!raw) {
       throw new AuthError(`${UNREACHABLE} ${username} has not signed in on this device before: `
         + 'the first sign-in needs a connection.');
     }
     const verifier = JSON.parse(raw);
-    const hash = await passwordHash(subtle, password, verifier.salt, verifier.iterations);
+    checking();
+    const hash = await passwordHash(derive, password, verifier.salt, verifier.iterations);
     if (!sameText(hash, verifier.hash)) {
       throw new AuthError('Wrong username or password (checked on this device: you are offline).', 401);
     }
@@ -112,15 +123,16 @@ export function createAuth({ baseUrl = '', fetch, storage, subtle = null, iterat
       offline: true, needs_password: false });
   }
 
-  /** Online when the server answers; offline (against the hash kept here) when it cannot. */
-  async function login(username, password) {
+  /** Online when the server answers; offline (against the hash kept here) when it cannot, then
+   * `onOfflineCheck()` says the password is being checked on this device. */
+  async function login(username, password, { onOfflineCheck = () => {} } = {}) {
     let response;
     try {
       response = await post('login', { username, password });
     } catch {
-      return offlineLogin(username, password);
+      return offlineLogin(username, password, onOfflineCheck);
     }
-    if (response.status >= 500) return offlineLogin(username, password);
+    if (response.status >= 500) return offlineLogin(username, password, onOfflineCheck);
     if (response.status === 401) await storage.remove(verifierKey(username)); // password changed?
     if (!response.ok) throw new AuthError(await errorMessage(response), response.status);
     const body = await response.json();

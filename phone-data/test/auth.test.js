@@ -2,7 +2,8 @@
 // wrong password refused offline, and a session that ends during a long offline spell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthError, PBKDF2_ITERATIONS, authorizedFetch, createAuth, verifierKey } from '../src/auth.js';
+import { AuthError, PBKDF2_ITERATIONS, authorizedFetch, createAuth, passwordHash, verifierKey, webCryptoPbkdf2 }
+  from '../src/auth.js';
 
 const USER = { username: 'asha', role: 'engineer' };
 
@@ -231,4 +232,35 @@ test('signing out offline ends the session on the phone; the offline sign-in sti
   await auth.logout({ removeData: true });
   assert.deepEqual(wiped, ['asha']);
   await assert.rejects(auth.login('asha', 'field-pw'), /first sign-in needs a connection/);
+});
+
+// PBKDF2-HMAC-SHA256 of "password" with salt "salt" (hex 73616c74), 32 bytes: the published vectors.
+const PBKDF2_VECTORS = [
+  [1, '120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b'],
+  [2, 'ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43'],
+  [4096, 'c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a'],
+];
+
+test('the password hash is PBKDF2-HMAC-SHA256: the published vectors through WebCrypto', async () => {
+  const derive = webCryptoPbkdf2(globalThis.crypto.subtle);
+  for (const [rounds, expected] of PBKDF2_VECTORS) {
+    assert.equal(await passwordHash(derive, 'password', '73616c74', rounds), expected);
+  }
+});
+
+test('a phone without WebCrypto signs in offline with the PBKDF2 it is given, and says it is checking', async () => {
+  const server = authServer();
+  const storage = memoryStorage();
+  const webCrypto = webCryptoPbkdf2(globalThis.crypto.subtle);
+  const calls = [];
+  const derive = async (password, salt, rounds) => { calls.push(rounds); return webCrypto(password, salt, rounds); };
+  const auth = createAuth({ fetch: server.fetch, storage, derive, iterations: 1000 });
+  await auth.login('asha', 'field-pw');
+  await auth.remembered();
+  await auth.logout();
+  server.online = false;
+  let checking = 0;
+  const offline = await auth.login('asha', 'field-pw', { onOfflineCheck: () => { checking += 1; } });
+  assert.deepEqual([offline.offline, checking, calls], [true, 1, [1000, 1000]]);
+  await assert.rejects(auth.login('asha', 'nope'), /Wrong username or password \(checked on this device/);
 });

@@ -3,9 +3,9 @@ import AsyncStorage from '@react-native-async-storage/async-storage';
 import * as Crypto from 'expo-crypto';
 import * as Location from 'expo-location';
 import Constants from 'expo-constants';
-import { createAuth, authorizedFetch } from 'fieldsync-phone-data/auth.js';
 import { newKey } from 'fieldsync-phone-data/documents.js';
 import { pointFromFix } from 'fieldsync-phone-data/track.js';
+import { createMobileAuth } from '../session';
 
 export const storage = {
   get: (key) => AsyncStorage.getItem(key),
@@ -68,10 +68,8 @@ export async function locate(timeoutMs = 10000) {
   }
 }
 
-/** Sign-in for a server chosen at sign-in time; `wipe` erases the local databases. */
+/** Sign-in for a server chosen at sign-in time, with offline sign-in (the hash in AsyncStorage
+ * next to the session); `wipe` erases the local databases. */
 export function makeAuth(baseUrlRef, wipe) {
-  const fetchNow = (url, opts) => fetch(url, opts);
-  const auth = createAuth({ baseUrl: '', storage, wipe,
-    fetch: (url, opts) => fetchNow(`${baseUrlRef.current}${url}`, opts) });
-  return { auth, syncFetch: authorizedFetch(auth, fetchNow) };
+  return createMobileAuth({ baseUrlRef, storage, wipe });
 }

@@ -1,4 +1,5 @@
-// Settings: who is signed in, storage used, sync now, the working day, sign out.
+// Settings: who is signed in, storage used, sync now, the working day, sign out (keeping the
+// phone's copy and offline sign-in, or removing both once everything is on the server).
 import React, { useEffect, useState } from 'react';
 import { Text } from 'react-native';
 import { ago } from 'fieldsync-phone-data/forms.js';
@@ -28,7 +29,13 @@ export default function SettingsScreen({ onSignOut, workingDay }) {
       <Button title="Sync now" onPress={() => session.loop.now()} />
       {workingDay ? <Button title={dayOn ? 'End day' : 'Start day'} kind="secondary" onPress={toggleDay} /> : null}
       <ErrorLine error={error} />
-      <Button title="Sign out" kind="secondary" onPress={onSignOut} />
+      <Button title="Sign out" kind="secondary" onPress={() => onSignOut({})} />
+      {status.pending ? null : (
+        <>
+          <Muted>Signing out keeps this phone&apos;s copy so that you can sign in again offline.</Muted>
+          <Button title="Sign out and remove my data from this phone" kind="secondary"
+            onPress={() => onSignOut({ removeData: true })} />
+        </>)}
     </Page>
   );
 }
