@@ -44,6 +44,7 @@ from server.sales.pdf import render_offer
 from server.sales.service import HeadActions
 from server.sql.models.documents import Offer, Order, OrderLine
 from server.sql.models.sales import HeadDecision
+from sync.documents.schema import CANCELLATION_STATUSES, DECISION_OUTCOMES, OFFER_STATUSES
 
 blp = Blueprint("trade", __name__, url_prefix="/api/v1",
                 description="Offers, orders and discount decisions")
@@ -183,7 +184,7 @@ OfferArgs = list_args(
     "OfferArgs", ("created_at", "updated_at", "grand_total", "owner", "status"),
     owner=fields.String(validate=validate.Length(1, 64)),
     customer_id=fields.String(validate=validate.Length(1, 64)),
-    status=fields.String(validate=validate.OneOf(["draft", "presented", "approved", "declined"])),
+    status=fields.String(validate=validate.OneOf(OFFER_STATUSES)),
     awaiting_decision=fields.Boolean(metadata={"description": "above the limit, undecided"}),
     created_from=fields.Date(), created_to=fields.Date())
 OfferPage = page_schema("OfferPage", OfferOut)
@@ -235,7 +236,7 @@ def get_offer(offer_id: str) -> dict[str, Any]:
 
 
 class DecisionIn(Schema):
-    outcome = fields.String(required=True, validate=validate.OneOf(["approved", "declined"]))
+    outcome = fields.String(required=True, validate=validate.OneOf(DECISION_OUTCOMES))
     note = fields.String(load_default="", validate=validate.Length(0, 2000))
 
 
@@ -274,7 +275,7 @@ OrderArgs = list_args(
     owner=fields.String(validate=validate.Length(1, 64)),
     customer_id=fields.String(validate=validate.Length(1, 64)),
     erp_status=fields.String(validate=validate.Length(1, 16)),
-    cancellation=fields.String(validate=validate.OneOf(["requested", "cancelled", "declined"]),
+    cancellation=fields.String(validate=validate.OneOf(CANCELLATION_STATUSES),
                                metadata={"description": "orders whose cancellation is so"}),
     created_from=fields.Date(), created_to=fields.Date())
 OrderPage = page_schema("OrderPage", OrderOut)
