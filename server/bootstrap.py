@@ -18,6 +18,8 @@ from sync.store import CouchStore, DocumentStore
 if TYPE_CHECKING:
     from server.importing.jobs import ImportJobs
     from server.sales.frozen import FrozenDocuments
+    from server.sales.queries import SalesQueries
+    from server.sales.service import HeadActions
 
 
 class ConfigurationError(RuntimeError):
@@ -61,6 +63,21 @@ class Services:
 
         limits = ImportLimits.from_settings(self.settings)
         return ImportJobs(self.sessions, limits, importer)
+
+    # Sales: what heads and admins do to engineers' documents, and what the API reads of them.
+    @cached_property
+    def sales(self) -> HeadActions:
+        """Head decisions, lead moves, reimbursements and cancellation decisions."""
+        from server.sales.service import HeadActions
+
+        return HeadActions(self.store, self.sessions)
+
+    @cached_property
+    def sales_queries(self) -> SalesQueries:
+        """Read models of offers, orders, leads and the head's approval queues."""
+        from server.sales.queries import SalesQueries
+
+        return SalesQueries(self.sessions, self.store, self.settings)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -28,9 +28,10 @@ from server.api.common import (
     scoped_get,
     services,
 )
-from server.api.trade import DecisionIn, DecisionOut, LocOut, loc_of
+from server.api.schemas import DecisionIn, DecisionOut, LocOut
 from server.sales.expenses import MODES, allowance
-from server.sales.service import HeadActions, set_travel_rate, travel_rates
+from server.sales.offers import loc_of
+from server.sales.service import set_travel_rate, travel_rates
 from server.sql.models.documents import Expense, Todo, Visit
 from server.sql.models.sales import HeadDecision, TravelRate
 from server.sql.models.sync_state import DocumentStatus
@@ -179,7 +180,7 @@ def decide_expense(body: dict[str, Any], expense_id: str) -> HeadDecision:
     """Approve or decline a travel expense; the engineer's phone sees the decision."""
     built = services()
     with http_errors():
-        return HeadActions(built.store, built.sessions).decide_expense(
+        return built.sales.decide_expense(
             current_principal(), expense_id, body["outcome"], body["note"])
 
 
@@ -190,7 +191,7 @@ def reimburse_expense(expense_id: str) -> HeadDecision:
     """Mark an approved expense as paid back."""
     built = services()
     with http_errors():
-        return HeadActions(built.store, built.sessions).mark_reimbursed(
+        return built.sales.mark_reimbursed(
             current_principal(), expense_id)
 
 
