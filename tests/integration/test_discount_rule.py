@@ -19,10 +19,9 @@ from server.sql.models.accounts import User
 from server.sql.models.documents import Offer
 from server.sql.session import make_engine, make_session_factory, transaction
 from sync.documents import discounts
-from sync.documents.facts import CustomerFacts, DictMasterData, ProductFacts
 from sync.documents.validate import check_rules
 from sync.store import CouchStore
-from tests.factories import make_approval, make_offer
+from tests.factories import make_approval, make_offer, master_data
 
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 # (owner, limit on record or None for an engineer without one, the offer's largest discount)
@@ -54,12 +53,12 @@ def sessions(sql_url: str) -> Iterator[Session]:
     engine.dispose()
 
 
-def _worker_waits(limit: Decimal | None, max_pct: Decimal) -> bool:
-    facts = DictMasterData.of("29", [CustomerFacts("C-1", True, "29", "KA")],
-                              [ProductFacts("P-100", True, Decimal("18")),
-                               ProductFacts("P-200", True, Decimal("5"))])
-    offer = make_offer()  # its second line carries a 10% discount
+def _worker_waits(limit: Decimal | None) -> bool:
+    """Whether the worker holds a customer approval of asha's default offer (10 %) back."""
+    facts = master_data()
+    offer = make_offer()
     facts.add_offer(offer, approved=False)
+    del facts.limits["asha"]
     if limit is not None:
         facts.limits["asha"] = limit
     return not check_rules(make_approval(offer), facts).ok
@@ -79,5 +78,6 @@ def test_every_path_agrees_on_who_waits_for_the_head(sessions: Session,
         assert views[doc_id] is rule, f"the API's needs_decision for {owner}"
         assert (doc_id in waiting) is rule, f"the approvals queue for {owner}"
         assert (doc_id in not_waiting) is not rule, f"offers not waiting, for {owner}"
-        if max_pct:
-            assert _worker_waits(limit, max_pct) is rule, f"the worker for {owner}"
+        # The worker judges asha's default offer (10 %) against the same limit.
+        assert _worker_waits(limit) is discounts.needs_head_approval(Decimal(10), limit), (
+            f"the worker with {owner}'s limit")
