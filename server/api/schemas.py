@@ -23,10 +23,14 @@ class Amounts(Schema):
     grand_total = fields.Decimal(as_string=True)
 
 
-class GstSplit(Amounts):
+class GstParts(Schema):
     cgst = fields.Decimal(as_string=True)
     sgst = fields.Decimal(as_string=True)
     igst = fields.Decimal(as_string=True)
+
+
+class GstSplit(Amounts, GstParts):
+    """Totals with the GST split into its central, state and integrated parts."""
 
 
 class PricedLine(Schema):

@@ -29,7 +29,7 @@ from server.api.common import (
     requires_role,
     services,
 )
-from server.api.schemas import DecisionIn, DecisionOut, GstSplit, LocOut, PricedLine
+from server.api.schemas import DecisionIn, DecisionOut, GstParts, GstSplit, LocOut, PricedLine
 from server.sales.cancellations import Cancellations
 from server.sql.models.sales import HeadDecision
 from sync.documents.schema import CANCELLATION_STATUSES, OFFER_STATUSES
@@ -39,11 +39,8 @@ blp = Blueprint("trade", __name__, url_prefix="/api/v1",
 DOC_ID = validate.Length(1, 160)
 
 
-class LineOut(PricedLine):
+class LineOut(PricedLine, GstParts):
     gst_rate = RateField()
-    cgst = fields.Decimal(as_string=True)
-    sgst = fields.Decimal(as_string=True)
-    igst = fields.Decimal(as_string=True)
 
 
 class TradeOut(GstSplit):
