@@ -17,6 +17,7 @@ from sync.store import CouchStore, DocumentStore
 
 if TYPE_CHECKING:
     from server.importing.jobs import ImportJobs
+    from server.sales.fieldwork import FieldworkQueries
     from server.sales.frozen import FrozenDocuments
     from server.sales.queries import SalesQueries
     from server.sales.service import HeadActions
@@ -78,6 +79,13 @@ class Services:
         from server.sales.queries import SalesQueries
 
         return SalesQueries(self.sessions, self.store, self.settings)
+
+    @cached_property
+    def fieldwork(self) -> FieldworkQueries:
+        """Read models of visits, expenses, to-dos and documents' attachments."""
+        from server.sales.fieldwork import FieldworkQueries
+
+        return FieldworkQueries(self.sessions, self.store)
 
     def close(self) -> None:
         self.engine.dispose()

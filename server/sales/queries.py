@@ -23,7 +23,16 @@ from server.sales.frozen import changes_of_order
 from server.sales.offers import loc_of, offer_sheet, offer_views
 from server.sales.pdf import OfferSheet, render_offer
 from server.sales.service import StoreUnavailableError, travel_rates
-from server.sql.models.documents import Expense, Lead, LeadStageHistory, Offer, Order, OrderLine
+from server.sql.models.documents import (
+    Expense,
+    Lead,
+    LeadStageHistory,
+    Offer,
+    Order,
+    OrderLine,
+    Todo,
+    Visit,
+)
 from server.sql.models.sync_state import DocumentStatus
 from server.sql.paging import Page, paginate
 from sync.documents.attachments import decode
@@ -31,7 +40,7 @@ from sync.store import DocumentStore, StoreError
 from sync.store import NotFoundError as StoreNotFound
 
 Owners = frozenset[str] | None
-Row = TypeVar("Row", Offer, Order, Lead, Expense)
+Row = TypeVar("Row", Offer, Order, Lead, Expense, Visit, Todo)
 
 OFFER_SORT = {"created_at": Offer.created_at, "updated_at": Offer.updated_at,
               "grand_total": Offer.grand_total, "owner": Offer.owner, "status": Offer.status}
