@@ -58,7 +58,8 @@ $(PHONE_DATA_STAMP): phone-data/package-lock.json
 	touch $@
 
 # The document contract for the phones, from the server's (sync/documents/contract.py): the JSON
-# Schemas and refusal messages, then the validators Ajv compiles from them. Commit both files.
+# Schemas and refusal messages and the document vocabulary (vocabulary.js), then the validators
+# Ajv compiles from them. Commit the three files.
 contract: $(PY_STAMP) $(PHONE_DATA_STAMP)
 	$(BIN)/fieldsync contract
 	cd phone-data && npm run --silent contract

@@ -30,6 +30,7 @@ from server.reports.sqlutil import zone
 from server.sql.migrate import upgrade
 from server.sql.models import Base
 from server.sql.session import make_engine, make_session_factory
+from sync.documents.stages import FORWARD
 from sync.projection import project
 from sync.sql_projection import Outcome, SqlProjection
 from tests.support.postgres import create_database, drop_database, postgres_server
@@ -116,7 +117,7 @@ def sales(rng: random.Random) -> dict[str, list[Row]]:
 
 def funnel(rng: random.Random) -> dict[str, list[Row]]:
     leads, history = [], []
-    stages = ["potential", "proposal", "po", "advance", "order_acceptance", "installation"]
+    stages = list(FORWARD)
     for i in range(LEADS):
         owner, at = _owner(rng.randrange(ENGINEERS)), _when(rng)
         reached = stages[:rng.randint(1, len(stages))]

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from tests.factories import (
     make_track,
     make_visit,
 )
+from tests.support.engineers import add_engineers
 
 ENGINEERS = 50
 DOCS_PER_ENGINEER = 400
@@ -132,6 +134,8 @@ def _services(root: Path, name: str, store: EmbeddedStore) -> Services:
     services = bootstrap(settings)
     upgrade(services.engine)
     load_master_data(services)
+    # Engineers who may give any discount: every approval is judged, none waits for a head.
+    add_engineers(services.sessions, (f"eng{i:02d}" for i in range(ENGINEERS)), Decimal(100))
     return services
 
 

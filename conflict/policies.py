@@ -9,6 +9,7 @@ from typing import Any
 
 from conflict.merge import Difference, MergeResult, Side, three_way
 from conflict.values import MISSING, UNKNOWN, Doc, Path, get_path
+from sync.documents.stages import FORWARD
 
 Policy = Callable[[Doc | None, Doc, Doc], MergeResult]
 
@@ -18,7 +19,7 @@ METADATA = frozenset({
     "_attachments", "updated_at", "updated_by", "created_at", "device_id", "loc",
     "schema_version",
 })
-STAGES = ("potential", "proposal", "po", "advance", "order_acceptance", "installation")
+STAGES = FORWARD
 # Picking a lead's stage takes these from the same side, so history stays consistent.
 STAGE_GROUP = ("stage", "lost_reason", "history")
 EXPENSE_KEY = ("amount", "date", "mode")

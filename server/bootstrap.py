@@ -22,7 +22,10 @@ if TYPE_CHECKING:
     from erp_bridge.drain import OutboxDrainer
     from erp_bridge.master_pull import MasterDataPuller
     from server.importing.jobs import ImportJobs
+    from server.sales.fieldwork import FieldworkQueries
     from server.sales.frozen import FrozenDocuments
+    from server.sales.queries import SalesQueries
+    from server.sales.service import HeadActions
 
 
 class ConfigurationError(RuntimeError):
@@ -124,6 +127,28 @@ class Services:
         from server.audit.recorder import record
 
         return ConflictService(CouchRevisionStore(self.store), self.sessions, audit=record)
+
+    # Sales: what heads and admins do to engineers' documents, and what the API reads of them.
+    @cached_property
+    def sales(self) -> HeadActions:
+        """Head decisions, lead moves, reimbursements and cancellation decisions."""
+        from server.sales.service import HeadActions
+
+        return HeadActions(self.store, self.sessions)
+
+    @cached_property
+    def sales_queries(self) -> SalesQueries:
+        """Read models of offers, orders, leads and the head's approval queues."""
+        from server.sales.queries import SalesQueries
+
+        return SalesQueries(self.sessions, self.store, self.settings)
+
+    @cached_property
+    def fieldwork(self) -> FieldworkQueries:
+        """Read models of visits, expenses, to-dos and documents' attachments."""
+        from server.sales.fieldwork import FieldworkQueries
+
+        return FieldworkQueries(self.sessions, self.store)
 
     def close(self) -> None:
         self.engine.dispose()

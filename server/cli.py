@@ -201,19 +201,20 @@ def import_master_data(kind: str, path: str) -> None:
 @click.option("--out", default=None, help="Where to write (default phone-data/src/contract.json).")
 @click.option("--check", is_flag=True, help="Only say whether the file is up to date.")
 def contract(out: str | None, check: bool) -> None:
-    """Write the document contract (JSON Schemas and refusal messages) for the phones."""
+    """Write the document contract (JSON Schemas and refusal messages) and the document
+    vocabulary for the phones."""
     from pathlib import Path
 
-    from sync.documents.export import PHONE_CONTRACT, contract_json, stale
+    from sync.documents.export import PHONE_CONTRACT, generated, stale
 
-    path = Path(out) if out else PHONE_CONTRACT
-    if check:
-        if stale(path):
-            raise click.ClickException(f"{path} is out of date: run `fieldsync contract`")
-        click.echo(f"{path} is up to date")
-        return
-    path.write_text(contract_json(), encoding="utf-8")
-    click.echo(f"wrote {path}")
+    for path, text in generated(Path(out) if out else PHONE_CONTRACT).items():
+        if check:
+            if stale(path, text):
+                raise click.ClickException(f"{path} is out of date: run `fieldsync contract`")
+            click.echo(f"{path} is up to date")
+        else:
+            path.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {path}")
 
 
 @main.group()

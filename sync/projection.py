@@ -17,6 +17,7 @@ from sync.documents.canonical import (
     terms_hash,
 )
 from sync.documents.errors import DocumentError
+from sync.documents.stages import FORWARD
 from sync.projection_values import (
     ProjectionError,
     day,
@@ -202,7 +203,7 @@ def _lead_details(doc: Doc) -> Row:
     details = obj(doc, "details", required=False)
     proposal, po, advance, oa, installation = (
         obj(details, stage, "details", required=False)
-        for stage in ("proposal", "po", "advance", "order_acceptance", "installation"))
+        for stage in FORWARD[1:])  # every stage past the first has details
     return {
         "proposal_value": money(proposal, "value", "details.proposal", required=False),
         "po_number": text(po, "number", "details.po", required=False),

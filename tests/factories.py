@@ -165,8 +165,9 @@ def make_track(points: Iterable[tuple[float, float] | Doc], *, owner: str = OWNE
 
 
 def master_data(company_state: str = COMPANY_STATE) -> DictMasterData:
-    """Customers and products the default documents refer to."""
-    return DictMasterData.of(
+    """Customers and products the default documents refer to, and asha's discount limit (an
+    engineer without one may give no discount without the head: discounts.NO_LIMIT_PCT)."""
+    facts = DictMasterData.of(
         company_state,
         customers=[CustomerFacts("C-1", True, "29", "south"),
                    CustomerFacts("C-2", True, "27", "west"),
@@ -178,3 +179,5 @@ def master_data(company_state: str = COMPANY_STATE) -> DictMasterData:
                   ProductFacts("P-500", True, Decimal("0")),
                   ProductFacts("P-OLD", False, Decimal("18"))],
     )
+    facts.limits["asha"] = Decimal(10)  # the default offer's largest discount
+    return facts

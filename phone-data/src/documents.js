@@ -2,15 +2,16 @@
 import { DecimalError, pricedLines } from './gst.js';
 import { territoryRefusal } from './territory.js';
 import { DocumentError, contractLoaded, describeProblems, schemaProblems } from './contract.js';
+import { EXPENSE_MODES, FORWARD_STAGES, STAGE_FIELDS } from './vocabulary.js';
 
 export { DocumentError };
 
 export const SCHEMA_VERSION = 2;
-export const LEAD_STAGES = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
-/** The details an engineer gives when a lead reaches each stage. */
-export const STAGE_FIELDS = { proposal: ['value'], po: ['number', 'date', 'amount'], advance: ['amount', 'payment_ref'],
-  order_acceptance: ['number', 'date'], installation: ['date', 'notes'] };
-export const EXPENSE_MODES = ['bike', 'car', 'bus', 'train', 'auto', 'taxi', 'flight', 'other'];
+/** The stages a lead moves forward through (the server's vocabulary; "lost" stands apart). */
+export const LEAD_STAGES = FORWARD_STAGES;
+/** The details an engineer gives when a lead reaches each stage: STAGE_FIELDS; the modes of
+ * travel: EXPENSE_MODES (both the server's vocabulary). */
+export { EXPENSE_MODES, STAGE_FIELDS };
 
 /** A date-time with the device's offset: 2026-11-29T10:15:00+05:30. */
 export function isoWithOffset(date = new Date()) {

@@ -1,6 +1,7 @@
 // Receipt state per document: what the server said about the revision the phone holds.
+import { NO_LIMIT_PCT, PHONE_TYPES } from './vocabulary.js';
 
-export const PHONE_TYPES = ['offer', 'approval', 'order', 'lead', 'visit', 'expense', 'todo', 'track', 'cancellation'];
+export { PHONE_TYPES };
 
 /** True for the documents a phone writes (not receipts, decisions or local ones). */
 export function isPhoneDoc(id) {
@@ -57,7 +58,9 @@ export function decisionVoided(decision, termsHash) {
  * not_needed | waiting | approved | declined. Pass the offer's `termsHash` so a decision made
  * on other terms (a discount raised after the head approved) counts as none. */
 export function discountState(offer, decision, limitPct, termsHash) {
-  if (!(maxDiscount(offer) > Number(limitPct || 0))) return 'not_needed';
+  // An engineer with no limit on record has the server's default one (discounts.NO_LIMIT_PCT).
+  const limit = limitPct == null || limitPct === '' ? NO_LIMIT_PCT : limitPct;
+  if (!(maxDiscount(offer) > Number(limit))) return 'not_needed';
   if (!decision || decisionVoided(decision, termsHash)) return 'waiting';
   return decision.outcome;
 }

@@ -3,10 +3,7 @@
 // What needs the server's own records (accepted offers, heads' decisions) stays for the worker.
 import { parseDecimal, pow10 } from './decimal.js';
 import { DocumentError, describeProblems, problem, schemaProblems } from './contract.js';
-
-const FORWARD = ['potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation'];
-const REQUIRED_DETAILS = { proposal: ['value'], po: ['number', 'date', 'amount'], advance: ['amount', 'payment_ref'],
-  order_acceptance: ['number', 'date'], installation: ['date'] };
+import { FORWARD_STAGES as FORWARD, STAGE_REQUIRED as REQUIRED_DETAILS } from './vocabulary.js';
 
 /** Facts from what the phone holds: customers and products by document id, price lists. */
 export function phoneFacts({ customers = {}, products = {}, priceLists = [], companyState = '' } = {}) {

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from server.api.common import (
     ADMIN,
@@ -19,37 +18,23 @@ from server.api.common import (
     UtcDateTime,
     current_principal,
     current_scope,
-    error,
     http_errors,
     list_args,
     page_schema,
     paginate,
     requires_role,
-    scoped_get,
     services,
 )
-from server.api.trade import DecisionIn, DecisionOut, LocOut, loc_of
-from server.sales.expenses import MODES, allowance
-from server.sales.service import HeadActions, set_travel_rate, travel_rates
-from server.sql.models.documents import Expense, Todo, Visit
+from server.api.schemas import DecisionIn, DecisionOut, LocOut
+from server.sales.expenses import MODES
+from server.sales.service import set_travel_rate
+from server.sql.models.documents import Todo
 from server.sql.models.sales import HeadDecision, TravelRate
-from server.sql.models.sync_state import DocumentStatus
-from sync.documents.attachments import SAFE_NAME, decode, sniff
-from sync.store import NotFoundError, StoreError
+from sync.documents.attachments import SAFE_NAME, sniff
 
 blp = Blueprint("activity", __name__, url_prefix="/api/v1",
                 description="Visits, expenses, to-dos and attachments")
 OWNER = fields.String(validate=validate.Length(1, 64))
-
-
-def _copy(row: Any, schema: type[Schema]) -> dict[str, Any]:
-    out = {c: getattr(row, c) for c in schema._declared_fields if hasattr(row, c)}
-    out["loc"] = loc_of(row)
-    return out
-
-
-def _one(s: Session, model: Any, doc_id: str, what: str) -> Any:
-    return scoped_get(s, model, doc_id, what)
 
 
 class VisitOut(Schema):
@@ -82,14 +67,7 @@ VisitPage = page_schema("VisitPage", VisitOut)
 @requires_role(*ANYONE)
 def list_visits(args: dict[str, Any]) -> Page:
     """Visit reports: engineers their own, heads their team's, admins all."""
-    stmt = current_scope().limit(select(Visit), Visit.owner)
-    for key in ("owner", "customer_id"):
-        if key in args:
-            stmt = stmt.where(getattr(Visit, key) == args[key])
-    with services().sessions() as s:
-        page = paginate(s, stmt, args, {"check_in_at": Visit.check_in_at, "owner": Visit.owner,
-                                        "created_at": Visit.created_at}, "-check_in_at")
-    return Page([_copy(r, VisitOut) for r in page.items], page.page, page.page_size, page.total)
+    return services().fieldwork.visits(current_scope().owners, args)
 
 
 @blp.route("/visits/<string:visit_id>")
@@ -97,8 +75,8 @@ def list_visits(args: dict[str, Any]) -> Page:
 @requires_role(*ANYONE)
 def get_visit(visit_id: str) -> dict[str, Any]:
     """One visit report."""
-    with services().sessions() as s:
-        return _copy(_one(s, Visit, visit_id, "visit"), VisitOut)
+    with http_errors():
+        return services().fieldwork.visit(current_scope().owners, visit_id)
 
 
 class ExpenseOut(Schema):
@@ -129,35 +107,13 @@ ExpenseArgs = list_args(
 ExpensePage = page_schema("ExpensePage", ExpenseOut)
 
 
-def _expense_out(s: Session, row: Expense, rates: dict[str, Any]) -> dict[str, Any]:
-    out = _copy(row, ExpenseOut)
-    out["decision"] = s.get(HeadDecision, row.doc_id)
-    out["allowance"] = allowance(row.mode, row.km, rates)
-    return out
-
-
 @blp.route("/expenses")
 @blp.arguments(ExpenseArgs, location="query")
 @blp.response(200, ExpensePage)
 @requires_role(*ANYONE)
 def list_expenses(args: dict[str, Any]) -> Page:
     """Travel expenses: engineers their own, heads their team's, admins all."""
-    stmt = current_scope().limit(select(Expense), Expense.owner)
-    for key in ("owner", "approval_status", "reimbursed", "mode"):
-        if key in args:
-            stmt = stmt.where(getattr(Expense, key) == args[key])
-    if "date_from" in args:
-        stmt = stmt.where(Expense.date >= args["date_from"])
-    if "date_to" in args:
-        stmt = stmt.where(Expense.date <= args["date_to"])
-    built = services()
-    rates = travel_rates(built.sessions)
-    with built.sessions() as s:
-        page = paginate(s, stmt, args, {"date": Expense.date, "amount": Expense.amount,
-                                        "owner": Expense.owner,
-                                        "created_at": Expense.created_at}, "-date")
-        return Page([_expense_out(s, r, rates) for r in page.items], page.page,
-                    page.page_size, page.total)
+    return services().fieldwork.expenses(current_scope().owners, args)
 
 
 @blp.route("/expenses/<string:expense_id>")
@@ -165,10 +121,8 @@ def list_expenses(args: dict[str, Any]) -> Page:
 @requires_role(*ANYONE)
 def get_expense(expense_id: str) -> dict[str, Any]:
     """One travel expense with the head's decision."""
-    built = services()
-    rates = travel_rates(built.sessions)
-    with built.sessions() as s:
-        return _expense_out(s, _one(s, Expense, expense_id, "expense"), rates)
+    with http_errors():
+        return services().fieldwork.expense(current_scope().owners, expense_id)
 
 
 @blp.route("/expenses/<string:expense_id>/decision", methods=["POST"])
@@ -179,7 +133,7 @@ def decide_expense(body: dict[str, Any], expense_id: str) -> HeadDecision:
     """Approve or decline a travel expense; the engineer's phone sees the decision."""
     built = services()
     with http_errors():
-        return HeadActions(built.store, built.sessions).decide_expense(
+        return built.sales.decide_expense(
             current_principal(), expense_id, body["outcome"], body["note"])
 
 
@@ -190,7 +144,7 @@ def reimburse_expense(expense_id: str) -> HeadDecision:
     """Mark an approved expense as paid back."""
     built = services()
     with http_errors():
-        return HeadActions(built.store, built.sessions).mark_reimbursed(
+        return built.sales.mark_reimbursed(
             current_principal(), expense_id)
 
 
@@ -218,14 +172,7 @@ TodoPage = page_schema("TodoPage", TodoOut)
 @requires_role(*ANYONE)
 def list_todos(args: dict[str, Any]) -> Page:
     """To-dos: engineers their own, heads their team's, admins all."""
-    stmt = current_scope().limit(select(Todo), Todo.owner)
-    for key in ("owner", "done"):
-        if key in args:
-            stmt = stmt.where(getattr(Todo, key) == args[key])
-    with services().sessions() as s:
-        return paginate(s, stmt, args, {"due_date": Todo.due_date, "owner": Todo.owner,
-                                        "created_at": Todo.created_at, "title": Todo.title},
-                        "-created_at")
+    return services().fieldwork.todos(current_scope().owners, args)
 
 
 @blp.route("/todos/<string:todo_id>")
@@ -233,9 +180,8 @@ def list_todos(args: dict[str, Any]) -> Page:
 @requires_role(*ANYONE)
 def get_todo(todo_id: str) -> Todo:
     """One to-do."""
-    with services().sessions() as s:
-        row: Todo = _one(s, Todo, todo_id, "to-do")
-        return row
+    with http_errors():
+        return services().fieldwork.todo(current_scope().owners, todo_id)
 
 
 @blp.route("/attachments/<string:doc_id>/<string:name>")
@@ -244,24 +190,8 @@ def get_todo(todo_id: str) -> Todo:
 @requires_role(*ANYONE)
 def attachment(doc_id: str, name: str) -> Response:
     """A document's attachment (receipt photo, signature), with the document's access rules."""
-    built = services()
-    with built.sessions() as s:
-        status = s.scalar(select(DocumentStatus).where(DocumentStatus.doc_id == doc_id)
-                          .limit(1))
-    current_scope().check(status.owner if status else None, f"document {doc_id!r}")
-    assert status is not None
-    try:
-        doc = built.store.get_doc(status.db_name, doc_id, attachments=True)
-    except NotFoundError:
-        error(404, f"document {doc_id!r} is no longer in the store")
-    except StoreError:
-        error(503, "the document store is unreachable; try again shortly")
-    stub = (doc.get("_attachments") or {}).get(name)
-    if not isinstance(stub, dict) or "data" not in stub:
-        error(404, f"document {doc_id!r} has no attachment named {name!r}")
-    body = decode(stub["data"])
-    if body is None:
-        error(502, "the stored attachment is damaged; ask the engineer to attach it again")
+    with http_errors():
+        body = services().fieldwork.attachment(current_scope().owners, doc_id, name)
     return Response(body, headers=attachment_headers(name, body))
 
 

@@ -9,7 +9,7 @@ shape `{code, status, message, errors?}`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +20,7 @@ from typing import Any, NoReturn, TypeVar, cast
 from flask import Flask, current_app, g
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,6 +32,14 @@ from server.bootstrap import Services
 from server.importing.errors import ImportFailure
 from server.sales.errors import SalesError
 from server.sql.models.accounts import User
+from server.sql.paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    Page,
+    page_of,
+    paginate,
+    sort_clause,
+)
 
 __all__ = [
     "ADMIN", "ANYONE", "HEAD_OR_ADMIN", "ListArgs", "Page", "PageSchema", "RateField", "Scope",
@@ -42,8 +50,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-MAX_PAGE_SIZE = 200
-DEFAULT_PAGE_SIZE = 50
 ADMIN = (Role.ADMIN,)
 HEAD_OR_ADMIN = (Role.HEAD, Role.ADMIN)
 ANYONE = (Role.ENGINEER, Role.HEAD, Role.ADMIN)
@@ -206,16 +212,6 @@ def list_args(name: str, sortable: Sequence[str], base: type[ListArgs] = ListArg
     return type(name, (base,), attrs)
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list and the total number of items across all pages."""
-
-    items: list[Any]
-    page: int
-    page_size: int
-    total: int
-
-
 class PageSchema(Schema):
     """Envelope of every list answer; subclasses set `items` to their item schema."""
 
@@ -228,35 +224,6 @@ class PageSchema(Schema):
 def page_schema(name: str, item: type[Schema]) -> type[PageSchema]:
     """A PageSchema named `name` whose items are `item`."""
     return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True)})
-
-
-def sort_clause(args: Mapping[str, Any], columns: Mapping[str, Any],
-                default: str) -> list[Any]:
-    """ORDER BY terms for `sort`, with the default last so pages are stable."""
-    wanted = args.get("sort") or default
-    terms = []
-    for key in dict.fromkeys((wanted, default)):
-        column = columns[key.removeprefix("-")]
-        terms.append(column.desc() if key.startswith("-") else column.asc())
-    return terms
-
-
-def paginate(session: Session, stmt: Select[Any], args: Mapping[str, Any],
-             columns: Mapping[str, Any], default: str) -> Page:
-    """Run `stmt` for one page, sorted by args' `sort` (keys of `columns`), with the total."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page, size = int(args.get("page", 1)), int(args.get("page_size", DEFAULT_PAGE_SIZE))
-    rows = session.scalars(stmt.order_by(*sort_clause(args, columns, default))
-                           .offset((page - 1) * size).limit(size)).all()
-    return Page(list(rows), page, size, int(total))
-
-
-def page_of(items: Iterable[T], args: Mapping[str, Any], key: Callable[[T], Any] | None = None,
-            reverse: bool = False) -> Page:
-    """Paginate items already in memory (small lists such as a conflict's history)."""
-    ordered = sorted(items, key=key, reverse=reverse) if key is not None else list(items)
-    page, size = int(args.get("page", 1)), int(args.get("page_size", DEFAULT_PAGE_SIZE))
-    return Page(ordered[(page - 1) * size: page * size], page, size, len(ordered))
 
 
 # Package errors ------------------------------------------------------------------------------

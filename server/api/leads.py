@@ -6,8 +6,6 @@ from typing import Any
 
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from server.api.common import (
     ANYONE,
@@ -19,15 +17,11 @@ from server.api.common import (
     http_errors,
     list_args,
     page_schema,
-    paginate,
     requires_role,
-    scoped_get,
     services,
 )
-from server.api.trade import LocOut, loc_of
+from server.api.schemas import LocOut
 from server.sales.leadmoves import STAGES
-from server.sales.service import HeadActions
-from server.sql.models.documents import Lead, LeadStageHistory
 
 blp = Blueprint("leads", __name__, url_prefix="/api/v1", description="Leads and stages")
 
@@ -71,19 +65,6 @@ LeadArgs = list_args("LeadArgs", ("created_at", "updated_at", "stage", "owner", 
                      stage=fields.String(validate=validate.OneOf(STAGES)),
                      customer_id=fields.String(validate=validate.Length(1, 64)))
 LeadPage = page_schema("LeadPage", LeadOut)
-LEAD_SORT = {"created_at": Lead.created_at, "updated_at": Lead.updated_at,
-             "stage": Lead.stage, "owner": Lead.owner, "title": Lead.title}
-
-
-def _lead_out(s: Session, row: Lead, *, history: bool) -> dict[str, Any]:
-    out = {c: getattr(row, c) for c in LeadOut._declared_fields if hasattr(row, c)}
-    out["loc"] = loc_of(row)
-    if history:
-        steps = s.scalars(select(LeadStageHistory).where(LeadStageHistory.lead_id == row.doc_id)
-                          .order_by(LeadStageHistory.position))
-        out["history"] = [{"position": h.position, "stage": h.stage, "at": h.at, "by": h.by,
-                           "loc": loc_of(h)} for h in steps]
-    return out
 
 
 @blp.route("/leads")
@@ -92,14 +73,7 @@ def _lead_out(s: Session, row: Lead, *, history: bool) -> dict[str, Any]:
 @requires_role(*ANYONE)
 def list_leads(args: dict[str, Any]) -> Page:
     """Leads: engineers their own, heads their team's, admins all."""
-    stmt = current_scope().limit(select(Lead), Lead.owner)
-    for key in ("owner", "stage", "customer_id"):
-        if key in args:
-            stmt = stmt.where(getattr(Lead, key) == args[key])
-    with services().sessions() as s:
-        page = paginate(s, stmt, args, LEAD_SORT, "-updated_at")
-        return Page([_lead_out(s, r, history=False) for r in page.items], page.page,
-                    page.page_size, page.total)
+    return services().sales_queries.leads(current_scope().owners, args)
 
 
 @blp.route("/leads/<string:lead_id>")
@@ -107,8 +81,8 @@ def list_leads(args: dict[str, Any]) -> Page:
 @requires_role(*ANYONE)
 def get_lead(lead_id: str) -> dict[str, Any]:
     """One lead with its stage history (who, when, where)."""
-    with services().sessions() as s:
-        return _lead_out(s, scoped_get(s, Lead, lead_id, "lead"), history=True)
+    with http_errors():
+        return services().sales_queries.lead(current_scope().owners, lead_id)
 
 
 class LocIn(Schema):
@@ -145,9 +119,8 @@ def move_lead(body: dict[str, Any], lead_id: str) -> dict[str, Any]:
     loc = body["loc"]
     if loc is not None:
         loc = {**loc, "at": loc["at"].isoformat()}
-    built = services()
     with http_errors():
-        moved = HeadActions(built.store, built.sessions).move_lead(
+        moved = services().sales.move_lead(
             current_principal(), lead_id, body["stage"], details=body["details"],
             lost_reason=body["lost_reason"], loc=loc)
     return {"doc_id": moved["_id"], "stage": moved["stage"], "rev": moved["_rev"],

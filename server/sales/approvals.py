@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from server.sales.expenses import allowance
@@ -29,8 +29,10 @@ RECEIPT_PHOTOS = ("receipt.jpg", "receipt.png")
 
 def undecided() -> ColumnElement[bool]:
     """discounts.needs_head_approval and discounts.binding as SQL: above the engineer's limit
-    and no decision made on the offer's current terms (use with `awaiting_offers`' joins)."""
-    return and_(Offer.max_discount_pct > User.discount_limit_pct, or_(
+    (discounts.NO_LIMIT_PCT without one) and no decision made on the offer's current terms
+    (use with `awaiting_offers`' joins)."""
+    limit = func.coalesce(User.discount_limit_pct, discounts.NO_LIMIT_PCT)
+    return and_(Offer.max_discount_pct > limit, or_(
         HeadDecision.subject_id.is_(None),
         and_(HeadDecision.terms_hash.is_not(None), HeadDecision.terms_hash != Offer.terms_hash)))
 
@@ -38,7 +40,7 @@ def undecided() -> ColumnElement[bool]:
 def awaiting_offers(stmt: Select[Any], waiting: bool = True) -> Select[Any]:
     """`stmt` (a select of Offer) narrowed to offers that wait (or not) for a head."""
     condition = undecided()
-    return (stmt.join(User, User.username == Offer.owner)
+    return (stmt.outerjoin(User, User.username == Offer.owner)
             .outerjoin(HeadDecision, HeadDecision.subject_id == Offer.doc_id)
             .where(condition if waiting else ~condition))
 

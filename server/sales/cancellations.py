@@ -22,8 +22,9 @@ from server.sql.models.erp import ErpOutbox
 from server.sql.models.sales import HeadDecision
 from server.sql.session import transaction
 from sync.documents.cancellations import cancellation_id
+from sync.documents.schema import CANCELLATION_STATUSES
 
-REQUESTED, CANCELLED, DECLINED = "requested", "cancelled", "declined"
+REQUESTED, CANCELLED, DECLINED = CANCELLATION_STATUSES
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from server.sales.errors import InvalidRequestError, StateError
-from sync.documents.stages import FORWARD, LOST, REQUIRED_DETAILS, move_kind
-
-STAGES = (*FORWARD, LOST)
+from sync.documents.schema import LEAD_STAGES as STAGES
+from sync.documents.stages import LOST, REQUIRED_DETAILS, move_kind
 
 
 def plan_move(lead: Mapping[str, Any], to_stage: str) -> str:

@@ -78,7 +78,7 @@ def _decision_view(row: Offer, decision: HeadDecision | None,
     outcome = None if decision is None else discounts.binding(
         decision.outcome, decision.terms_hash, row.terms_hash)
     out.update(decision=decision, decision_binds=decision is not None and outcome is not None,
-               needs_decision=outcome is None and limit is not None
+               needs_decision=outcome is None
                and discounts.needs_head_approval(row.max_discount_pct, limit))
     return out
 

@@ -7,6 +7,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 APPROVED = "approved"
+# The limit of an engineer who has none on record: the users table's default, so a missing
+# limit never lets a discount past the head. Exported to the phones (vocabulary.js) and used
+# by the SQL filter of offers awaiting a head (server/sales/approvals.py).
+NO_LIMIT_PCT = Decimal(0)
 
 
 def max_discount(lines: Iterable[Mapping[str, Any]]) -> Decimal:
@@ -22,9 +26,14 @@ def max_discount(lines: Iterable[Mapping[str, Any]]) -> Decimal:
     return best
 
 
+def limit_of(limit_pct: Decimal | None) -> Decimal:
+    """The engineer's discount limit, NO_LIMIT_PCT for an engineer without one."""
+    return limit_pct if limit_pct is not None else NO_LIMIT_PCT
+
+
 def needs_head_approval(max_discount_pct: Decimal, limit_pct: Decimal | None) -> bool:
     """An offer needs the head when any line's discount is above the engineer's limit."""
-    return max_discount_pct > (limit_pct if limit_pct is not None else Decimal(0))
+    return max_discount_pct > limit_of(limit_pct)
 
 
 def binding(outcome: str | None, decided_hash: str | None, terms_hash: str) -> str | None:
@@ -55,7 +64,7 @@ def discount_problem(max_discount_pct: Decimal, limit_pct: Decimal | None,
     """
     if not needs_head_approval(max_discount_pct, limit_pct):
         return None
-    limit = f"{limit_pct if limit_pct is not None else 0}%"
+    limit = f"{limit_of(limit_pct)}%"
     if outcome == APPROVED:
         return None
     if voided is not None and outcome is None:

@@ -11,6 +11,7 @@ from sync.documents.canonical import business_key, expense_terms, terms_hash
 from sync.documents.discounts import (
     binding,
     discount_problem,
+    limit_of,
     max_discount,
     needs_head_approval,
     voided_note,
@@ -158,8 +159,8 @@ def offer_note(doc: dict[str, Any], facts: MasterData, max_pct: Decimal) -> str 
     """Why an accepted offer waits for its head: a price below the list took its discount
     over the engineer's limit (the phone cannot tell from discount_pct), or its terms changed
     after a decision."""
-    limit = facts.discount_limit(doc["owner"])
-    if limit is None or not needs_head_approval(max_pct, limit):
+    limit = limit_of(facts.discount_limit(doc["owner"]))
+    if not needs_head_approval(max_pct, limit):
         return None  # within the engineer's limit: the head is not needed
     decision = facts.decision(doc["_id"])
     if decision is None:
@@ -220,9 +221,7 @@ def _approval(c: Checks, doc: dict[str, Any], facts: MasterData) -> None:
 
 def _head_decision(c: Checks, offer: OfferFacts, facts: MasterData) -> None:
     """A discount above the engineer's limit needs the head's approval before the customer's."""
-    limit = facts.discount_limit(offer.owner)
-    if limit is None:  # not a known engineer: nothing to compare with
-        return
+    limit = facts.discount_limit(offer.owner)  # none on record: discounts.NO_LIMIT_PCT
     decision = facts.decision(offer.offer_id)
     outcome = voided = None
     if decision is not None:

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from sync.documents.errors import UnsupportedSchema
+from sync.documents.stages import FORWARD, LOST
 
 CURRENT_SCHEMA_VERSION = 2
 
@@ -17,7 +18,10 @@ SERVER_TYPES = frozenset({"receipt", "decision"})
 ID_KEY = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 OFFER_STATUSES = ("draft", "presented", "approved", "declined")
 SUPPLIES = ("intra", "inter")
-LEAD_STAGES = ("potential", "proposal", "po", "advance", "order_acceptance", "installation", "lost")
+LEAD_STAGES = (*FORWARD, LOST)
+# A head's answer to a discount, an expense or an order's cancellation.
+DECISION_OUTCOMES = ("approved", "declined")
+CANCELLATION_STATUSES = ("requested", "cancelled", "declined")
 EXPENSE_MODES = ("bike", "car", "bus", "train", "auto", "taxi", "flight", "other")
 MAX_LINES = 200
 MAX_TRACK_POINTS = 2000

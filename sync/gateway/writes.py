@@ -8,13 +8,11 @@ from typing import Any, Protocol
 
 from sync.documents.catalogue import as_entry
 from sync.documents.frozen import Frozen, problem
+from sync.documents.schema import PHONE_TYPES
 from sync.gateway.errors import GatewayError
 from sync.gateway.routing import check_doc_id
 
 Doc = dict[str, Any]
-# Types a phone may delete; receipts and decisions belong to the server.
-PHONE_TYPES = frozenset({"offer", "approval", "order", "lead", "visit", "expense", "todo",
-                         "track", "cancellation"})
 
 
 class VerdictLike(Protocol):

@@ -31,6 +31,7 @@ from tests.factories import (
     make_todo,
     make_visit,
 )
+from tests.support.engineers import add_engineers
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import sap_server  # noqa: F401
 from tests.support.erp_servers.harness import drainer, erp_overrides
@@ -80,6 +81,7 @@ def test_rebuild_equals_live_after_refused_edits_deletions_decisions_and_erp(
         build_services: Callable[..., Services], sap_server: Any) -> None:  # noqa: F811
     services = build_services(**erp_overrides("sap", sap_server))
     load_master_data(services)
+    add_engineers(services.sessions, ["asha"])
     db = provision_engineer(services.store, services.sessions, services.settings.db_prefix,
                             "asha")
     offer = make_offer("asha", "C-1001", lines=[("P-100", 2, "185000.00", "5", "18")],

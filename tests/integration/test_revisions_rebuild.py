@@ -19,6 +19,7 @@ from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
 from sync.worker import Worker
 from tests.factories import make_approval, make_cancellation, make_offer, make_order, make_revision
+from tests.support.engineers import add_engineers
 from tests.support.projection import projection_snapshot
 
 ADMIN = Principal(100, "root", Role.ADMIN)
@@ -35,6 +36,7 @@ def push(services: Services, db: str, docs: list[dict[str, Any]]) -> None:
 
 def test_revisions_and_cancellations_rebuild_to_the_live_projection(services: Services) -> None:
     load_master_data(services)
+    add_engineers(services.sessions, ["asha"])
     db = provision_engineer(services.store, services.sessions, services.settings.db_prefix, "asha")
     offer = make_offer("asha", "C-1001", LINES, status="approved")
     approval = make_approval(offer)

@@ -27,6 +27,7 @@ from tests.factories import (
     make_track,
     make_visit,
 )
+from tests.support.engineers import add_engineers
 from tests.support.projection import projection_snapshot
 
 Doc = dict[str, Any]
@@ -35,6 +36,7 @@ Doc = dict[str, Any]
 @pytest.fixture
 def world(services: Services) -> Iterator[tuple[Services, str]]:
     load_master_data(services)
+    add_engineers(services.sessions, ["asha"])
     db = provision_engineer(services.store, services.sessions, services.settings.db_prefix,
                             "asha")
     yield services, db

@@ -15,6 +15,7 @@ from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
 from sync.worker import Worker
 from tests.factories import make_approval, make_offer, make_order
+from tests.support.engineers import add_engineers
 from tests.support.erp_servers.clock import FakeClock
 from tests.support.erp_servers.fixtures import sap_server  # noqa: F401
 from tests.support.erp_servers.harness import drainer, erp_overrides
@@ -26,6 +27,7 @@ def test_order_through_worker_outbox_and_sap(build_services: Callable[..., Servi
     services = build_services(**erp_overrides("sap", sap_server))
     settings = services.settings
     load_master_data(services)
+    add_engineers(services.sessions, ["asha"])
     db = provision_engineer(services.store, services.sessions, settings.db_prefix, "asha")
     offer = make_offer("asha", "C-1001", lines=[("P-100", 2, "185000.00", "5", "18")],
                        status="approved")

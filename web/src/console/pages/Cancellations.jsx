@@ -1,9 +1,11 @@
 // Engineers' requests to cancel orders: heads and admins approve (the ERP is told) or decline
 // with a note the engineer reads on the phone.
 import { useState } from 'react';
+import { CANCELLATION_STATUSES } from 'fieldsync-phone-data/vocabulary.js';
 import { Loading, Message, Pager, Section, Table, useLoad } from '../ui.jsx';
 
-const STATES = [['requested', 'waiting for a decision'], ['cancelled', 'cancelled'], ['declined', 'declined']];
+const STATE_NAMES = { requested: 'waiting for a decision' };
+const STATES = CANCELLATION_STATUSES.map((s) => [s, STATE_NAMES[s] || s]);
 const WORDS = { requested: 'cancellation requested', cancelled: 'cancelled', declined: 'cancellation declined' };
 
 /** "cancellation declined (Goods already dispatched)": what the order shows. */

@@ -1,8 +1,9 @@
 // Leads with filters by engineer, stage and customer.
 import { useState } from 'react';
+import { LEAD_STAGES } from 'fieldsync-phone-data/vocabulary.js';
 import { Filters, Loading, Pager, Section, Table, money, useLoad } from '../ui.jsx';
 
-const STAGES = ['', 'potential', 'proposal', 'po', 'advance', 'order_acceptance', 'installation', 'lost'];
+const STAGES = ['', ...LEAD_STAGES];
 const FIELDS = [
   { name: 'owner', label: 'Engineer' },
   { name: 'stage', label: 'Stage', options: STAGES.map((s) => [s, s ? s.replace('_', ' ') : 'any stage']) },

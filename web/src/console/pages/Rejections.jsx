@@ -1,10 +1,11 @@
 // Documents the server refused, with the reason the engineer must act on and the body as sent.
 import { useState } from 'react';
+import { PHONE_TYPES } from 'fieldsync-phone-data/vocabulary.js';
 import { Filters, Loading, Pager, Section, Table, useLoad } from '../ui.jsx';
 
 const FIELDS = [
   { name: 'owner', label: 'Engineer' },
-  { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...['offer', 'approval', 'order', 'cancellation', 'lead', 'visit', 'expense', 'todo', 'track'].map((t) => [t, t])] },
+  { name: 'doc_type', label: 'Document type', options: [['', 'any type'], ...PHONE_TYPES.map((t) => [t, t])] },
   { name: 'source', label: 'Refused', options: [['', 'anywhere'], ['gateway', 'at sync'], ['worker', 'after sync'], ['frozen', 'archived, undone']] },
 ];
 
