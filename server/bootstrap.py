@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,8 +17,15 @@ from server.sql.session import make_engine, make_session_factory
 from sync.store import CouchStore, DocumentStore
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from server.importing.jobs import ImportJobs
-    from server.sales.frozen import FrozenDocuments
+    from sync.frozen_lookup import FrozenDocuments
+    from sync.gateway.handlers import Gateway
+    from sync.gateway.upstream import Upstream
+    from sync.gateway.writes import StructureCheck
+    from sync.leases import Ownership
+    from sync.worker import Worker
 
 
 class ConfigurationError(RuntimeError):
@@ -41,7 +49,7 @@ class Services:
     @cached_property
     def frozen(self) -> FrozenDocuments:
         """Which signed offers, approvals and orders a phone may no longer change (gateway)."""
-        from server.sales.frozen import FrozenDocuments
+        from sync.frozen_lookup import FrozenDocuments
 
         return FrozenDocuments(self.sessions)
 
@@ -62,8 +70,59 @@ class Services:
         limits = ImportLimits.from_settings(self.settings)
         return ImportJobs(self.sessions, limits, importer)
 
+    # The sync worker and gateway -----------------------------------------------------------
+
+    def worker(self, *, write_receipts: bool = True, ownership: Ownership | None = None,
+               sleep: Callable[[float], None] = time.sleep) -> Worker:
+        """A sync worker wired to its hooks (see `build_worker`)."""
+        return build_worker(self, write_receipts=write_receipts, ownership=ownership,
+                            sleep=sleep)
+
+    @cached_property
+    def upstream(self) -> Upstream:
+        """The gateway's pooled HTTP client to the store, at the address the store gives."""
+        from sync.gateway.upstream import Upstream
+
+        address = self.store.address
+        return Upstream(address.url, address.auth)
+
+    def gateway(self, check: StructureCheck | None = None) -> Gateway:
+        """The sync gateway: refusals recorded in SQL and the audit trail, frozen documents
+        looked up in SQL, writes relayed through `upstream`."""
+        from server.audit.recorder import record
+        from sync.gateway.web import build_gateway
+        from sync.refusals import RefusalLog
+
+        return build_gateway(self.settings, self.sessions, self.upstream, frozen=self.frozen,
+                             refusals=RefusalLog(self.sessions, record), check=check)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def build_worker(services: Services, *, write_receipts: bool = True,
+                 ownership: Ownership | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> Worker:
+    """The sync worker with its hooks: conflicts settled after each commit, accepted orders
+    queued for the ERP in the batch's transaction, receipts that carry how a conflict was merged
+    and the ERP's part, refusals and order edits in the audit trail. Leased partitions unless
+    `ownership` says otherwise (FIELDSYNC_WORKER_SHARD fixes a split instead)."""
+    from conflict.service import ConflictService
+    from conflict.store import CouchRevisionStore
+    from erp_bridge.outbox import erp_receipt_enricher
+    from server.audit.recorder import record
+    from sync.conflict_hook import ConflictHook
+    from sync.erp_hook import OrderOutboxHook
+    from sync.leases import ownership_for
+    from sync.worker import Worker, WorkerHooks
+
+    settings, sessions, store = services.settings, services.sessions, services.store
+    conflicts = ConflictHook(ConflictService(CouchRevisionStore(store), sessions), sessions)
+    hooks = WorkerHooks(conflicts=conflicts, after_accept=[OrderOutboxHook(settings)],
+                        receipt_enrichers=[conflicts.receipt_overrides, erp_receipt_enricher])
+    return Worker(settings, sessions, store, hooks=hooks, audit=record,
+                  ownership=ownership or ownership_for(settings, sessions),
+                  sleep=sleep, write_receipts=write_receipts)
 
 
 def store_from_settings(settings: Settings) -> CouchStore:

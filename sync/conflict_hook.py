@@ -10,10 +10,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from conflict.service import ConflictService
-from conflict.store import CouchRevisionStore
 from server.sql.models.conflicts import Conflict, ConflictResolution
 from server.sql.models.sync_state import DocumentStatus
-from sync.store import ChangesPage, DocumentStore, TransientStoreError
+from sync.store import ChangesPage, TransientStoreError
 
 log = logging.getLogger("fieldsync.worker")
 
@@ -40,9 +39,9 @@ def resolution_revisions(session: Session, db_name: str,
 class ConflictHook:
     """Runs after a batch commits (the engine writes to the store, never inside a transaction)."""
 
-    def __init__(self, store: DocumentStore, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, service: ConflictService, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
-        self.service = ConflictService(CouchRevisionStore(store), sessions)
+        self.service = service
 
     def settle(self, db_name: str, doc_ids: Sequence[str]) -> None:
         for doc_id in doc_ids:

@@ -18,7 +18,6 @@ from erp_bridge.adapters import adapter_from_settings
 from erp_bridge.cancellations import CancellationSender
 from server.bootstrap import Services
 from server.sql.models.audit import AuditEntry
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import (
     make_approval,
@@ -62,7 +61,7 @@ def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -
 
 def sync(phone: Phone, services: Services) -> None:
     phone.call("push", db="me")
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
 
 

@@ -26,7 +26,6 @@ from server.accounts.service import create_user
 from server.bootstrap import Services
 from server.demo import load_master_data
 from sync.publish import MasterDataPublisher
-from sync.worker import Worker
 from tests.support.erp_servers.erpnext import ErpNextServer
 from tests.support.erp_servers.harness import erp_settings
 from tests.support.live_server import LiveServer
@@ -102,7 +101,7 @@ def running_stack(services: Services) -> Iterator[Stack]:
     erp.start()
     services.settings = erp_settings(services, "erpnext", erp)
     seed_people(services)
-    worker = Worker(services)
+    worker = services.worker()
     server = LiveServer(services).start()
     stack = Stack(services, server, erp)
     stack.threads = [threading.Thread(target=worker.run_forever, daemon=True),

@@ -75,10 +75,10 @@ PROJECT = ("server", "sync", "conflict", "erp_bridge")
 # The composition root and the web and command-line edge: the outermost ring.
 EDGE = ("server.bootstrap", "server.app", "server.api", "server.cli", "server.webapp")
 # Modules run by the app, the CLI or the scheduler: they may use the composition root.
-ENTRY_POINTS = (*EDGE, "server.supervisor", "server.health", "server.partition_health",
-                "server.jobs", "server.rebuild", "server.demo", "server.demo_activity",
-                "server.startup_checks", "server.importing.cli", "server.reports.web",
-                "server.reports.jobs")
+ENTRY_POINTS = (*EDGE, "server.supervisor", "server.serving", "server.health",
+                "server.partition_health", "server.jobs", "server.rebuild", "server.demo",
+                "server.demo_activity", "server.startup_checks", "server.importing.cli",
+                "server.reports.web", "server.reports.jobs")
 # What sync/, conflict/ and erp_bridge/ may use of server/: settings and SQL (shared
 # infrastructure) and server's pure modules.
 SHARED_FROM_SERVER = ("server.config", "server.sql")
@@ -88,21 +88,15 @@ INNER = ("sync", "conflict", "erp_bridge")
 KNOWN_OUTWARD = {
     # Lower layers reaching the composition root: they build from Services instead of taking
     # their parts (sessions, store, settings, hooks) as arguments.
-    ("sync.batch", "server.bootstrap"), ("sync.worker", "server.bootstrap"),
-    ("sync.gateway.web", "server.bootstrap"), ("erp_bridge.api", "server.bootstrap"),
-    ("erp_bridge.jobs", "server.bootstrap"),
-    # The gateway's serving process builds the whole Flask app.
-    ("sync.gateway.serving", "server.app"),
+    ("erp_bridge.api", "server.bootstrap"), ("erp_bridge.jobs", "server.bootstrap"),
     # The ERP bridge's blueprint uses the server's role guard for its admin endpoints.
     ("erp_bridge.api", "server.accounts.web"),
     # The audit trail is written by the layers that act: it belongs behind a hook they are given.
-    ("conflict.service", "server.audit.recorder"), ("sync.batch", "server.audit.recorder"),
-    ("sync.refusals", "server.audit.recorder"), ("erp_bridge.admin", "server.audit.recorder"),
+    ("conflict.service", "server.audit.recorder"), ("erp_bridge.admin", "server.audit.recorder"),
     ("erp_bridge.cancellations", "server.audit.recorder"),
     ("erp_bridge.master_pull", "server.audit.recorder"),
     ("erp_bridge.outbox", "server.audit.recorder"),
-    # Sales rules used from below: which records are frozen, which cancellations to send.
-    ("sync.archive", "server.sales.frozen"),
+    # Sales rules used from below: which cancellations to send.
     ("erp_bridge.cancellations", "server.sales.cancellations"),
     # Pure gateway modules importing modules that do I/O: routing takes the database names from
     # sync.provisioning (which also queries SQL); writes imports routing, so it inherits that;
@@ -180,3 +174,26 @@ def test_relative_imports_are_resolved() -> None:
     assert {"server.bootstrap", "sync.gateway.routing"} <= found
     assert _points_outward("sync.gateway.web", _as_module("server.bootstrap.Services"), set(),
                            set())
+
+
+def _reaching_the_root() -> set[tuple[str, str]]:
+    """(module of sync/, conflict/ or erp_bridge/, composition-root module it imports)."""
+    return {(module_name(path), _as_module(m)) for top in INNER
+            for path in sorted((REPO / top).rglob("*.py")) for m in imported_modules(path)
+            if _under(_as_module(m), ("server.bootstrap",))}
+
+
+def test_inner_packages_are_given_their_parts_by_the_composition_root() -> None:
+    """server/bootstrap.py builds; what it builds never imports it back (relative imports and
+    imports inside functions included). sync/ has no exception at all."""
+    pinned = {pair for pair in KNOWN_OUTWARD if pair[1] == "server.bootstrap"}
+    assert not {me for me, _ in pinned if _under(me, ("sync",))}
+    found = _reaching_the_root()
+    assert found <= pinned, "modules importing the composition root:\n" + \
+        "\n".join(f"  {a} -> {b}" for a, b in sorted(found - pinned))
+
+
+def test_a_lazy_or_relative_import_of_the_root_is_caught() -> None:
+    source = "def f():\n    from ...server import bootstrap\n    return bootstrap\n"
+    found = imported_modules(REPO / "sync" / "gateway" / "web.py", source)
+    assert any(_under(_as_module(m), ("server.bootstrap",)) for m in found)
