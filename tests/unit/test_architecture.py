@@ -23,7 +23,7 @@ PURE = [
     "server/sales/decisions.py", "server/sales/leadmoves.py", "server/sales/expenses.py",
     "server/sales/words.py", "server/sales/masterdata.py",
     "server/reports/errors.py", "server/reports/filters.py", "server/reports/funnel.py",
-    "sync/projection.py", "sync/receipts.py", "sync/partitions.py",
+    "sync/projection.py", "sync/receipts.py", "sync/partitions.py", "sync/db_names.py",
     "server/audit/chain.py", "server/audit/actor.py",
 ]
 
@@ -98,10 +98,8 @@ KNOWN_OUTWARD = {
     ("erp_bridge.outbox", "server.audit.recorder"),
     # Sales rules used from below: which cancellations to send.
     ("erp_bridge.cancellations", "server.sales.cancellations"),
-    # Pure gateway modules importing modules that do I/O: routing takes the database names from
-    # sync.provisioning (which also queries SQL); writes imports routing, so it inherits that;
-    # changes drives the feed hub and the upstream HTTP client itself.
-    ("sync.gateway.routing", "sync.provisioning"), ("sync.gateway.writes", "sync.gateway.routing"),
+    # A pure gateway module importing modules that do I/O: changes drives the feed hub and the
+    # upstream HTTP client itself.
     ("sync.gateway.changes", "sync.gateway.feeds"),
     ("sync.gateway.changes", "sync.gateway.upstream"),
 }
