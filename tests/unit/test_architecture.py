@@ -20,6 +20,7 @@ PURE = [
     "server/accounts/errors.py", "server/accounts/roles.py", "server/accounts/passwords.py",
     "server/accounts/tokens.py", "server/accounts/throttle.py",
     "sync/gateway/routing.py", "sync/gateway/writes.py", "sync/gateway/changes.py",
+    "sync/gateway/paths.py",
     "server/sales/decisions.py", "server/sales/leadmoves.py", "server/sales/expenses.py",
     "server/sales/words.py", "server/sales/masterdata.py",
     "server/reports/errors.py", "server/reports/filters.py", "server/reports/funnel.py",
@@ -98,10 +99,6 @@ KNOWN_OUTWARD = {
     ("erp_bridge.outbox", "server.audit.recorder"),
     # Sales rules used from below: which cancellations to send.
     ("erp_bridge.cancellations", "server.sales.cancellations"),
-    # A pure gateway module importing modules that do I/O: changes drives the feed hub and the
-    # upstream HTTP client itself.
-    ("sync.gateway.changes", "sync.gateway.feeds"),
-    ("sync.gateway.changes", "sync.gateway.upstream"),
 }
 
 
