@@ -41,7 +41,7 @@ class ConflictHook:
 
     def __init__(self, service: ConflictService, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
-        self.service = service
+        self.service = service  # built by the composition root (Services.conflicts)
 
     def settle(self, db_name: str, doc_ids: Sequence[str]) -> None:
         for doc_id in doc_ids:
