@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -17,8 +16,6 @@ from server.sql.session import make_engine, make_session_factory
 from sync.store import CouchStore, DocumentStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from server.importing.jobs import ImportJobs
     from sync.frozen_lookup import FrozenDocuments
     from sync.gateway.handlers import Gateway
@@ -72,11 +69,10 @@ class Services:
 
     # The sync worker and gateway -----------------------------------------------------------
 
-    def worker(self, *, write_receipts: bool = True, ownership: Ownership | None = None,
-               sleep: Callable[[float], None] = time.sleep) -> Worker:
+    def worker(self, *, write_receipts: bool = True, ownership: Ownership | None = None
+               ) -> Worker:
         """A sync worker wired to its hooks (see `build_worker`)."""
-        return build_worker(self, write_receipts=write_receipts, ownership=ownership,
-                            sleep=sleep)
+        return build_worker(self, write_receipts=write_receipts, ownership=ownership)
 
     @cached_property
     def upstream(self) -> Upstream:
@@ -101,8 +97,7 @@ class Services:
 
 
 def build_worker(services: Services, *, write_receipts: bool = True,
-                 ownership: Ownership | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> Worker:
+                 ownership: Ownership | None = None) -> Worker:
     """The sync worker with its hooks: conflicts settled after each commit, accepted orders
     queued for the ERP in the batch's transaction, receipts that carry how a conflict was merged
     and the ERP's part, refusals and order edits in the audit trail. Leased partitions unless
@@ -122,7 +117,7 @@ def build_worker(services: Services, *, write_receipts: bool = True,
                         receipt_enrichers=[conflicts.receipt_overrides, erp_receipt_enricher])
     return Worker(settings, sessions, store, hooks=hooks, audit=record,
                   ownership=ownership or ownership_for(settings, sessions),
-                  sleep=sleep, write_receipts=write_receipts)
+                  write_receipts=write_receipts)
 
 
 def store_from_settings(settings: Settings) -> CouchStore:
