@@ -25,7 +25,6 @@ from server.bootstrap import Services, bootstrap
 from server.config import Settings
 from server.sql.migrate import upgrade
 from sync.embedded import EmbeddedStore, StoreEndpoint, free_port
-from sync.worker import Worker
 from tests.support.gateway_docs import todo
 from tests.support.phone import Phone
 
@@ -84,7 +83,7 @@ def _gateway(settings: Settings) -> Iterator[tuple[str, int]]:
         "jwt_secret": settings.jwt_secret, "http_port": settings.http_port,
         "log_level": settings.log_level,
         "gateway_live_feeds_per_user": settings.gateway_live_feeds_per_user}.items()}}
-    code = ("from server.config import Settings; from sync.gateway.serving import serve; "
+    code = ("from server.config import Settings; from server.serving import serve; "
             "serve(Settings.from_env(), workers=1)")
     proc = subprocess.Popen([sys.executable, "-c", code], env=env, stderr=subprocess.DEVNULL,
                             start_new_session=True)
@@ -248,7 +247,7 @@ def _rss_mb(pid: int) -> float:
 def _push_to_receipt(services: Services, url: str) -> float:
     create_user(services.sessions, services.store, services.settings, "live", PASSWORD,
                 "engineer")
-    worker = Worker(services)
+    worker = services.worker()
     worker.run_until_idle()  # the throughput run's 10,000 documents are not part of this
     runner = threading.Thread(target=worker.run_forever, daemon=True)
     runner.start()

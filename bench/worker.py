@@ -31,7 +31,6 @@ from sync.projection import project
 from sync.provisioning import provision_engineer
 from sync.receipts import ReceiptContent, is_server_document
 from sync.store import ChangesPage, DocumentStore, chunks
-from sync.worker import Worker
 from tests.factories import (
     make_approval,
     make_expense,
@@ -162,7 +161,7 @@ def run() -> dict[str, float]:
             bare_s = bare_run(bare, list(bare_dbs), precompute_rows(bare.store, list(bare_dbs)))
             DirtySet(real.sessions).mark(real_dbs)
             started = time.perf_counter()
-            processed = Worker(real).run_until_idle()
+            processed = real.worker().run_until_idle()
             worker_s = time.perf_counter() - started
             bare.close()
             real.close()

@@ -61,7 +61,7 @@ def _register(app: Flask, api: Api, services: Services, web_dist: Path) -> None:
     health.register(app, services)
     apidocs.register(app)
     accounts_web.register(app, api, services.accounts)
-    gateway_web.register(app, services)
+    gateway_web.register(app, services.gateway(), services.accounts, services.settings.db_prefix)
     register_api(app, api, services)
     api.register_blueprint(erp_api.blp)
     reports_web.register(app, api, services)

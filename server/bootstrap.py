@@ -23,16 +23,21 @@ if TYPE_CHECKING:
     from erp_bridge.master_pull import MasterDataPuller
     from server.importing.jobs import ImportJobs
     from server.sales.fieldwork import FieldworkQueries
-    from server.sales.frozen import FrozenDocuments
     from server.sales.queries import SalesQueries
     from server.sales.service import HeadActions
+    from sync.frozen_lookup import FrozenDocuments
+    from sync.gateway.handlers import Gateway
+    from sync.gateway.upstream import Upstream
+    from sync.gateway.writes import StructureCheck
+    from sync.leases import Ownership
+    from sync.worker import Worker
 
 
 class ConfigurationError(RuntimeError):
     """Settings that cannot work together, explained for the operator."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     """The built services; the app factory, worker, scheduler and CLI each take one of these."""
 
@@ -49,7 +54,7 @@ class Services:
     @cached_property
     def frozen(self) -> FrozenDocuments:
         """Which signed offers, approvals and orders a phone may no longer change (gateway)."""
-        from server.sales.frozen import FrozenDocuments
+        from sync.frozen_lookup import FrozenDocuments
 
         return FrozenDocuments(self.sessions)
 
@@ -150,8 +155,55 @@ class Services:
 
         return FieldworkQueries(self.sessions, self.store)
 
+    # The sync worker and gateway -----------------------------------------------------------
+
+    def worker(self, *, write_receipts: bool = True, ownership: Ownership | None = None
+               ) -> Worker:
+        """A sync worker wired to its hooks (see `build_worker`)."""
+        return build_worker(self, write_receipts=write_receipts, ownership=ownership)
+
+    @cached_property
+    def upstream(self) -> Upstream:
+        """The gateway's pooled HTTP client to the store, at the address the store gives."""
+        from sync.gateway.upstream import Upstream
+
+        address = self.store.address
+        return Upstream(address.url, address.auth)
+
+    def gateway(self, check: StructureCheck | None = None) -> Gateway:
+        """The sync gateway: refusals recorded in SQL and the audit trail, frozen documents
+        looked up in SQL, writes relayed through `upstream`."""
+        from server.audit.recorder import record
+        from sync.gateway.web import build_gateway
+        from sync.refusals import RefusalLog
+
+        return build_gateway(self.settings, self.sessions, self.upstream, frozen=self.frozen,
+                             refusals=RefusalLog(self.sessions, record), check=check)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def build_worker(services: Services, *, write_receipts: bool = True,
+                 ownership: Ownership | None = None) -> Worker:
+    """The sync worker with its hooks: conflicts settled after each commit, accepted orders
+    queued for the ERP in the batch's transaction, receipts that carry how a conflict was merged
+    and the ERP's part, refusals and order edits in the audit trail. Leased partitions unless
+    `ownership` says otherwise (FIELDSYNC_WORKER_SHARD fixes a split instead)."""
+    from erp_bridge.outbox import erp_receipt_enricher
+    from server.audit.recorder import record
+    from sync.conflict_hook import ConflictHook
+    from sync.erp_hook import OrderOutboxHook
+    from sync.leases import ownership_for
+    from sync.worker import Worker, WorkerHooks
+
+    settings, sessions, store = services.settings, services.sessions, services.store
+    conflicts = ConflictHook(services.conflicts, sessions)
+    hooks = WorkerHooks(conflicts=conflicts, after_accept=[OrderOutboxHook(settings)],
+                        receipt_enrichers=[conflicts.receipt_overrides, erp_receipt_enricher])
+    return Worker(settings, sessions, store, hooks=hooks, audit=record,
+                  ownership=ownership or ownership_for(settings, sessions),
+                  write_receipts=write_receipts)
 
 
 def store_from_settings(settings: Settings) -> CouchStore:

@@ -71,8 +71,8 @@ def serve() -> None:
     With a store of your own (FIELDSYNC_STORE_URL) it refuses to start while a demo user still
     has a demo password.
     """
+    from server.serving import serve as serve_http
     from server.startup_checks import demo_password_refusal_isolated
-    from sync.gateway.serving import serve as serve_http
 
     settings = Settings.from_env()
     setup_logging(settings.log_level)
@@ -90,7 +90,6 @@ def worker(repartition: bool) -> None:
     """Follow the engineer databases and materialise their documents into SQL."""
     from sync.partitions import PartitionError
     from sync.store import StoreError
-    from sync.worker import Worker
 
     stopping: list[Worker] = []
 
@@ -103,7 +102,7 @@ def worker(repartition: bool) -> None:
     signal.signal(signal.SIGINT, stop)
     services = _services()
     setup_logging(services.settings.log_level)
-    stopping.append(Worker(services))
+    stopping.append(services.worker())
     try:
         _prepare_worker(services, stopping[0], repartition)
         stopping[0].run_forever()

@@ -20,7 +20,6 @@ from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDoc
 from server.sql.session import transaction
 from sync.leases import AllDatabases
 from sync.provisioning import engineer_databases
-from sync.worker import Worker
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def rebuild_projection(services: Services, *, progress: bool = False) -> Rebuild
         for table in projection_tables():
             session.execute(_projected_rows(table))
     # Receipts in the store are already right; every database, unfenced (no worker runs).
-    worker = Worker(services, write_receipts=False, ownership=AllDatabases())
+    worker = services.worker(write_receipts=False, ownership=AllDatabases())
     dbs = engineer_databases(services.sessions)
     total = 0
     for db in tqdm(dbs, desc="databases", unit="db", disable=not progress):

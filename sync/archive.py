@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.sales.frozen import frozen_in
 from server.sql.models.archive import FrozenDocument, OrderChange
 from server.sql.models.base import utcnow
 from server.sql.models.documents import Offer
@@ -30,6 +29,7 @@ from sync.documents.frozen import (
     seal,
     undone,
 )
+from sync.frozen_lookup import frozen_in
 from sync.projection import rev_pos
 from sync.refusals import capped_body
 from sync.sql_projection import Outcome

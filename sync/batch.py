@@ -5,21 +5,21 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from server.audit.actor import Actor
-from server.audit.recorder import record
-from server.bootstrap import Services
+from server.config import Settings
 from server.sql.models.archive import OrderChange
 from server.sql.models.documents import Expense
 from server.sql.models.sync_state import DocumentStatus, EngineerDatabase, RejectedDocument
 from server.sql.session import transaction
 from sync import metrics
 from sync.archive import Archive
+from sync.audit_trail import AuditTrail
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import resolution_revisions
 from sync.dirty import DirtySet
@@ -34,12 +34,14 @@ from sync.master_data import SqlMasterData
 from sync.projection import rev_pos
 from sync.receipts import is_server_document
 from sync.sql_projection import Outcome, SqlProjection
-from sync.store import ChangesPage
+from sync.store import ChangesPage, DocumentStore
 
 log = logging.getLogger("fieldsync.worker")
 JUDGING_ORDER = {"offer": 0, "approval": 1, "order": 2}
 AUDITED_REFUSALS = ("offer", "approval", "order", "expense")  # the commercial record
 Doc = dict[str, Any]
+# Called inside a batch's transaction after its rows are applied (the ERP outbox hook).
+AfterAccept = Callable[[Session, str, Sequence[Outcome]], None]
 
 
 def standing(outcome: Outcome, facts: SqlMasterData) -> None:
@@ -66,7 +68,8 @@ def reopen_expenses(session: Session, db_name: str, outcomes: list[Outcome]) -> 
                         .values(approval_status="pending"))
 
 
-def audit_refusals(session: Session, db_name: str, owner: str, outcomes: list[Outcome]) -> None:
+def audit_refusals(session: Session, db_name: str, owner: str, outcomes: list[Outcome],
+                   record: AuditTrail) -> None:
     """Refused commercial documents, changes of archived ones the worker undid, and edits of an
     accepted order's PO number, delivery date or notes go to the audit trail, in the engineer's
     and device's name."""
@@ -82,10 +85,11 @@ def audit_refusals(session: Session, db_name: str, owner: str, outcomes: list[Ou
                    after={"rev": o.rev, "reason": o.reason, "db_name": db_name,
                           "source": "worker"})
     _audit_order_edits(session, owner, [o for o in outcomes if o.status == "accepted"
-                                        and o.doc_type == "order" and not o.deleted])
+                                        and o.doc_type == "order" and not o.deleted], record)
 
 
-def _audit_order_edits(session: Session, owner: str, orders: list[Outcome]) -> None:
+def _audit_order_edits(session: Session, owner: str, orders: list[Outcome],
+                       record: AuditTrail) -> None:
     """The order history rows the archive wrote for these revisions, one trail row each."""
     if not orders:
         return
@@ -111,14 +115,18 @@ def is_newer(rev: str, known: tuple[int, str] | None) -> bool:
 class BatchProcessor:
     """Turns one page of a `_changes` feed into rows, statuses and a checkpoint."""
 
-    def __init__(self, services: Services, checkpoints: CheckpointStore) -> None:
-        self.services = services
-        self.settings = services.settings
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session], store: DocumentStore,
+                 checkpoints: CheckpointStore, audit: AuditTrail,
+                 after_accept: Sequence[AfterAccept] = ()) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.store = store
         self.projection = SqlProjection()
-        self.archive = Archive(services.store)
+        self.archive = Archive(store)
         self.checkpoints = checkpoints
+        self.audit = audit
         self._owners: dict[str, str] = {}
-        self.after_accept: list[Any] = []  # hooks(session, db_name, outcomes): ERP outbox etc.
+        self.after_accept = list(after_accept)  # inside the transaction: the ERP outbox etc.
         # The lease a commit for a database must still hold (None: unfenced, e.g. rebuild).
         self.fence: Callable[[str], Fence | None] = lambda _db: None
         # Off for a rebuild: it judges again what the live worker already recorded.
@@ -130,7 +138,7 @@ class BatchProcessor:
                 if "doc" in c and not is_server_document(str(c.get("id", "")))]
         owner = self.owner_of(db_name)
         fence = self.fence(db_name)
-        with transaction(self.services.sessions) as session:
+        with transaction(self.sessions) as session:
             earlier, outcomes = self._judge_all(session, db_name, owner, docs)
             if earlier:  # first the rows these documents keep, then their refused revisions
                 self.projection.apply(session, db_name, earlier)
@@ -141,9 +149,9 @@ class BatchProcessor:
                 hook(session, db_name, earlier + outcomes)
             self.checkpoints.write(session, db_name, page.last_seq, len(page.results), fence)
             if self.audit_refusals:  # last: the audit chain's lock is held until the commit
-                audit_refusals(session, db_name, owner, outcomes)
+                audit_refusals(session, db_name, owner, outcomes, self.audit)
         if any(o.reverted for o in outcomes):  # the restored revisions are read next
-            DirtySet(self.services.sessions).mark([db_name])
+            DirtySet(self.sessions).mark([db_name])
         self._report(db_name, outcomes, time.perf_counter() - started)
         return len(outcomes)
 
@@ -181,7 +189,7 @@ class BatchProcessor:
         refused = [o for o in outcomes if o.status == "rejected" and not o.deleted]
         if not refused:
             return []
-        store = self.services.store
+        store = self.store
         held = self._held_accepted(session, db_name, [o.doc_id for o in refused])
         if held:  # rows in SQL stay: keep their revision where a rebuild will find it
             keep_revisions(store, db_name, revision_bodies(
@@ -278,7 +286,7 @@ class BatchProcessor:
     def owner_of(self, db_name: str) -> str:
         """The engineer a database belongs to (from SQL, else from its name)."""
         if db_name not in self._owners:
-            with self.services.sessions() as session:
+            with self.sessions() as session:
                 username = session.scalar(select(EngineerDatabase.username)
                                           .where(EngineerDatabase.db_name == db_name))
             prefix = self.settings.db_prefix + "eng-"

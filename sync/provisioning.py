@@ -1,8 +1,7 @@
-"""Engineer databases: their names, and creating them in the store and SQL (idempotent)."""
+"""Engineer databases: creating them in the store and SQL; sync/db_names.py names them."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select
@@ -10,39 +9,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.sql.models.sync_state import EngineerDatabase
 from server.sql.session import transaction
+from sync.db_names import (  # noqa: F401  (the names are provisioning's public API too)
+    USERNAME_PATTERN,
+    ProvisioningError,
+    allowed_customers_db_name,
+    catalog_db_name,
+    customers_db_name,
+    engineer_db_name,
+)
 from sync.store import DocumentStore, NotFoundError
-
-USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{1,39}$")
-
-
-class ProvisioningError(ValueError):
-    """A username that cannot name a database."""
-
-
-def engineer_db_name(prefix: str, username: str) -> str:
-    """The store database of one engineer: `<prefix>eng-<username>`."""
-    if not USERNAME_PATTERN.match(username):
-        raise ProvisioningError(
-            f"username {username!r} must be 2-40 characters: a lowercase letter, then lowercase "
-            "letters, digits, '_' or '-'"
-        )
-    return f"{prefix}eng-{username}"
-
-
-def catalog_db_name(prefix: str) -> str:
-    """Products and price lists, read-only for every phone."""
-    return f"{prefix}catalog"
-
-
-def customers_db_name(prefix: str, territory_code: str) -> str:
-    """The customers of one territory, read-only for the phones of that territory."""
-    return f"{prefix}customers-{territory_code.lower()}"
-
-
-def allowed_customers_db_name(prefix: str, username: str) -> str:
-    """The customers of an engineer's own and extra territories, for an engineer an admin
-    allowed other territories ('_' never appears in a territory code: no clash)."""
-    return f"{prefix}customers_for_{engineer_db_name('', username).removeprefix('eng-')}"
 
 
 def provision_engineer(store: DocumentStore, sessions: sessionmaker[Session], prefix: str,

@@ -20,12 +20,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.audit.actor import Actor, current_actor
-from server.audit.recorder import record
 from server.sql.models.base import utcnow
 from server.sql.models.sync_state import RejectedDocument
 from server.sql.session import transaction
 from server.sql.upsert import upsert
 from sync import metrics
+from sync.audit_trail import AuditTrail
 from sync.documents.schema import PHONE_TYPES
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,7 @@ class RefusalLog:
     """Records the gateway's refusals and closes them when a later write is stored."""
 
     sessions: sessionmaker[Session]
+    audit: AuditTrail  # the trail each refusal is recorded in, in the engineer's name
     clock: Callable[[], datetime] = utcnow
 
     def settle(self, db_name: str, owner: str, sent: Iterable[object],
@@ -171,10 +172,10 @@ class RefusalLog:
         with transaction(self.sessions) as session:
             upsert(session, RejectedDocument, rows, ("db_name", "doc_id"))
             for r in refusals:
-                record(session, "document.refused", r.doc_type, r.doc_id,
-                       actor=_engineer(owner, r.device_id),
-                       after={"rev": r.rev, "reason": r.reason, "db_name": db_name,
-                              "source": GATEWAY})
+                self.audit(session, "document.refused", r.doc_type, r.doc_id,
+                           actor=_engineer(owner, r.device_id),
+                           after={"rev": r.rev, "reason": r.reason, "db_name": db_name,
+                                  "source": GATEWAY})
         for r in refusals:
             log.info("event=refused_at_gateway db=%s doc=%s rev=%s reason=%r", db_name,
                      r.doc_id, r.rev, r.reason)

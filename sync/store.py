@@ -61,10 +61,22 @@ class DbUpdates:
     last_seq: str
 
 
+@dataclass(frozen=True)
+class StoreAddress:
+    """Where a store answers and the credentials it takes (None: none), for whatever speaks
+    its HTTP protocol directly: the sync gateway relays phones' requests to this address."""
+
+    url: str
+    auth: tuple[str, str] | None = None
+
+
 class DocumentStore(Protocol):
     """What FieldSync needs from a CouchDB-compatible store."""
 
     url: str
+
+    @property
+    def address(self) -> StoreAddress: ...
 
     def ping(self) -> bool: ...
     def server_info(self) -> Doc: ...
@@ -148,6 +160,10 @@ class CouchStore:
     @property
     def auth(self) -> tuple[str, str] | None:
         return (self.username, self.password) if self.username else None
+
+    @property
+    def address(self) -> StoreAddress:
+        return StoreAddress(self.url, self.auth)
 
     def ping(self) -> bool:
         try:

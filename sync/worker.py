@@ -11,27 +11,27 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
-from erp_bridge.outbox import erp_receipt_enricher
-from server.bootstrap import Services
+from server.config import Settings
 from sync import metrics
-from sync.batch import BatchProcessor
+from sync.audit_trail import AuditTrail
+from sync.batch import AfterAccept, BatchProcessor
 from sync.checkpoints import CheckpointStore
 from sync.conflict_hook import ConflictHook, conflicted_ids
 from sync.db_updates import DbUpdatesFollower
 from sync.dirty import DirtySet
-from sync.erp_hook import OrderOutboxHook
 from sync.heartbeat import Heartbeat
-from sync.leases import LeaseLost, Ownership, ownership_for, worker_name
+from sync.leases import LeaseLost, Ownership, worker_name
 from sync.partitions import PartitionError
 from sync.provisioning import engineer_databases
-from sync.receipt_writer import ReceiptWriter
+from sync.receipt_writer import ReceiptEnricher, ReceiptWriter
 from sync.store import ChangesPage, DocumentStore, NotFoundError, StoreError, TransientStoreError
 
 log = logging.getLogger("fieldsync.worker")
@@ -64,25 +64,35 @@ class Backoff:
         self.attempt = 0
 
 
+@dataclass(frozen=True)
+class WorkerHooks:
+    """What the worker calls besides its own work, wired by the composition root."""
+
+    conflicts: ConflictHook  # settles conflicted documents after each commit
+    after_accept: Sequence[AfterAccept] = ()  # inside each batch's transaction: the ERP outbox
+    receipt_enrichers: Sequence[ReceiptEnricher] = ()  # what receipts say besides the status
+
+
 class Worker:
     """Drains the dirty set, with a slow full sweep as a safety net."""
 
-    def __init__(self, services: Services, *, sleep: Callable[[float], None] = time.sleep,
-                 write_receipts: bool = True, ownership: Ownership | None = None) -> None:
-        self.services = services
-        self.settings = services.settings
-        # Leased partitions by default; FIELDSYNC_WORKER_SHARD fixes a split instead.
-        self.ownership = ownership or ownership_for(services.settings, services.sessions)
-        self.store: DocumentStore = services.store
-        self.dirty = DirtySet(services.sessions)
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session],
+                 store: DocumentStore, *, hooks: WorkerHooks, audit: AuditTrail,
+                 ownership: Ownership, sleep: Callable[[float], None] = time.sleep,
+                 write_receipts: bool = True) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.ownership = ownership
+        self.store = store
+        self.dirty = DirtySet(sessions)
         self.checkpoints = CheckpointStore()
-        self.receipts = ReceiptWriter(services.store, services.sessions)
-        self.batches = BatchProcessor(services, self.checkpoints)
+        self.receipts = ReceiptWriter(store, sessions)
+        self.batches = BatchProcessor(settings, sessions, store, self.checkpoints, audit,
+                                      hooks.after_accept)
         self.batches.fence = self.ownership.fence
-        self.updates = DbUpdatesFollower(services.store, services.settings.db_prefix)
-        self.conflicts = ConflictHook(services.conflicts, services.sessions)
-        self.batches.after_accept.append(OrderOutboxHook(services.settings))
-        self.receipts.enrichers += [self.conflicts.receipt_overrides, erp_receipt_enricher]
+        self.updates = DbUpdatesFollower(store, settings.db_prefix)
+        self.conflicts = hooks.conflicts
+        self.receipts.enrichers += hooks.receipt_enrichers
         self.sleep = sleep
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="changes-reader")
         self.write_receipts = write_receipts
@@ -91,8 +101,8 @@ class Worker:
         self.backoff = Backoff()
         # One row per worker name (the host by default): a worker restarted after a crash takes
         # over its predecessor's row instead of leaving a silent one that keeps /healthz red.
-        self.heartbeat = Heartbeat(services.sessions, "/".join(
-            part for part in (worker_name(self.settings), self.settings.worker_shard) if part))
+        self.heartbeat = Heartbeat(sessions, "/".join(
+            part for part in (worker_name(settings), settings.worker_shard) if part))
         self._last_sweep = 0.0
 
     def stop(self) -> None:
@@ -176,7 +186,7 @@ class Worker:
         """Visit every owned engineer database, for writes that were never marked dirty."""
         self._last_sweep = time.monotonic()
         self.ownership.refresh()
-        owned = [db for db in engineer_databases(self.services.sessions)
+        owned = [db for db in engineer_databases(self.sessions)
                  if self.ownership.holds(db)]
         return sum(self.drain(db) for db in owned if not self.stopping)
 
@@ -223,7 +233,7 @@ class Worker:
         # store's work overlaps ours. A page read ahead and never processed costs nothing: the
         # checkpoint only moves with a commit.
         upcoming = self._reader.submit(self._page, db_name,
-                                       self.checkpoints.read(self.services.sessions, db_name))
+                                       self.checkpoints.read(self.sessions, db_name))
         complete = False
         while not self.stopping:
             self.ownership.refresh()  # a long catch-up keeps its leases renewed

@@ -6,12 +6,11 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sync.gateway import codec
 from sync.gateway.errors import BadRequestError, GatewayError
-from sync.gateway.feeds import ChangeHub
-from sync.gateway.upstream import Upstream, path_of
+from sync.gateway.paths import path_of
 
 PASSED = ("since", "limit", "style", "include_docs", "conflicts", "descending",
           "attachments", "att_encoding_info", "seq_interval")
@@ -87,10 +86,24 @@ def _doc_ids(args: Mapping[str, str], body: Any) -> list[str] | None:
     return ids
 
 
+class StoreRelay(Protocol):
+    """The store's HTTP API as the gateway relays it (sync/gateway/upstream.py: Upstream)."""
+
+    def json(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]: ...
+
+
+class FeedWaits(Protocol):
+    """Where longpoll feeds wait for their database to change (sync/gateway/feeds.py)."""
+
+    def enter(self, db: str) -> int: ...
+    def leave(self, db: str) -> None: ...
+    def wait(self, db: str, generation: int, timeout_s: float) -> int: ...
+
+
 class ChangesFeed:
     """Answers one `_changes` request for one store database."""
 
-    def __init__(self, upstream: Upstream, hub: ChangeHub, db: str) -> None:
+    def __init__(self, upstream: StoreRelay, hub: FeedWaits, db: str) -> None:
         self.upstream = upstream
         self.hub = hub
         self.db = db

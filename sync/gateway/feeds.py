@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import requests
 
 from sync.gateway.errors import BusyError, GatewayError, TooManyRequestsError
-from sync.gateway.upstream import Upstream, path_of
+from sync.gateway.paths import path_of
+from sync.gateway.upstream import Upstream
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,9 @@ from sync.gateway.errors import (
     UpstreamError,
 )
 from sync.gateway.feeds import ChangeHub, FeedSlots
+from sync.gateway.paths import path_of
 from sync.gateway.routing import Kind, PhysicalDb, Target, check_doc_id
-from sync.gateway.upstream import Upstream, path_of, stream_body
+from sync.gateway.upstream import Upstream, stream_body
 from sync.gateway.writes import FrozenLookup, Screened, StructureCheck, screen, screen_frozen
 from sync.store import admin_only_security
 

@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from sync.gateway.errors import BadRequestError, ForbiddenError, NotFoundError
-from sync.provisioning import (
+from sync.db_names import (
     allowed_customers_db_name,
     catalog_db_name,
     customers_db_name,
     engineer_db_name,
 )
+from sync.gateway.errors import BadRequestError, ForbiddenError, NotFoundError
 
 ME, CATALOG, CUSTOMERS = "me", "catalog", "customers"
 LOGICAL_DBS = (ME, CATALOG, CUSTOMERS)

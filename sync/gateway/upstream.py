@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
-from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -13,11 +12,6 @@ from sync.gateway import codec
 from sync.gateway.errors import UpstreamError
 
 CHUNK = 64 * 1024
-
-
-def path_of(db: str, *parts: str) -> str:
-    """A store path; every part is percent-encoded so no id can change the path's shape."""
-    return "/".join([quote(db, safe=""), *(quote(p, safe="") for p in parts)])
 
 
 class Upstream:

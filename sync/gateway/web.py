@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, request
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestTimeout
 
 from server.accounts.errors import AccountsError
 from server.accounts.roles import Principal
 from server.audit.actor import Actor, acting_as
-from server.bootstrap import Services
+from server.config import Settings
 from sync.dirty import DirtySet
 from sync.documents.attachments import DEFAULT_MAX_ATTACHMENT_BYTES
 from sync.gateway.changes import MAX_WAIT_S
 from sync.gateway.errors import GatewayError, TooLargeError, UnauthorizedError
 from sync.gateway.feeds import ChangeHub, FeedSlots
-from sync.gateway.handlers import BatchLimits, Gateway, Incoming, Outgoing, as_json
+from sync.gateway.handlers import (
+    BatchLimits,
+    Gateway,
+    Incoming,
+    Outgoing,
+    RefusalRecorder,
+    as_json,
+)
 from sync.gateway.marks import WriteMarks
 from sync.gateway.routing import Caller, Kind, Target, parse_path, physical_db
 from sync.gateway.upstream import Upstream
-from sync.gateway.writes import StructureCheck, VerdictLike
-from sync.refusals import RefusalLog
+from sync.gateway.writes import FrozenLookup, StructureCheck, VerdictLike
 
 PREFIX = "/sync"
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -39,24 +46,31 @@ def structure_check(max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES) ->
     return check
 
 
-def build_gateway(services: Services, check: StructureCheck | None = None) -> Gateway:
-    store: Any = services.store
-    upstream = Upstream(store.url, getattr(store, "auth", None))
-    s = services.settings
+class Authenticator(Protocol):
+    """Checks a bearer token (server/accounts: AccountService)."""
+
+    def authenticate(self, token: str) -> Principal: ...
+
+
+def build_gateway(settings: Settings, sessions: sessionmaker[Session], upstream: Upstream, *,
+                  frozen: FrozenLookup, refusals: RefusalRecorder,
+                  check: StructureCheck | None = None) -> Gateway:
+    """The gateway over the store `upstream` reaches, given what it shares with the server."""
+    s = settings
     # A waiting feed ends within MAX_WAIT_S, so a slot is free again by then at the latest.
     feeds = FeedSlots(s.gateway_live_feeds_per_user, retry_after_s=int(MAX_WAIT_S),
                       per_process=s.gateway_live_feeds_per_process)
     return Gateway(upstream=upstream, hub=ChangeHub(upstream),
                    check=check or structure_check(s.attachment_max_bytes),
-                   marks=WriteMarks(DirtySet(services.sessions)),
+                   marks=WriteMarks(DirtySet(sessions)),
                    batch=BatchLimits(s.gateway_max_batch_docs, s.gateway_max_batch_bytes),
                    feeds=feeds, max_attachment_bytes=s.attachment_max_bytes,
-                   refusals=RefusalLog(services.sessions), frozen=services.frozen)
+                   refusals=refusals, frozen=frozen)
 
 
-def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
+def make_blueprint(accounts: Authenticator, db_prefix: str, gateway: Gateway) -> Blueprint:
     bp = Blueprint("sync_gateway", __name__, url_prefix=PREFIX)
-    prefix = services.settings.db_prefix
+    prefix = db_prefix
     # Stable across restarts so that phones' replication ids (and checkpoints) stay valid.
     server_uuid = hashlib.sha256(f"fieldsync-gateway:{prefix}".encode()).hexdigest()[:32]
 
@@ -65,7 +79,7 @@ def make_blueprint(services: Services, gateway: Gateway) -> Blueprint:
         if scheme.lower() != "bearer" or not token.strip():
             raise UnauthorizedError("sign in and send 'Authorization: Bearer <access token>'")
         try:
-            return services.accounts.authenticate(token.strip())
+            return accounts.authenticate(token.strip())
         except AccountsError as exc:
             raise UnauthorizedError(str(exc)) from None
 
@@ -131,10 +145,8 @@ def _too_slow(exc: HTTPException) -> Response:
     return _respond(as_json(408, {"error": "request_timeout", "reason": exc.description}))
 
 
-def register(app: Flask, services: Services, check: StructureCheck | None = None) -> Gateway:
+def register(app: Flask, gateway: Gateway, accounts: Authenticator, db_prefix: str) -> Gateway:
     """Mount the gateway on the app; returns it so servers and tests can reach its hub."""
-    gateway = build_gateway(services, check)
-    app.register_blueprint(make_blueprint(services, gateway))
+    app.register_blueprint(make_blueprint(accounts, db_prefix, gateway))
     app.extensions["fieldsync.gateway"] = gateway
     return gateway
-

@@ -30,7 +30,7 @@ StructureCheck = Callable[[Doc, str, bool], VerdictLike]
 
 
 class FrozenLookup(Protocol):
-    """Which of these documents of one database are frozen (server/sales/frozen.py)."""
+    """Which of these documents of one database are frozen (sync/frozen_lookup.py)."""
 
     def lookup(self, db_name: str, doc_ids: Iterable[object]) -> Mapping[str, Frozen]: ...
 

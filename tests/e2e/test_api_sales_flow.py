@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from server.bootstrap import Services
-from sync.worker import Worker
 from tests.factories import make_approval, make_offer, make_order
 from tests.support.api import PASSWORD, seed
 from tests.support.live_server import LiveServer
@@ -44,7 +43,7 @@ def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -
 def sync(phone: Phone, services: Services) -> None:
     """The phone pushes, the worker runs, the phone pulls receipts and decisions."""
     phone.call("push", db="me")
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
 
 

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from server.bootstrap import Services
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import make_approval, make_expense, make_lead, make_offer, make_order
 from tests.support.api import seed
@@ -37,7 +36,7 @@ def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -
 
 def sync(phone: Phone, services: Services) -> None:
     phone.call("push", db="me")
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
 
 
@@ -188,7 +187,7 @@ def test_a_heads_step_is_the_servers_to_write_and_no_phone_drops_it(
 
         moved = api(server, "POST", f"/api/v1/leads/{lead['_id']}/moves", head,
                     json={"stage": "potential"})
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
         assert api(server, "GET", f"/api/v1/leads/{lead['_id']}", head)["stage"] == "potential"
         held = phone.call("get", db="me", id=lead["_id"])
         # A revision written past the gateway's revision control, on top of the head's move,
@@ -201,7 +200,7 @@ def test_a_heads_step_is_the_servers_to_write_and_no_phone_drops_it(
                           headers={"Authorization": f"Bearer {asha}"},
                           json={"docs": [forged], "new_edits": False})
         assert r.status_code == 201, r.text
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
         seen = api(server, "GET", f"/api/v1/leads/{lead['_id']}", head)
         assert seen["stage"] == "potential"
         assert [h["by"] for h in seen["history"]][-1] == "hema"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,6 @@ from playwright import sync_api
 from server.bootstrap import Services
 from sync.dirty import DirtySet
 from sync.provisioning import engineer_db_name
-from sync.worker import Worker
 from tests.factories import loc as make_loc
 from tests.factories import (
     make_approval,
@@ -200,7 +199,7 @@ def test_head_approves_a_discount_above_the_limit_and_the_phone_is_unblocked(
     with Phone(server.url, login(server, "asha")) as phone:
         phone.call("put", db="me", doc=offer)
         phone.call("push", db="me")
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
         phone.call("pull", db="me")
         # Blocked: the phone holds no decision for the offer yet.
         assert not phone.try_call("get", db="me", id=f"decision:{offer['_id']}")["ok"]
@@ -241,7 +240,7 @@ def test_a_conflict_from_two_phones_is_resolved_in_the_console_and_reaches_both(
             current = phone.call("get", db="me", id=offer["_id"])
             phone.call("put", db="me", doc=repriced(current, price, device, at))
             phone.call("push", db="me")
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
         # The store's winner is the queue's "ours"; keeping the other device's version must
         # leave exactly the other price, never a choice made by the policy itself.
         db = engineer_db_name(services.settings.db_prefix, "asha")
@@ -268,7 +267,8 @@ def test_a_conflict_from_two_phones_is_resolved_in_the_console_and_reaches_both(
 
 
 def test_an_engineers_day_is_drawn_on_a_plain_map_with_a_scale(
-        browser: Any, server: ConsoleServer, services: Services, dist: Path) -> None:
+        browser: Any, server: ConsoleServer, services: Services, dist: Path,
+        build_services: Callable[..., Services]) -> None:
     seed_day(services)
     day = work_day().date().isoformat()
     for name, viewport in (("map-desktop", DESKTOP), ("map-phone", PHONE)):
@@ -286,9 +286,8 @@ def test_an_engineers_day_is_drawn_on_a_plain_map_with_a_scale(
         page.context.close()
 
     # Tiles are drawn only where the server configures a tile server (here an unreachable one).
-    services.settings = services.settings.with_overrides(
-        map_tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png")
-    with ConsoleServer(services, dist) as tiled:
+    with ConsoleServer(build_services(map_tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png"),
+                       dist) as tiled:
         page = open_console(browser, tiled, "hema", f"#/console/map?engineer=asha&day={day}")
         tiles = page.get_by_test_id("day-map").locator("image")
         sync_api.expect(tiles.first).to_have_attribute("href",
@@ -396,7 +395,7 @@ def test_main_screens_render_at_desktop_and_phone_sizes_and_export_files(
     store.bulk_docs(ravi_db, [{"_id": sold, "_rev": store.get_doc(ravi_db, sold)["_rev"],
                                "_deleted": True}])
     DirtySet(services.sessions).mark([ravi_db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     page.evaluate("() => { window.location.hash = '#/console/rejections' }")
     rejected = page.get_by_role("table", name="rejected documents")
     sync_api.expect(rejected).to_contain_text("grand_total")

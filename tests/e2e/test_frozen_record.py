@@ -18,7 +18,6 @@ from server.sql.models.audit import AuditEntry
 from server.sql.models.documents import CustomerApproval, Offer, Order
 from sync.dirty import DirtySet
 from sync.provisioning import engineer_db_name
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import make_approval, make_offer, make_order
 from tests.support.api import seed
@@ -48,7 +47,7 @@ def api(server: LiveServer, path: str, token: str) -> Any:
 
 def sync(phone: Phone, services: Services) -> dict[str, Any]:
     pushed = dict(phone.call("push", db="me"))
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
     return pushed
 
@@ -173,7 +172,7 @@ def test_a_change_written_straight_into_the_store_is_undone_and_recorded(
             {**store.get_doc(db, offer["_id"]), "lines": bigger["lines"],
              "totals": bigger["totals"]}])
         DirtySet(services.sessions).mark([db])  # as the worker's _db_updates follower does
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
 
         for doc in (offer, approval, order):
             now = store.get_doc(db, doc["_id"], attachments=True)

@@ -12,7 +12,6 @@ import requests
 from server.accounts.service import create_user
 from server.bootstrap import Services
 from sync.provisioning import catalog_db_name, engineer_db_name
-from sync.worker import Worker
 from tests.support.gateway_docs import todo
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
@@ -47,7 +46,7 @@ def test_offline_writes_push_and_receipts_come_back(server: LiveServer, services
     phone.call("bulk", db="me", docs=[todo("asha", f"t{i}") for i in range(5)])
     pushed = phone.call("push", db="me")
     assert pushed["docs_written"] == 5 and pushed["doc_write_failures"] == 0
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
     receipt = phone.call("get", db="me", id="receipt:todo:t3")
     assert receipt["status"] == "accepted" and receipt["doc_id"] == "todo:t3"
@@ -121,7 +120,7 @@ def test_a_live_push_brings_each_documents_receipt_back_to_the_phone(
     """Live push and live pull with a running worker: each document the engineer saves comes
     back as the receipt of that revision, with no sync started by hand. How fast is
     `push_to_receipt_p95_ms` in `make bench` (bench/gateway.py)."""
-    worker = Worker(services)
+    worker = services.worker()
     runner = threading.Thread(target=worker.run_forever, daemon=True)
     runner.start()
     try:

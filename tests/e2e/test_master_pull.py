@@ -15,7 +15,6 @@ from erp_bridge.master_pull import UNASSIGNED, MasterDataPuller
 from server.audit.recorder import record
 from server.bootstrap import Services
 from sync.publish import MasterDataPublisher
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.e2e.test_territory import api
 from tests.factories import make_offer
@@ -83,7 +82,7 @@ def test_prices_pulled_from_the_erp_price_the_phones_offers(
         unlisted = make_offer("asha", "C1", [("P2", 1, "1000.00", "0", "18")])
         phone.call("bulk", db="me", docs=[at_list, no_state, unlisted])
         phone.call("push", db="me")
-        Worker(services).run_until_idle()
+        services.worker().run_until_idle()
         phone.call("pull", db="me")
         got = {doc["_id"]: phone.call("get", db="me", id=f"receipt:{doc['_id']}")
                for doc in (at_list, no_state, unlisted)}

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from server.bootstrap import Services
 from server.sql.models.audit import AuditEntry
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import (
     make_approval,
@@ -43,11 +42,10 @@ SELLER_GSTIN = "29AABCF1234Q1Z5"
 
 
 @pytest.fixture
-def server(services: Services) -> Iterator[LiveServer]:
-    services.settings = services.settings.with_overrides(
-        seller_name="Fieldsync Cooling Pvt Ltd", seller_gstin=SELLER_GSTIN)
-    seed(services)
-    with LiveServer(services) as live:
+def server(build_services: Callable[..., Services]) -> Iterator[LiveServer]:
+    selling = build_services(seller_name="Fieldsync Cooling Pvt Ltd", seller_gstin=SELLER_GSTIN)
+    seed(selling)
+    with LiveServer(selling) as live:
         yield live
 
 
@@ -60,7 +58,7 @@ def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -
 
 def sync(phone: Phone, services: Services) -> None:
     phone.call("push", db="me")
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
 
 

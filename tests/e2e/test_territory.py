@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from server.bootstrap import Services
-from sync.worker import Worker
 from tests.e2e.test_api_sales_flow import login
 from tests.factories import make_lead, make_offer, make_visit
 from tests.support.api import seed
@@ -43,7 +42,7 @@ def api(server: LiveServer, method: str, path: str, token: str, **kwargs: Any) -
 
 def sync(phone: Phone, services: Services) -> None:
     phone.call("push", db="me")
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     phone.call("pull", db="me")
 
 

@@ -197,7 +197,7 @@ class PausableWorker:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
-        self.worker = Worker(self.services)
+        self.worker = self.services.worker()
         self.thread = threading.Thread(target=self.worker.run_forever, daemon=True)
         self.thread.start()
 

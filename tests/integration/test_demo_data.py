@@ -13,14 +13,13 @@ from server.sql.models.archive import FrozenDocument
 from server.sql.models.documents import Lead, Order, Visit
 from server.sql.models.reports import DailyTravel
 from server.sql.models.sync_state import DocumentStatus, RejectedDocument
-from sync.worker import Worker
 
 
 def test_demo_data_loads_once_and_every_document_is_accepted(services: Services) -> None:
     said = list(load_demo(services))
     assert any("demo field work" in line for line in said)
     assert list(load_demo(services)) == ["demo data already present"]
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     with services.sessions() as s:
         rows = s.execute(select(DocumentStatus.status, func.count())
                          .group_by(DocumentStatus.status)).all()

@@ -14,7 +14,6 @@ from server.sql.models.archive import FrozenDocument
 from server.sql.models.sync_state import RejectedDocument
 from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
-from sync.worker import Worker
 from tests.factories import make_approval, make_offer, make_order
 from tests.integration.test_rebuild_equals_live import compact, push, status
 
@@ -67,7 +66,7 @@ def test_a_deleted_approval_comes_back_with_its_signature_after_compaction(
     services.store.bulk_docs(db, [{"_id": approval["_id"], "_rev": first_rev, "_deleted": True}])
     compact(services, db, approval["_id"], first_rev)  # the store no longer has the signature
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     back = services.store.get_doc(db, approval["_id"], attachments=True)
     assert back["signed_by"] == "R. Kumar" and back["_rev"].startswith("3-")
     assert back["_attachments"]["signature.png"]["data"] == SIGNATURE

@@ -14,10 +14,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
+from server.audit.recorder import record
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
 from sync.refusals import RefusalLog
-from sync.worker import Worker
 from tests.factories import make_expense, make_lead, make_offer, make_todo, make_track, make_visit
 from tests.support.api import PASSWORD, ApiClient, api_client, seed
 from tests.support.live_server import LiveServer
@@ -123,7 +123,7 @@ def test_a_refusal_that_cannot_be_recorded_is_still_answered(
     working = gateway.refusals
     # SQL that cannot be reached: every attempt to record fails.
     gateway.refusals = RefusalLog(sessionmaker(create_engine(
-        f"sqlite:///{tmp_path}/missing/fieldsync.db")))
+        f"sqlite:///{tmp_path}/missing/fieldsync.db")), record)
     try:
         phone.call("bulk", db="me", docs=[broken_documents()["todo"], make_todo("asha")])
         pushed = phone.call("push", db="me")
@@ -145,7 +145,7 @@ def test_the_worker_leaves_a_newer_gateway_refusal_alone(services: Services,
         stored = phone.call("get", db="me", id=doc_id)
         phone.call("put", db="me", doc={**stored, **broken})
     assert phone.call("push", db="me")["doc_write_failures"] == 2
-    Worker(services).run_until_idle()  # accepts the to-do's first revision, rejects the offer's
+    services.worker().run_until_idle()  # accepts the to-do's first revision, rejects the offer's
     rows = listed(client, "hema")
     assert {doc_id: row["source"] for doc_id, row in rows.items()} == {
         todo["_id"]: "gateway", offer["_id"]: "gateway"}

@@ -18,7 +18,6 @@ from server.bootstrap import Services
 from server.sql.models.sync_state import DocumentStatus
 from sync.dirty import DirtySet
 from sync.provisioning import catalog_db_name, engineer_db_name
-from sync.worker import Worker
 from tests.support.gateway_docs import todo
 
 PASSWORD = "correct horse battery"
@@ -60,7 +59,7 @@ def store_state(services: Services) -> dict[str, tuple[Any, int]]:
 
 def judged_in_sql(services: Services) -> list[str]:
     """What the worker puts in SQL once it has read every feed there is to read."""
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     with services.sessions() as s:
         return list(s.scalars(select(DocumentStatus.doc_id)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import request
@@ -16,7 +17,6 @@ from server.sql.session import transaction
 from sync.dirty import DirtySet
 from sync.heartbeat import FORGET_AFTER_S, STALE_AFTER_S, Heartbeat
 from sync.provisioning import provision_engineer
-from sync.worker import Worker
 from tests.factories import make_todo
 
 
@@ -36,7 +36,7 @@ def test_metrics_count_documents_per_type_and_verdict(services: Services) -> Non
                             "asha")
     services.store.bulk_docs(db, [make_todo("asha"), {**make_todo("asha"), "owner": "ravi"}])
     DirtySet(services.sessions).mark([db])
-    worker = Worker(services)
+    worker = services.worker()
     worker.run_once()  # holds its leases until run_until_idle gives them back
     client = create_app(services=services).test_client()
     owners = client.get("/metrics").get_data(as_text=True)
@@ -82,24 +82,25 @@ def test_healthz_is_not_ok_while_a_worker_waits_out_an_error_or_falls_silent(
 
 
 def test_healthz_turns_not_ok_when_a_partition_waits_too_long_for_an_owner(
-        services: Services) -> None:
+        services: Services, build_services: Callable[..., Services]) -> None:
     client = create_app(services=services).test_client()
-    worker = Worker(services)
+    worker = services.worker()
     worker.run_once()
     held = client.get("/healthz").get_json()
     assert held["ok"] and held["partitions"]["unowned"] == 0
     worker.ownership.release()  # a worker gone: nobody owns its partitions now
     waiting = client.get("/healthz").get_json()
     assert waiting["ok"] and waiting["partitions"]["unowned"] == services.settings.worker_partitions
-    services.settings = services.settings.with_overrides(worker_unowned_alert_s=0.05)
+    alerting = build_services(worker_unowned_alert_s=0.05)
     time.sleep(0.1)
-    late = client.get("/healthz")
+    late = create_app(services=alerting).test_client().get("/healthz")
     assert late.status_code == 503
     body = late.get_json()
     assert not body["ok"] and body["partitions"]["longest_unowned_s"] > 0.05
 
 
-def test_behind_the_proxy_the_client_address_is_the_forwarded_one(services: Services) -> None:
+def test_behind_the_proxy_the_client_address_is_the_forwarded_one(
+        services: Services, build_services: Callable[..., Services]) -> None:
     seen: list[str | None] = []
 
     def address() -> str:
@@ -110,8 +111,7 @@ def test_behind_the_proxy_the_client_address_is_the_forwarded_one(services: Serv
     direct = create_app(services=services)
     direct.add_url_rule("/_address", view_func=address)
     direct.test_client().get("/_address", headers=forwarded)
-    services.settings = services.settings.with_overrides(trusted_proxies=1)
-    proxied = create_app(services=services)
+    proxied = create_app(services=build_services(trusted_proxies=1))
     proxied.add_url_rule("/_address", view_func=address)
     proxied.test_client().get("/_address", headers=forwarded)
     # Without a trusted proxy the header is the client's word and is ignored.

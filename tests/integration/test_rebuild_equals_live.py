@@ -21,7 +21,6 @@ from server.sql.models.sync_state import DocumentStatus
 from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
 from sync.store import NotFoundError
-from sync.worker import Worker
 from tests.factories import (
     make_approval,
     make_expense,
@@ -47,7 +46,7 @@ def push(services: Services, db: str, docs: list[Doc]) -> list[Doc]:
         assert "rev" in result, result
         doc["_rev"] = result["rev"]
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     return docs
 
 
@@ -98,7 +97,7 @@ def test_rebuild_equals_live_after_refused_edits_deletions_decisions_and_erp(
     heads.decide_expense(ADMIN, expense["_id"], "approved")
     heads.decide_expense(ADMIN, paid["_id"], "approved")
     heads.mark_reimbursed(ADMIN, paid["_id"])
-    Worker(services).run_until_idle()  # the decision documents written back
+    services.worker().run_until_idle()  # the decision documents written back
 
     # Accepted documents edited into revisions the rules refuse, then a few deletions.
     push(services, db, [edited(services, db, order, customer_id="C-9999"),
@@ -173,7 +172,7 @@ def test_rebuild_keeps_expense_decisions_and_reopens_what_changed_after_them(
                          (changed, "approved")):
         heads.decide_expense(ADMIN, doc["_id"], outcome, note="Not a customer visit")
     heads.mark_reimbursed(ADMIN, paid["_id"])
-    Worker(services).run_until_idle()  # the decision documents written back
+    services.worker().run_until_idle()  # the decision documents written back
     # Accepted edits after the decisions: one outside the terms, one of the amount.
     push(services, db, [edited(services, db, paid, purpose="Customer visit and demo"),
                         edited(services, db, changed, amount="450.00")])

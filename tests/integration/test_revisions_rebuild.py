@@ -17,7 +17,6 @@ from server.sales.cancellations import Cancellations, cancellation_views, enqueu
 from server.sales.service import HeadActions
 from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
-from sync.worker import Worker
 from tests.factories import make_approval, make_cancellation, make_offer, make_order, make_revision
 from tests.support.engineers import add_engineers
 from tests.support.projection import projection_snapshot
@@ -31,7 +30,7 @@ def push(services: Services, db: str, docs: list[dict[str, Any]]) -> None:
         assert "rev" in result, result
         doc["_rev"] = result["rev"]
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
 
 
 def test_revisions_and_cancellations_rebuild_to_the_live_projection(services: Services) -> None:

@@ -33,7 +33,6 @@ from sync.store import (
     TransientStoreError,
     describe,
 )
-from sync.worker import Worker
 from tests.factories import make_todo
 
 ENV_URL = "FIELDSYNC_TEST_STORE_URL"
@@ -217,7 +216,7 @@ def test_the_worker_forgets_a_deleted_engineer_database_and_carries_on(
     services.store.bulk_docs(kept, [make_todo("kept")])
     DirtySet(services.sessions).mark([gone, kept])
     services.store.delete_db(gone)
-    assert Worker(services).run_until_idle() == 1
+    assert services.worker().run_until_idle() == 1
     assert DirtySet(services.sessions).snapshot() == {}
 
 

@@ -16,7 +16,6 @@ from server.sql.models.documents import Lead, Offer, OfferLine, Order
 from server.sql.models.sync_state import Checkpoint, DocumentStatus, RejectedDocument
 from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
-from sync.worker import Worker
 from tests.factories import (
     make_approval,
     make_expense,
@@ -70,7 +69,7 @@ def test_documents_become_rows_and_receipts(world: tuple[Services, str]) -> None
                                 make_visit("asha", customer_id="C-1001"), make_expense("asha"),
                                 make_todo("asha"),
                                 make_track([(12.97, 77.59), (12.98, 77.60)], owner="asha")])
-    assert Worker(services).run_until_idle() == len(docs)
+    assert services.worker().run_until_idle() == len(docs)
     for doc in docs:
         r = receipt(services, db, doc["_id"])
         assert (r["status"], r["doc_rev"]) == ("accepted", doc["_rev"]), r
@@ -86,11 +85,11 @@ def test_a_newer_revision_replaces_and_an_older_never_overwrites(
         world: tuple[Services, str]) -> None:
     services, db = world
     (lead,) = write(services, db, [make_lead("asha", customer_id="C-1002")])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     newer = copy.deepcopy(lead)
     newer["title"] = "Compressor for the new plant"
     write(services, db, [newer])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     with services.sessions() as s:
         row = s.get(Lead, lead["_id"])
         assert row is not None and row.title == "Compressor for the new plant"
@@ -100,12 +99,12 @@ def test_a_newer_revision_replaces_and_an_older_never_overwrites(
 def test_processing_twice_changes_nothing(world: tuple[Services, str]) -> None:
     services, db = world
     write(services, db, a_sale())
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     before = projection_snapshot(services)
     with services.sessions.begin() as s:  # forget the checkpoint: the feed is read again
         s.execute(Checkpoint.__table__.delete())
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     assert projection_snapshot(services) == before
 
 
@@ -148,7 +147,7 @@ def test_bad_input_gets_a_rejected_receipt_and_the_worker_goes_on(
     bad = spoil()
     good = make_todo("asha")
     write(services, db, [bad, good])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     r = receipt(services, db, bad["_id"])
     assert r["status"] == "rejected", (name, r)
     assert words.lower() in r["reason"].lower(), (name, r["reason"])
@@ -169,9 +168,9 @@ def test_order_without_approved_offer_and_order_differing_from_offer(
     changed["_id"] = "order:changed"
     changed["lines"][0]["quantity"] = 3
     write(services, db, [offer, approval, order])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     write(services, db, [lonely, changed])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     assert receipt(services, db, order["_id"])["status"] == "accepted"
     assert receipt(services, db, lonely["_id"])["status"] == "rejected"
     assert receipt(services, db, changed["_id"])["status"] == "rejected"
@@ -180,13 +179,13 @@ def test_order_without_approved_offer_and_order_differing_from_offer(
 def test_lead_skipping_stages_is_rejected(world: tuple[Services, str]) -> None:
     services, db = world
     (lead,) = write(services, db, [make_lead("asha", customer_id="C-1002")])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     skipped = copy.deepcopy(lead)
     skipped["stage"] = "advance"
     skipped["history"].append({"stage": "advance", "at": lead["updated_at"], "by": "asha"})
     skipped["details"]["advance"] = {"amount": "10000.00", "payment_ref": "UTR123"}
     write(services, db, [skipped])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     r = receipt(services, db, lead["_id"])
     assert r["status"] == "rejected" and "stage" in r["reason"].lower()
     with services.sessions() as s:  # the accepted revision stays
@@ -198,7 +197,7 @@ def test_rebuild_equals_incremental(world: tuple[Services, str]) -> None:
     services, db = world
     write(services, db, [*a_sale(), make_lead("asha", customer_id="C-1002"), make_todo("asha"),
                          {**make_todo("asha"), "owner": "ravi"}])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     incremental = projection_snapshot(services)
     rebuild_projection(services)
     assert projection_snapshot(services) == incremental
@@ -211,7 +210,7 @@ def test_an_order_pushed_before_its_offer_in_one_batch_is_accepted(
     services, db = world
     offer, approval, order = a_sale()
     write(services, db, [order, approval, offer])  # the feed lists them in this order
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     assert [receipt(services, db, d["_id"])["status"] for d in (offer, approval, order)] == \
         ["accepted", "accepted", "accepted"]
 
@@ -221,10 +220,10 @@ def test_an_order_that_arrived_before_its_offer_is_accepted_when_the_offer_arriv
     services, db = world
     offer, approval, order = a_sale()
     write(services, db, [approval, order])  # one push; the offer comes in a later one
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     assert receipt(services, db, order["_id"])["status"] == "rejected"
     write(services, db, [offer])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     for doc in (offer, approval, order):
         r = receipt(services, db, doc["_id"])
         assert (r["status"], r["doc_rev"]) == ("accepted", doc["_rev"]), r
@@ -238,10 +237,10 @@ def test_a_conflict_behind_an_unchanged_winner_still_turns_the_receipt(
     services, db = world
     offer = a_sale()[0]
     write(services, db, [offer])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     first_rev = offer["_rev"]
     (edited,) = write(services, db, [{**copy.deepcopy(offer), "notes": "second visit"}])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     # The other phone's edit arrives later but loses CouchDB's pick: the winner stays the same.
     other = copy.deepcopy(offer)
     other["lines"][0]["quantity"] = 7
@@ -250,6 +249,6 @@ def test_a_conflict_behind_an_unchanged_winner_still_turns_the_receipt(
     services.store.bulk_docs(db, [other], new_edits=False)
     assert services.store.get_doc(db, offer["_id"])["_rev"] == edited["_rev"]
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     r = receipt(services, db, offer["_id"])
     assert (r["status"], r["doc_rev"]) == ("conflict", edited["_rev"]), r

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,6 @@ from sync.partitions import PartitionCountMismatch, WorkersStillRunning, partiti
 from sync.provisioning import provision_engineer
 from sync.receipt_writer import ReceiptWriter
 from sync.store import ChangesPage, chunks
-from sync.worker import Worker
 from tests.factories import make_todo
 from tests.support.waiting import wait_for
 
@@ -102,11 +101,12 @@ def test_two_workers_with_the_same_name_never_share_a_lease(services: Services) 
     assert len(one.held) == len(two.held) == 32 and set(one.held).isdisjoint(two.held)
 
 
-def test_a_commit_fenced_out_by_the_successor_writes_nothing(services: Services) -> None:
-    settings = leased(services.settings, worker_lease_ttl_s=1.5)
-    services.settings = settings
+def test_a_commit_fenced_out_by_the_successor_writes_nothing(
+        build_services: Callable[..., Services]) -> None:
+    services = build_services(worker_lease_ttl_s=1.5)
+    settings = services.settings
     (db,) = fill(services, ["asha"], 5)
-    stale = Worker(services)
+    stale = services.worker()
     stale.ownership.refresh()
     fence = stale.ownership.fence(db)
     assert fence is not None
@@ -128,7 +128,7 @@ def test_receipts_flushed_by_the_successor_are_not_written_again(services: Servi
     """A worker paused between reading its pending receipts and writing them resumes after its
     successor wrote them: its write finds them as it would write them and adds no revision."""
     (db,) = fill(services, ["asha"], 3)
-    worker = Worker(services, write_receipts=False)
+    worker = services.worker(write_receipts=False)
     worker.run_until_idle()
     paused, successor = ReceiptWriter(services.store, services.sessions), ReceiptWriter(
         services.store, services.sessions)

@@ -25,7 +25,6 @@ from sync.dirty import DirtySet
 from sync.embedded import EmbeddedStore
 from sync.provisioning import provision_engineer
 from sync.store import chunks
-from sync.worker import Worker
 from tests.factories import make_lead, make_todo, make_visit
 from tests.support.projection import projection_snapshot
 from tests.support.waiting import wait_for
@@ -123,7 +122,7 @@ def test_store_stopped_and_restarted_mid_feed(tmp_path: Path, sql_url: str) -> N
                         worker_batch_size=50, worker_poll_interval_s=0.02)
     services = bootstrap(settings)
     upgrade(services.engine)
-    worker = Worker(services)
+    worker = services.worker()
     thread = threading.Thread(target=worker.run_forever, daemon=True)
     try:
         load_master_data(services)

@@ -13,7 +13,6 @@ from server.rebuild import rebuild_projection
 from server.sql.models.documents import Order
 from sync.dirty import DirtySet
 from sync.provisioning import provision_engineer
-from sync.worker import Worker
 from tests.factories import make_approval, make_offer, make_order
 from tests.support.engineers import add_engineers
 from tests.support.erp_servers.clock import FakeClock
@@ -35,7 +34,7 @@ def test_order_through_worker_outbox_and_sap(build_services: Callable[..., Servi
     order = make_order(offer, approval)
     services.store.bulk_docs(db, [offer, approval, order])
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
 
     receipt = services.store.get_doc(db, "receipt:" + order["_id"])
     assert receipt["status"] == "accepted"
@@ -53,7 +52,7 @@ def test_order_through_worker_outbox_and_sap(build_services: Callable[..., Servi
     edited = {**services.store.get_doc(db, order["_id"]), "notes": "Deliver to gate 2"}
     services.store.bulk_docs(db, [edited])
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     receipt = services.store.get_doc(db, "receipt:" + order["_id"])
     assert receipt["doc_rev"] == services.store.get_doc(db, order["_id"])["_rev"]
     assert receipt["erp"]["number"] == number

@@ -22,7 +22,6 @@ from server.cli import main
 from server.config import Settings
 from server.demo import DEMO_USERS
 from server.startup_checks import demo_password_refusal
-from sync.worker import Worker
 from tests.support.gateway_docs import todo
 
 PASSWORD = "correct horse battery"
@@ -315,7 +314,7 @@ def test_metrics_need_the_token_and_name_nobody(settings: Settings, services: Se
                         json={"docs": [dict(todo("zubaida", "t1"), _rev="1-aaa")],
                               "new_edits": False})
         assert pushed.status_code == 201
-        assert Worker(services).run_until_idle() >= 1
+        assert services.worker().run_until_idle() >= 1
         assert c.get("/metrics").status_code == 401
         assert c.get("/metrics", headers=bearer("not-the-token")).status_code == 401
         answer = c.get("/metrics", headers=bearer(METRICS_TOKEN))

@@ -31,7 +31,6 @@ from sync.gateway.errors import UpstreamError
 from sync.gateway.marks import WriteMarks
 from sync.provisioning import engineer_db_name
 from sync.store import NotFoundError
-from sync.worker import Worker
 from tests.support.gateway_docs import todo
 from tests.support.phone import Phone
 from tests.support.serve_process import ServeProcess
@@ -317,7 +316,7 @@ def test_the_twenty_first_live_feed_of_one_engineer_is_a_429(stack: Stack) -> No
 # Dirty marks ------------------------------------------------------------------------------------
 
 def test_a_failed_dirty_mark_still_ends_in_a_receipt_within_seconds(stack: Stack) -> None:
-    worker = Worker(stack.services)
+    worker = stack.services.worker()
     runner = threading.Thread(target=worker.run_forever, daemon=True)
     runner.start()  # its first full sweep runs now; the next one is minutes away
     try:
@@ -426,7 +425,7 @@ def test_a_document_at_the_limit_stays_pushable_after_ten_edits(stack: Stack) ->
     assert stack.doc("asha", "todo:over") is None
     stack.services.store.put_doc(db, over)
     DirtySet(stack.services.sessions).mark([db])
-    Worker(stack.services).run_until_idle()
+    stack.services.worker().run_until_idle()
     accepted = stack.doc("asha", "receipt:todo:big")
     rejected = stack.doc("asha", "receipt:todo:over")
     assert accepted is not None and accepted["status"] == "accepted"

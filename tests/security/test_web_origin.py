@@ -114,15 +114,15 @@ def recorder() -> Iterator[Recorder]:
 # FieldSync with its built web app -----------------------------------------------------------
 
 @pytest.fixture
-def start_server(services: Services) -> Iterator[Callable[..., LiveServer]]:
+def start_server(services: Services, build_services: Callable[..., Services]
+                 ) -> Iterator[Callable[..., LiveServer]]:
     """Starts FieldSync (API, gateway and the built app on one origin) with extra settings."""
     build_web_app()
     seed(services)
     started: list[LiveServer] = []
 
     def start(**settings: Any) -> LiveServer:
-        services.settings = services.settings.with_overrides(**settings)
-        started.append(LiveServer(services, web_dist=CHECKOUT_DIST).start())
+        started.append(LiveServer(build_services(**settings), web_dist=CHECKOUT_DIST).start())
         return started[-1]
 
     yield start

@@ -21,7 +21,6 @@ from server.sales.masterdata import gstin_check_char
 from sync.dirty import DirtySet
 from sync.provisioning import engineer_db_name, provision_engineer
 from sync.publish import MasterDataPublisher
-from sync.worker import Worker
 
 PASSWORD = "correct horse battery"
 # admin adam; heads hema (south) and nina (north); engineers asha, ravi (south) and bob (north)
@@ -138,7 +137,7 @@ def phone_writes(services: Services, owner: str, *docs: dict[str, Any]) -> list[
     db = engineer_db_name(services.settings.db_prefix, owner)
     results = services.store.bulk_docs(db, list(docs))
     DirtySet(services.sessions).mark([db])
-    Worker(services).run_until_idle()
+    services.worker().run_until_idle()
     return results
 
 

@@ -25,7 +25,6 @@ from server.accounts.service import create_user
 from server.bootstrap import Services, bootstrap
 from server.demo import load_master_data
 from sync.publish import MasterDataPublisher
-from sync.worker import Worker
 from tests.support.erp_servers.erpnext import ErpNextServer
 from tests.support.erp_servers.harness import erp_overrides
 from tests.support.live_server import LiveServer
@@ -103,7 +102,7 @@ def running_stack(base: Services) -> Iterator[Stack]:
     services = bootstrap(base.settings.with_overrides(**erp_overrides("erpnext", erp)),
                          store=base.store)
     seed_people(services)
-    worker = Worker(services)
+    worker = services.worker()
     server = LiveServer(services).start()
     stack = Stack(services, server, erp)
     stack.threads = [threading.Thread(target=worker.run_forever, daemon=True),

@@ -16,7 +16,6 @@ from server.bootstrap import Services
 from server.demo import load_master_data
 from server.sql.models.sync_state import DocumentStatus
 from sync.provisioning import engineer_db_name
-from sync.worker import Worker
 from tests.factories import loc
 from tests.support.live_server import LiveServer
 from tests.support.phone import Phone
@@ -95,7 +94,7 @@ class PhonePair:
         self.b.pull()
 
     def work(self) -> None:
-        Worker(self.services).run_until_idle()
+        self.services.worker().run_until_idle()
 
     def stored(self, doc_id: str) -> Doc:
         return self.services.store.get_doc(self.db, doc_id, conflicts=True)

@@ -17,7 +17,7 @@ from server.config import Settings
 REPO = Path(__file__).resolve().parents[2]
 # What `fieldsync serve` runs, with one worker process so that per-process caps are exact.
 CODE = ("from server.cli import setup_logging; from server.config import Settings; "
-        "from sync.gateway.serving import serve; s = Settings.from_env(); "
+        "from server.serving import serve; s = Settings.from_env(); "
         "setup_logging(s.log_level); serve(s, workers=1)")
 PASSED = ("var_dir", "database_url", "store_url", "store_username", "store_password",
           "db_prefix", "jwt_secret", "http_host", "http_port", "log_level",

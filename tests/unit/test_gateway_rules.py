@@ -9,8 +9,8 @@ import pytest
 
 from sync.gateway.changes import parse_query
 from sync.gateway.errors import BadRequestError, ForbiddenError, NotFoundError
+from sync.gateway.paths import path_of
 from sync.gateway.routing import Caller, Kind, check_doc_id, parse_path, physical_db
-from sync.gateway.upstream import path_of
 from sync.gateway.writes import screen
 
 ASHA = Caller("asha", "engineer", "KA")
