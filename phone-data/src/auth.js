@@ -265,3 +265,12 @@ export function authorizedFetch(auth, fetch) {
     }
   };
 }
+
+/** Calls `onState` with the auth state now and on every change, until the returned function is
+ * called (a screen that has gone away is told nothing more). */
+export function watchAuthState(auth, onState) {
+  let alive = true;
+  auth.state().then((state) => { if (alive) onState(state); });
+  const off = auth.listen((state) => { if (alive) onState(state); });
+  return () => { alive = false; off(); };
+}

@@ -2,8 +2,8 @@
 // wrong password refused offline, and a session that ends during a long offline spell.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AuthError, PBKDF2_ITERATIONS, authorizedFetch, createAuth, passwordHash, verifierKey, webCryptoPbkdf2 }
-  from '../src/auth.js';
+import { AuthError, PBKDF2_ITERATIONS, authorizedFetch, createAuth, passwordHash, verifierKey, watchAuthState,
+  webCryptoPbkdf2 } from '../src/auth.js';
 
 const USER = { username: 'asha', role: 'engineer' };
 
@@ -263,4 +263,17 @@ test('a phone without WebCrypto signs in offline with the PBKDF2 it is given, an
   const offline = await auth.login('asha', 'field-pw', { onOfflineCheck: () => { checking += 1; } });
   assert.deepEqual([offline.offline, checking, calls], [true, 1, [1000, 1000]]);
   await assert.rejects(auth.login('asha', 'nope'), /Wrong username or password \(checked on this device/);
+});
+
+test('a screen watching the auth state hears the sign-in and nothing after it stops watching', async () => {
+  const server = authServer();
+  const auth = phone(server);
+  const heard = [];
+  const stop = watchAuthState(auth, (state) => heard.push(state.signedIn));
+  await auth.login('asha', 'field-pw');
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(heard, [false, true]);
+  stop();
+  await auth.logout();
+  assert.deepEqual(heard, [false, true]);
 });

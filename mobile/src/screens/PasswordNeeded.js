@@ -3,17 +3,13 @@
 // goes on on the phone meanwhile, and is sent once the password is accepted.
 import React, { useEffect, useState } from 'react';
 import { View } from 'react-native';
+import { watchAuthState } from 'fieldsync-phone-data/auth.js';
 import { Button, ErrorLine, Field, Muted } from '../ui';
 
 /** The auth state ({signedIn, offline, needsPassword}), kept current. */
 export function useAuthState(auth) {
   const [state, setState] = useState({ signedIn: true, offline: false, needsPassword: false });
-  useEffect(() => {
-    let alive = true;
-    auth.state().then((s) => { if (alive) setState(s); });
-    const off = auth.listen((s) => { if (alive) setState(s); });
-    return () => { alive = false; off(); };
-  }, [auth]);
+  useEffect(() => watchAuthState(auth, setState), [auth]);
   return state;
 }
 

@@ -1,6 +1,7 @@
 // Signing out without losing work, and the password again when the server has ended the session.
 import React, { useEffect, useState } from 'react';
 import { countByType, docLabel } from 'fieldsync-phone-data/receipts.js';
+import { watchAuthState } from 'fieldsync-phone-data/auth.js';
 
 /** The documents behind a list of ids, for naming them to the engineer. */
 function useDocsById(db, ids) {
@@ -93,11 +94,6 @@ export function PasswordNeeded({ auth, session, unsent }) {
 /** The auth state ({offline, needsPassword}), kept current. */
 export function useAuthState(auth) {
   const [state, setState] = useState({ signedIn: true, offline: false, needsPassword: false });
-  useEffect(() => {
-    let alive = true;
-    auth.state().then((s) => { if (alive) setState(s); });
-    const off = auth.listen((s) => { if (alive) setState(s); });
-    return () => { alive = false; off(); };
-  }, [auth]);
+  useEffect(() => watchAuthState(auth, setState), [auth]);
   return state;
 }
