@@ -20,9 +20,8 @@ from tests.support.browser import (
     SQLITE_ONLY,
     build_web_app,
     chromium,
-    new_context,
+    console_page,
     screenshot,
-    sign_in,
 )
 from tests.support.live_server import LiveServer
 
@@ -52,12 +51,7 @@ def browser() -> Iterator[Browser]:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "desktop"])
 def test_the_office_reads_the_peoples_text_of_a_refusal(
         browser: Browser, server: LiveServer, viewport: ViewportSize) -> None:
-    context = new_context(browser, viewport)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    sign_in(page, server.url + "/", "priya")
-    expect(page.locator(".fs-console")).to_have_attribute("data-role", "head")
-    page.evaluate("h => { window.location.hash = h }", "#/console/rejections")
+    context, page = console_page(browser, viewport, server.url, "priya", "head", "rejections")
     table = page.get_by_role("table", name="rejected documents")
     problem = table.get_by_test_id("problem")
     expect(problem).to_have_count(1)
