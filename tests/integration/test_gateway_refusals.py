@@ -223,3 +223,22 @@ def test_a_refusal_recorded_after_its_discard_is_cleared_by_the_worker(
     assert listed(client, "hema") == {}
     assert phone.call("get", db="me", id=todo["_id"])["title"] == "Send the AMC quote"
 
+
+
+def test_a_discard_reaches_the_office_only_once_the_phone_pushed_it(
+        services: Services, phone: Phone) -> None:
+    """What the flaky browser test saw: a discard is a local change until the phone's next
+    push. A phone put away before it (its pending count still read 0 from before the discard)
+    leaves the office's list as it was; the push, whenever it comes, clears it."""
+    client = api_client(services)
+    todo = make_todo("asha", customer_id="C-404")
+    phone.call("put", db="me", doc=todo)
+    phone.call("push", db="me")
+    Worker(services).run_until_idle()
+    local = phone.call("get", db="me", id=todo["_id"])
+    phone.call("put", db="me", doc={"_id": todo["_id"], "_rev": local["_rev"], "_deleted": True})
+    Worker(services).run_until_idle()
+    assert listed(client, "hema")[todo["_id"]]["source"] == "worker"
+    assert phone.call("push", db="me")["docs_written"] == 1
+    Worker(services).run_until_idle()
+    assert listed(client, "hema") == {}
