@@ -251,11 +251,11 @@ class SqlProjection:
         cleared = [o.doc_id for o in chosen if o.status == "accepted"]
         if cleared:
             # Core, not the ORM: an ORM delete would scan the session's identity map.
-            # A gateway refusal is of a newer revision than any in the store: the gateway
-            # closes it when it stores a later write of that document.
             session.execute(delete(REJECTED).where(
                 REJECTED.c.db_name == db_name, REJECTED.c.doc_id.in_(cleared),
                 REJECTED.c.source == "worker"))
+            _clear_older_gateway_refusals(session, db_name, [o for o in chosen
+                                                             if o.status == "accepted"])
 
     def _upsert_status(self, session: Session, rows: list[Row]) -> None:
         table = STATUS
@@ -273,6 +273,26 @@ class SqlProjection:
         session.execute(stmt.on_conflict_do_update(
             index_elements=["db_name", "doc_id"], set_={c: stmt.excluded[c] for c in columns},
             where=REJECTED.c.source == "worker"), rows)
+
+
+def _clear_older_gateway_refusals(session: Session, db_name: str,
+                                  accepted: list[Outcome]) -> None:
+    """A gateway refusal is usually of a revision newer than any in the store, and the gateway
+    closes it when it stores a later write. But two pushes of one phone may overlap, and the
+    one that carries the refused revision can record it after the one carrying the fix or the
+    discard closed what it found: then no later write comes to close it. A refusal of an older
+    revision than one accepted here is settled, whoever recorded it."""
+    newest = {o.doc_id: rev_pos(o.rev) for o in accepted}
+    t = REJECTED
+    found = session.execute(select(t.c.doc_id, t.c.rev).where(
+        t.c.db_name == db_name, t.c.doc_id.in_(sorted(newest)), t.c.source == "gateway")).all()
+    older = [(doc_id, rev) for doc_id, rev in found if rev_pos(rev) < newest[doc_id]]
+    for doc_id, rev in older:
+        session.execute(delete(t).where(t.c.db_name == db_name, t.c.doc_id == doc_id,
+                                        t.c.rev == rev, t.c.source == "gateway"))
+    if older:
+        log.info("event=refusal_closed_by_worker db=%s docs=%s", db_name,
+                 [doc_id for doc_id, _ in older])
 
 
 def _restore_server_owned(session: Session, written: dict[str, list[str]]) -> None:

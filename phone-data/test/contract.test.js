@@ -90,6 +90,22 @@ test('"two hundred" as an amount and -5 km are refused before the expense is sav
   assert.equal(await save(ok), ok);
 });
 
+test('30 February, 31 April and 29 February of 2027 are refused before saving, in the server\'s words', async () => {
+  await assert.rejects(save(buildTodo(ctx, { title: 'Call Kaveri Agro', due_date: '2026-02-30' })), (err) => {
+    assert.deepEqual(err.problems.map((p) => [p.field, p.key]), [['due_date', 'due_date.format']]);
+    assert.equal(err.message, 'Due date must be a date from the calendar');
+    assert.equal(err.message, MESSAGES['due_date.format'].text);
+    return true;
+  });
+  const fields = { from_place: 'Mysuru', to_place: 'Mandya', mode: 'bike', purpose: 'Visit', km: '12', amount: '200.00' };
+  await assert.rejects(save(buildExpense(ctx, { ...fields, date: '2027-04-31' })),
+    { message: MESSAGES['date.format'].text });
+  await assert.rejects(save(buildOffer(ctx, { customer_id: 'C-1', supply: 'intra', inputs: [line], valid_until: '2027-02-29' })),
+    { message: 'Valid until must be a date from the calendar' });
+  const leap = buildTodo(ctx, { title: 'Call Kaveri Agro', due_date: '2028-02-29' });
+  assert.equal(await save(leap), leap);
+});
+
 test('a 3,000-character to-do is refused before it is saved', async () => {
   await assert.rejects(save(buildTodo(ctx, { title: 'x'.repeat(3000) })),
     (err) => err.problems[0].key === 'title.too_long' && err.message === 'Title can be at most 200 characters');

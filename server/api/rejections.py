@@ -20,6 +20,7 @@ from server.api.common import (
     services,
 )
 from server.sql.models.sync_state import RejectedDocument
+from sync.documents.catalogue import for_people
 
 blp = Blueprint("rejections", __name__, url_prefix="/api/v1",
                 description="Documents the server refused, with the reason to act on")
@@ -37,6 +38,10 @@ class RejectionOut(Schema):
     owner = fields.String()
     reason = fields.String()
     errors = fields.List(fields.Dict())
+    problems = fields.Method("_problems", metadata={
+        "description": "each problem as the office reads it: the field's label and the "
+                       "people's text from the catalogue, with the rule's own words as "
+                       "`detail` ({field, label, text, key, detail})"})
     body = fields.Dict()
     rejected_at = UtcDateTime()
     source = fields.String(metadata={"description": "who refused it: 'worker' (the document is "
@@ -44,6 +49,9 @@ class RejectionOut(Schema):
                                      "'frozen' (a change of an archived document written past "
                                      "the gateway, undone)"})
     device_id = fields.String(allow_none=True)
+
+    def _problems(self, row: RejectedDocument) -> list[dict[str, str]]:
+        return for_people(row.doc_type, list(row.errors or []))
 
 
 RejectionArgs = list_args(

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
 from server.audit.recorder import record
 from server.reports.errors import InvalidTargetError
 from server.reports.filters import month_start
-from server.reports.sqlutil import Query, as_utc
+from server.reports.sqlutil import Query, as_utc, counted_order
 from server.reports.table import Column, ReportTable, money, percent
 from server.sql.models.accounts import User
 from server.sql.models.base import utcnow
@@ -36,7 +36,7 @@ SALES_COLUMNS = (
 
 def _offer_figures(session: Session, q: Query) -> dict[str, tuple[int, int, Decimal, Decimal]]:
     """owner -> (offers, offers that became orders, discount, gross) for offers in range."""
-    converted = exists().where(Order.offer_id == Offer.doc_id)
+    converted = exists().where(Order.offer_id == Offer.doc_id, counted_order())
     rows = session.execute(
         select(Offer.owner, func.count(), func.count().filter(converted),
                func.sum(Offer.discount), func.sum(Offer.taxable + Offer.discount))
@@ -47,7 +47,8 @@ def _offer_figures(session: Session, q: Query) -> dict[str, tuple[int, int, Deci
 def _order_figures(session: Session, q: Query) -> dict[str, tuple[int, Decimal]]:
     rows = session.execute(
         select(Order.owner, func.count(), func.sum(Order.grand_total))
-        .where(q.within(Order.created_at), q.owned(Order.owner)).group_by(Order.owner))
+        .where(q.within(Order.created_at), q.owned(Order.owner), counted_order())
+        .group_by(Order.owner))
     return {owner: (n, money(value)) for owner, n, value in rows}
 
 
@@ -99,13 +100,21 @@ ORDER_COLUMNS = (
 )
 
 
-def order_history(session: Session, q: Query) -> ReportTable:
-    """Orders in range, newest first, per customer (customer=) or engineer, with ERP state."""
+def _history_scope(q: Query) -> list[ColumnElement[bool]]:
+    """Orders in range and scope, per customer (customer=) and ERP status (status=)."""
     where = [q.within(Order.created_at), q.owned(Order.owner)]
     if q.filter.customer:
         where.append(Order.customer_id == q.filter.customer)
     if q.filter.status:
         where.append(Order.erp_status == q.filter.status)
+    return where
+
+
+def order_history(session: Session, q: Query) -> ReportTable:
+    """Orders in range, newest first, per customer (customer=) or engineer, with ERP state;
+    cancelled orders are left out and only counted apart."""
+    scope = _history_scope(q)
+    where = [*scope, counted_order()]
     stmt = (select(Order.doc_id, Order.created_at, Order.owner, Order.customer_id, Customer.name,
                    Order.po_number, Order.grand_total, Order.erp_status, Order.erp_number,
                    Order.erp_reason)
@@ -122,8 +131,16 @@ def order_history(session: Session, q: Query) -> ReportTable:
     by_status = Counter({status: n for status, n, _ in totals})
     summary = {"orders": sum(by_status.values()), "by_erp_status": dict(by_status),
                "order_value": sum((money(v) for _, _, v in totals), Decimal("0.00")),
+               "cancelled": _cancelled(session, scope),
                "limit": q.filter.limit, "offset": q.filter.offset}
     return ReportTable("order_history", "Order history", ORDER_COLUMNS, rows, summary)
+
+
+def _cancelled(session: Session, scope: list[ColumnElement[bool]]) -> dict[str, Any]:
+    """How many orders of the range were cancelled, and their value: shown, never counted."""
+    n, value = session.execute(select(func.count(), func.sum(Order.grand_total))
+                               .where(*scope, ~counted_order())).one()
+    return {"orders": int(n), "order_value": money(value)}
 
 
 def set_target(session: Session, owner: str, month: date, order_value: Decimal, orders: int,

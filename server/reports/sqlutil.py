@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from server.reports.filters import Person, ReportFilter
+from server.sales.cancellations import CANCELLED, cancellation_filter
 from server.sql.models.accounts import User
 
 DEFAULT_TIMEZONE = "Asia/Kolkata"
@@ -50,6 +51,14 @@ class Query:
     def team(self, username: str) -> int | None:
         person = self.people.get(username)
         return person.team_id if person else None
+
+
+def counted_order() -> ColumnElement[bool]:
+    """The orders sales figures count: every one but those cancelled. A cancellation counts
+    from the head's or admin's approval (the ERP is told only after it, and the decision
+    outlives a withdrawn request), so that approval is the one fact read here; every report
+    that counts or sums orders goes through this clause."""
+    return ~cancellation_filter(CANCELLED)
 
 
 def load_people(session: Session) -> list[Person]:

@@ -7,10 +7,11 @@ rules that look at several fields or at master data are written here. The gatewa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from sync.documents.contract import FIELDS, LINE, TOTALS, field_texts
+from sync.documents.contract import COMMON, FIELDS, LINE, TOTALS, ListOf, Spec, field_texts
 from sync.documents.errors import Problem
 from sync.documents.stages import REQUIRED_DETAILS
 
@@ -138,3 +139,37 @@ def as_entry(problem: Problem) -> dict[str, Any]:
 def export() -> dict[str, dict[str, str]]:
     """The catalogue as JSON for the phones."""
     return {key: {"field": m.field, "text": m.text} for key, m in MESSAGES.items()}
+
+
+_STEP = re.compile(r"^([^.\[\]]+)(?:\[(\d+)\])?$")
+
+
+def field_label(doc_type: str, path: str) -> str:
+    """The words people know a field by ("Lines, product 1: Quantity") from a problem's path
+    (`lines[0].quantity`); "" when the path names no field of the contract."""
+    specs: dict[str, Spec] = {**COMMON, **FIELDS.get(doc_type, {})}
+    words: list[str] = []
+    for step in path.split(".") if path else []:
+        match = _STEP.match(step)
+        spec = specs.get(match.group(1)) if match else None
+        if match is None or spec is None:
+            return ""
+        if isinstance(spec, ListOf) and match.group(2) is not None:
+            words.append(f"{spec.label}, {spec.noun} {int(match.group(2)) + 1}")
+            spec = spec.item
+        else:
+            words.append(spec.label)
+        specs = getattr(spec, "fields", {})
+    return ": ".join(words)
+
+
+def for_people(doc_type: str, errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Refusal problems as the office reads them: the field's label and the people's text,
+    with the rule's own words kept for whoever looks deeper (older rows have no `text`)."""
+    out = []
+    for e in errors:
+        path, message = str(e.get("field") or e.get("path") or ""), str(e.get("message") or "")
+        out.append({"field": path, "label": field_label(doc_type, path),
+                    "text": str(e.get("text") or message), "key": str(e.get("key") or ""),
+                    "detail": message})
+    return out

@@ -31,7 +31,14 @@ MAX_HISTORY = 500
 MONEY_PATTERN = r"^-?[0-9]{1,12}\.[0-9]{2}$"
 PERCENT_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,4})?$"
 OVER_100_PATTERN = r"^((10[1-9]|1[1-9][0-9]|[2-9][0-9]{2})(\.[0-9]*)?|100\.[0-9]*[1-9][0-9]*)$"
-DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# A date of the calendar, as the server's date parser reads it, so a phone's schema check refuses
+# 30 February, 31 April and 29 February outside leap years (and year 0) before saving: days per
+# month, then 29 February of years divisible by 4 but not 100, or by 400.
+DATE_PATTERN = (
+    r"^(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))$"
+    r"|^(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29$"
+)
 MOMENT_PATTERN = (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?"
                   r"(Z|[+-][0-9]{2}:[0-9]{2})$")
 HASH_PATTERN = r"^sha256:[0-9a-f]{64}$"

@@ -20,9 +20,8 @@ from tests.support.browser import (
     SQLITE_ONLY,
     build_web_app,
     chromium,
-    new_context,
+    console_page,
     screenshot,
-    sign_in,
 )
 from tests.support.live_server import LiveServer
 
@@ -60,12 +59,8 @@ def browser() -> Iterator[Browser]:
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360px", "desktop"])
 def test_the_admin_filters_verifies_and_exports_the_trail(
         browser: Browser, server: LiveServer, viewport: ViewportSize) -> None:
-    context = new_context(browser, viewport, accept_downloads=True)
-    context.set_default_timeout(15000)
-    page = context.new_page()
-    sign_in(page, server.url + "/", "adam")
-    expect(page.locator(".fs-console")).to_have_attribute("data-role", "admin")
-    page.evaluate("h => { window.location.hash = h }", "#/console/audit")
+    context, page = console_page(browser, viewport, server.url, "adam", "admin", "audit",
+                                 accept_downloads=True)
     table = page.get_by_role("table", name="audit trail")
     expect(table).to_contain_text("customer.update")
     expect(table).to_contain_text("user.create")

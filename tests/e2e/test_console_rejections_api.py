@@ -48,3 +48,21 @@ def test_rejections_filter_sort_and_refuse_bad_requests(services: Services) -> N
     assert "sort by one of: rejected_at, owner, doc_type" in str(refused["errors"])
     assert_error(client.get("/api/v1/rejections", "asha"), 403)
     assert_error(client.get("/api/v1/rejections"), 401)
+
+
+def test_rejections_carry_the_peoples_text_with_the_field_label(services: Services) -> None:
+    """The office reads what the engineer reads (the catalogue's text and the field's label);
+    the developer's reason stays available as the detail."""
+    seed(services)
+    client = api_client(services)
+    offer = make_offer("asha")
+    offer["lines"][0]["quantity"] = 0
+    phone_writes(services, "asha", offer)
+    row = client.get("/api/v1/rejections", "hema").json["items"][0]
+    problems = {p["field"]: p for p in row["problems"]}
+    quantity = problems["lines[0].quantity"]
+    assert quantity["label"] == "Lines, product 1: Quantity"
+    assert quantity["text"] == "Quantity must be more than 0"
+    assert quantity["key"] == "lines.quantity.too_small"
+    assert quantity["detail"] and quantity["detail"] != quantity["text"]
+    assert quantity["detail"] in row["reason"]

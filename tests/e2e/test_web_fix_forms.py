@@ -398,9 +398,12 @@ def office_refusals(stack: Stack) -> set[str]:
     return {r["doc_id"] for r in api_get(stack, "/api/v1/rejections")["items"]}
 
 
-def test_a_refused_document_can_be_discarded_on_the_phone(stack: Stack) -> None:
+def test_a_refused_document_can_be_discarded_and_leaves_the_office_list(stack: Stack) -> None:
     """The other way out of a refusal: the engineer discards the change, after being asked
-    twice; the document leaves the phone and the discard is sent like any change."""
+    twice; the document leaves the phone, the discard is sent like any change, and the office's
+    list drops it. The phone stays open until then: the pending count read just after the click
+    can still be the one from before the discard, and a phone closed before its next push has
+    not sent the discard (it would send it when next opened)."""
     todo_id = other_device_refusals(stack)["todo"]["_id"]
     wait_for(lambda: todo_id in office_refusals(stack), 30, "the office's list of refusals")
     with chromium() as browser:
@@ -416,6 +419,8 @@ def test_a_refused_document_can_be_discarded_on_the_phone(stack: Stack) -> None:
         card.get_by_role("button", name="Yes, discard").click()
         expect(page.get_by_test_id("todo-card").filter(has_text="Send the AMC quote")) \
             .to_have_count(0)
+        wait_for(lambda: todo_id not in office_refusals(stack), 30,
+                 "the discarded to-do leaving the office's list")
         # The discard is a change like any other: counted until it is sent.
         expect(page.get_by_test_id("pending-count")).to_have_attribute("data-count", "0",
                                                                       **ACCEPTED)

@@ -17,7 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from server.audit.recorder import record
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
+from sync.provisioning import engineer_db_name
 from sync.refusals import RefusalLog
+from sync.store import NotFoundError
 from tests.factories import make_expense, make_lead, make_offer, make_todo, make_track, make_visit
 from tests.support.api import PASSWORD, ApiClient, api_client, seed
 from tests.support.live_server import LiveServer
@@ -150,3 +152,93 @@ def test_the_worker_leaves_a_newer_gateway_refusal_alone(services: Services,
     assert {doc_id: row["source"] for doc_id, row in rows.items()} == {
         todo["_id"]: "gateway", offer["_id"]: "gateway"}
     assert rows[offer["_id"]]["body"]["lines"] == []
+
+
+def discard(phone: Phone, services: Services, doc_id: str) -> None:
+    """What the phone's "Discard my change" writes (phone-data sync.discardChange): the
+    server's revision put back on top of the refused one, or a deletion when the server holds
+    nothing else; then the push."""
+    local = phone.call("get", db="me", id=doc_id)
+    db = engineer_db_name(services.settings.db_prefix, "asha")
+    try:
+        held = services.store.get_doc(db, doc_id)
+    except NotFoundError:  # the store never had it (a refusal at sync)
+        held = None
+    if held is not None and not held.get("_deleted") and held["_rev"] != local["_rev"]:
+        phone.call("put", db="me", doc={**held, "_rev": local["_rev"]})
+    else:
+        phone.call("put", db="me", doc={"_id": doc_id, "_rev": local["_rev"], "_deleted": True})
+    assert phone.call("push", db="me")["doc_write_failures"] == 0
+
+
+def test_a_discard_clears_the_offices_refusal(services: Services, phone: Phone) -> None:
+    client = api_client(services)
+    unknown = make_todo("asha", customer_id="C-404")  # refused by the worker: no such customer
+    broken = {**make_todo("asha"), "title": ""}  # refused by the gateway
+    kept = make_todo("asha", title="Send the AMC quote")
+    phone.call("bulk", db="me", docs=[unknown, broken, kept])
+    phone.call("push", db="me")
+    services.worker().run_until_idle()
+    edited = {**phone.call("get", db="me", id=kept["_id"]), "customer_id": "C-404"}
+    phone.call("put", db="me", doc=edited)
+    phone.call("push", db="me")
+    services.worker().run_until_idle()
+    rows = listed(client, "hema")
+    assert {k: r["source"] for k, r in rows.items()} == {
+        unknown["_id"]: "worker", broken["_id"]: "gateway", kept["_id"]: "worker"}
+
+    for doc in (unknown, broken, kept):
+        discard(phone, services, doc["_id"])
+    services.worker().run_until_idle()
+    assert listed(client, "hema") == {}
+
+
+def test_a_refusal_recorded_after_its_discard_is_cleared_by_the_worker(
+        server: LiveServer, services: Services, phone: Phone) -> None:
+    """Two pushes of one phone overlap (the sync loop's round and "Sync now"): the one carrying
+    the refused revision records its refusal after the one carrying the discard has stored it
+    and closed the refusals it found. The gateway never stores another write of that document,
+    so the worker, which accepts the discard, clears a refusal of an older revision."""
+    client = api_client(services)
+    todo = make_todo("asha", title="Send the AMC quote")
+    phone.call("put", db="me", doc=todo)
+    phone.call("push", db="me")
+    services.worker().run_until_idle()
+    refused = {**phone.call("get", db="me", id=todo["_id"]), "title": ""}
+    phone.call("put", db="me", doc=refused)
+    assert phone.call("push", db="me")["doc_write_failures"] == 1
+    denied = phone.call("denied")["denied"]
+    refused = phone.call("get", db="me", id=todo["_id"])
+    discard(phone, services, todo["_id"])  # the server's revision put back
+    assert listed(client, "hema") == {}  # the gateway closed the refusal it found
+    # The slower push's bookkeeping lands now, exactly as its request would have written it.
+    assert server._server is not None
+    gateway = cast(Flask, server._server.app).extensions["fieldsync.gateway"]
+    db = engineer_db_name(services.settings.db_prefix, "asha")
+    gateway.refusals.settle(db, "asha", [refused], [{"id": todo["_id"], "error": "forbidden",
+                                                     "reason": denied[-1]["reason"]}], [])
+    assert listed(client, "hema")[todo["_id"]]["rev"] == refused["_rev"]
+
+    services.worker().run_until_idle()
+    assert listed(client, "hema") == {}
+    assert phone.call("get", db="me", id=todo["_id"])["title"] == "Send the AMC quote"
+
+
+
+def test_a_discard_reaches_the_office_only_once_the_phone_pushed_it(
+        services: Services, phone: Phone) -> None:
+    """What the flaky browser test saw: a discard is a local change until the phone's next
+    push. A phone put away before it (its pending count still read 0 from before the discard)
+    leaves the office's list as it was; the push, whenever it comes, clears it."""
+    client = api_client(services)
+    todo = make_todo("asha", customer_id="C-404")
+    phone.call("put", db="me", doc=todo)
+    phone.call("push", db="me")
+    services.worker().run_until_idle()
+    local = phone.call("get", db="me", id=todo["_id"])
+    phone.call("put", db="me", doc={"_id": todo["_id"], "_rev": local["_rev"], "_deleted": True})
+    services.worker().run_until_idle()
+    assert listed(client, "hema")[todo["_id"]]["source"] == "worker"
+    assert phone.call("push", db="me")["docs_written"] == 1
+    services.worker().run_until_idle()
+    assert listed(client, "hema") == {}

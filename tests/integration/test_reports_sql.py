@@ -33,6 +33,7 @@ from server.sql.models.documents import (
     Visit,
 )
 from server.sql.models.master import Customer, Territory
+from server.sql.models.sales import HeadDecision
 from server.sql.models.sync_state import DocumentStatus, RejectedDocument
 from server.sql.session import transaction
 from sync.sql_projection import Outcome, SqlProjection
@@ -382,3 +383,16 @@ def test_bad_filters_and_targets_are_refused_with_reasons(reports: ReportService
         reports.set_target(HEAD, "meena", "2026-11", "10.00")
     with pytest.raises(OutOfScopeError):
         reports.set_target(ASHA, "asha", "2026-11", "10.00")
+
+
+def test_a_cancelled_order_is_no_conversion(services: Services,
+                                            reports: ReportService) -> None:
+    """The offer whose order was cancelled counts as an offer, not as one that became an order
+    (the head's approval of the cancellation is what counts)."""
+    with transaction(services.sessions) as session:
+        session.add(HeadDecision(subject_id="cancellation:r1", kind="cancellation",
+                                 owner="asha", outcome="approved", decided_by="hema"))
+    rows = by(reports.run("sales_performance", ADMIN, NOVEMBER).rows)
+    assert (rows["asha"]["offers"], rows["asha"]["orders"]) == (2, 0)
+    assert rows["asha"]["conversion_pct"] == Decimal("0.0")
+    assert rows["ravi"]["conversion_pct"] == Decimal("100.0")

@@ -12,8 +12,10 @@ import pytest
 
 from server.bootstrap import Services
 from server.reports.jobs import build_jobs, run_report_jobs
-from server.sql.models.documents import Order, Visit
+from server.sql.models.documents import Order, OrderCancellation, Visit
 from server.sql.session import transaction
+from sync.documents.cancellations import cancellation_id, request_hash
+from sync.provisioning import engineer_db_name
 from sync.sql_projection import Outcome, SqlProjection
 from tests.factories import make_track
 from tests.support.api import ApiClient, api_client, assert_error, seed
@@ -110,6 +112,57 @@ def test_targets_are_set_by_heads_and_admins(api: ApiClient) -> None:
     r = api.get(f"/api/v1/reports/sales_performance?{RANGE}", "asha")
     row = r.json["rows"][0]  # type: ignore[index]
     assert (row["target_value"], row["achievement_pct"]) == ("4000.00", "25.0")
+
+
+def ask_to_cancel(api: ApiClient, order_id: str, owner: str, reason: str) -> None:
+    """The engineer's request, as the worker projects it."""
+    with transaction(api.services.sessions) as session:
+        session.add(OrderCancellation(
+            doc_id=cancellation_id(order_id), owner=owner, rev="1-c", rev_pos=1,
+            db_name=engineer_db_name(api.services.settings.db_prefix, owner),
+            created_at=MORNING, updated_at=MORNING, order_id=order_id, reason=reason,
+            terms_hash=request_hash({"order_id": order_id, "reason": reason})))
+
+
+def decide(api: ApiClient, order_id: str, outcome: str, note: str = "") -> str:
+    """The head's decision on the request, through the API; the cancellation's status."""
+    r = api.post(f"/api/v1/orders/{order_id}/cancellation/decision", "hema",
+                 json={"outcome": outcome, "note": note})
+    assert r.status_code == 201, r.json
+    return str(r.json["status"])  # type: ignore[index]
+
+
+def test_cancelled_orders_leave_sales_figures_targets_and_history(api: ApiClient) -> None:
+    assert api.put("/api/v1/reports/targets/asha/2026-11", "hema",
+                   json={"order_value": "4000.00", "orders": 1}).status_code == 204
+    ask_to_cancel(api, "order:a1", "asha", "Customer went bankrupt")
+    assert decide(api, "order:a1", "approved") == "cancelled"
+
+    sales = api.get(f"/api/v1/reports/sales_performance?{RANGE}", "hema").json
+    asha = {r["engineer"]: r for r in sales["rows"]}["asha"]  # type: ignore[index]
+    assert (asha["orders"], asha["order_value"], asha["achievement_pct"]) == (0, "0.00", "0.0")
+    assert sales["summary"]["orders"] == 1  # type: ignore[index]
+    assert sales["summary"]["order_value"] == "200.00"  # type: ignore[index]
+
+    history = api.get(f"/api/v1/reports/order_history?{RANGE}", "hema").json
+    assert [r["order_id"] for r in history["rows"]] == ["order:r1"]  # type: ignore[index]
+    assert history["summary"]["orders"] == 1  # type: ignore[index]
+    assert history["summary"]["order_value"] == "200.00"  # type: ignore[index]
+    assert history["summary"]["cancelled"] == {  # type: ignore[index]
+        "orders": 1, "order_value": "1000.00"}
+    rows = list(csv.DictReader(io.StringIO(api.get(
+        f"/api/v1/reports/sales_performance?{RANGE}&format=csv", "adam").data.decode("utf-8-sig"))))
+    assert {row["Engineer"]: row["Orders"] for row in rows} == {"asha": "0", "ravi": "1",
+                                                                "bob": "1"}
+
+
+def test_a_declined_cancellation_leaves_the_order_counted(api: ApiClient) -> None:
+    ask_to_cancel(api, "order:r1", "ravi", "Wrong model")
+    assert decide(api, "order:r1", "declined", "The chiller is installed") == "declined"
+    history = api.get(f"/api/v1/reports/order_history?{RANGE}&engineer=ravi", "hema").json
+    assert [r["order_id"] for r in history["rows"]] == ["order:r1"]  # type: ignore[index]
+    assert history["summary"]["cancelled"] == {"orders": 0,  # type: ignore[index]
+                                               "order_value": "0.00"}
 
 
 def test_day_route_as_geojson(api: ApiClient) -> None:

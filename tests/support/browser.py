@@ -18,6 +18,7 @@ from playwright.sync_api import (
     Geolocation,
     Page,
     ViewportSize,
+    expect,
     sync_playwright,
 )
 
@@ -149,3 +150,15 @@ def sign_in(page: Page, url: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+
+
+def console_page(browser: Browser, viewport: ViewportSize, url: str, username: str, role: str,
+                 screen: str, **extra: Any) -> tuple[BrowserContext, Page]:
+    """A console screen (`#/console/<screen>`) signed in as `username`, whose role is `role`."""
+    context = new_context(browser, viewport, **extra)
+    context.set_default_timeout(15000)
+    page = context.new_page()
+    sign_in(page, url + "/", username)
+    expect(page.locator(".fs-console")).to_have_attribute("data-role", role)
+    page.evaluate("h => { window.location.hash = h }", f"#/console/{screen}")
+    return context, page

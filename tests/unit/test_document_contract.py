@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sync.documents.catalogue import MESSAGES, as_entry
+from sync.documents.catalogue import MESSAGES, as_entry, field_label, for_people
 from sync.documents.contract import FIELDS, all_schemas, document_schema, rule_table
 from sync.documents.errors import Problem
 from sync.documents.export import PHONE_CONTRACT, contract_json
@@ -126,3 +126,13 @@ def test_a_recorded_gateway_refusal_keeps_the_problems_for_the_office() -> None:
     assert [(e["field"], e["key"], e["text"]) for e in recorded.errors] == [
         ("title", "title.blank", "Title cannot be empty")]
     assert refusals_of([doc], [{"id": "todo:1", "reason": "old"}])[0].errors == []
+
+
+def test_a_problem_path_reads_as_the_contracts_labels() -> None:
+    assert field_label("offer", "lines[1].unit_price") == "Lines, product 2: Price"
+    assert field_label("offer", "totals.grand_total") == "Totals: Grand total"
+    assert field_label("todo", "device_id") == "Device"
+    assert field_label("offer", "nothing.here") == "" and field_label("offer", "") == ""
+    old = for_people("visit", [{"field": "purpose", "message": "purpose is required"}])
+    assert old == [{"field": "purpose", "label": "Purpose", "text": "purpose is required",
+                    "key": "", "detail": "purpose is required"}]

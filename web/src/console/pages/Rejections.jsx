@@ -13,16 +13,37 @@ const FIELDS = [
 const SOURCES = { gateway: 'At sync (only on the phone)', worker: 'After sync',
   frozen: 'Change of an archived document, undone' };
 
+// The label, less its last part when the text already starts by naming that field
+// ("Lines, product 1" + "Quantity must be more than 0").
+function place(label, text) {
+  const parts = (label || '').split(': ').filter(Boolean);
+  return parts.length && text.startsWith(parts[parts.length - 1]) ? parts.slice(0, -1).join(': ') : parts.join(': ');
+}
+
+// What is wrong in the words the engineer reads (the field's label and the catalogue's text);
+// the rule's own wording stays a detail line for whoever has to look deeper.
 function Problems({ row }) {
+  const problems = row.problems || [];
+  if (!problems.length) return <p className="fs-problem-text">{row.reason}</p>;
+  return (
+    <div className="fs-cell fs-problems-cell">
+      <ul className="fs-problems">
+        {problems.map((p, i) => (
+          <li key={i} data-testid="problem">{place(p.label, p.text) ? <strong>{place(p.label, p.text)}: </strong> : null}{p.text}</li>
+        ))}
+      </ul>
+      <p className="fs-muted fs-detail" data-testid="technical-reason">Technical reason: {row.reason}</p>
+    </div>
+  );
+}
+
+function Document({ row }) {
   const [open, setOpen] = useState(false);
   return (
-    <>
-      <ul className="fs-problems">
-        {(row.errors || []).map((e, i) => <li key={i}>{e.field || e.path ? <code>{e.field || e.path}</code> : null} {e.message || JSON.stringify(e)}</li>)}
-      </ul>
+    <div className="fs-cell">
       <button type="button" className="fs-link" onClick={() => setOpen(!open)}>{open ? 'Hide' : 'Show'} document</button>
       {open ? <pre className="fs-json">{JSON.stringify(row.body, null, 2)}</pre> : null}
-    </>
+    </div>
   );
 }
 
@@ -32,8 +53,8 @@ const COLUMNS = [
   { key: 'owner', title: 'Engineer' },
   { key: 'device_id', title: 'Device' },
   { key: 'source', title: 'Refused', render: (r) => SOURCES[r.source] || r.source },
-  { key: 'reason', title: 'Reason' },
-  { key: 'errors', title: 'Problems', render: (r) => <Problems row={r} /> },
+  { key: 'problems', title: 'What is wrong', render: (r) => <Problems row={r} /> },
+  { key: 'body', title: 'As sent', render: (r) => <Document row={r} /> },
   { key: 'rejected_at', title: 'Rejected', kind: 'datetime' },
 ];
 
