@@ -265,6 +265,10 @@ class LeaseKeeper:
             self._release(session, sorted(self.held), utcnow())
             session.execute(delete(WorkerMember).where(WorkerMember.owner == self.owner))
         self.held = {}
+        # Holding nothing, a worker that runs again must rejoin at its next refresh, not when
+        # the beat planned while it still held its partitions falls due (a third of a lease).
+        self.valid_until = 0.0
+        self._next_beat = 0.0
 
 
 def tag_worker_sessions(engine: Engine, owner: str, ttl_s: float) -> None:

@@ -7,8 +7,10 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from sync.partitions import PartitionCountMismatch, WorkersStillRunning, partiti
 from sync.provisioning import provision_engineer
 from sync.receipt_writer import ReceiptWriter
 from sync.store import ChangesPage, chunks
+from sync.worker import Worker
 from tests.factories import make_todo
 from tests.support.waiting import wait_for
 
@@ -158,6 +161,81 @@ def test_repartition_once_no_worker_runs(services: Services) -> None:
     assert len(other.held) == 32 and len(owners(services)) == 32
 
 
+# --- one worker run again: it takes back the leases it gave back ----------------------------------
+def push(services: Services, dbs: list[str], title: str) -> None:
+    """One more document in each database, as a phone's push leaves it: stored and marked."""
+    for db in dbs:
+        services.store.bulk_docs(db, [make_todo(db.rsplit("-", 1)[-1], title=title)])
+    DirtySet(services.sessions).mark(dbs)
+
+
+def test_a_worker_run_until_idle_again_processes_what_came_since(services: Services) -> None:
+    """The first run gives its leases back at the end; the second takes them again at once
+    rather than finding nothing held until the next heartbeat falls due."""
+    dbs = fill(services, ["asha", "ravi"], 3)
+    worker = services.worker()
+    assert worker.run_until_idle() == 6
+    push(services, dbs, "after the first run")
+    assert worker.run_until_idle() == 2
+    assert judged(services) == 8
+    assert DirtySet(services.sessions).snapshot() == {}
+
+
+@contextmanager
+def running(worker: Worker) -> Iterator[Worker]:
+    """The worker's `run_forever` in a thread, stopped (its batch finished) when the test ends."""
+    thread = threading.Thread(target=worker.run_forever, daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the worker did not stop"
+
+
+def test_run_forever_after_run_until_idle_takes_the_leases_back_at_once(
+        build_services: Callable[..., Services]) -> None:
+    """The same worker run forever after a run until idle (the benchmark does this) works at
+    once, not only when the heartbeat planned before the leases were given back falls due
+    (a third of a lease: 20 s here)."""
+    services = build_services(worker_lease_ttl_s=60.0)
+    dbs = fill(services, ["asha", "ravi"], 3)
+    worker = services.worker()
+    assert worker.run_until_idle() == 6
+    with running(worker):
+        push(services, dbs, "while running")
+        took = wait_for(lambda: judged(services) == 8, 10, "the push after the idle run")
+    print(f"push_to_judged_s: {took:.2f}")
+
+
+def test_run_forever_takes_back_what_a_worker_that_left_held(
+        build_services: Callable[..., Services]) -> None:
+    """A rebalance gives half the partitions to a worker that joins; when it leaves, the one
+    still running takes them back and processes what waited there, with no restart."""
+    services = build_services(worker_lease_ttl_s=TTL_S)
+    dbs = fill(services, [f"eng{i}" for i in range(12)], 1)
+    with running(services.worker()):
+        wait_for(lambda: judged(services) == 12, 30, "the first documents")
+        joining = LeaseKeeper(services.sessions, services.settings)
+
+        def split() -> bool:
+            joining.heartbeat()  # keeps its membership alive while the other gives back half
+            return len(joining.held) == 32
+
+        wait_for(split, 3 * TTL_S + 10, "half the partitions for the worker that joined")
+        waiting = [db for db in dbs if partition_of(db, 64) in joining.held]
+        assert waiting, "databases in the partitions given to the worker that joined"
+        push(services, dbs, "while split")
+        wait_for(lambda: judged(services) == 12 + len(dbs) - len(waiting), 30,
+                 "the running worker's own partitions")
+        joining.release()  # leaves cleanly: nobody processes its databases until retaken
+        took = wait_for(lambda: judged(services) == 12 + len(dbs), TTL_S + 10,
+                        "the partitions of the worker that left")
+    assert receipts_written_once(services, dbs) == 12 + len(dbs)
+    print(f"retaken_and_judged_s: {took:.2f}")
+
+
 # --- real worker processes ----------------------------------------------------------------------
 def worker_env(settings: Settings, **extra: str) -> dict[str, str]:
     return dict(os.environ, FIELDSYNC_DATABASE_URL=settings.sqlalchemy_url,
@@ -275,6 +353,16 @@ def test_a_paused_worker_notices_on_resume_and_commits_nothing(
     assert not paused_ids & successor_ids
     assert len(paused_ids) + len(successor_ids) == 2400
     assert receipts_written_once(services, dbs) == 2400
+    # The successor leaves: the worker that lost its leases in the pause takes every partition
+    # back and processes what comes next, with no restart.
+    successor = workers.procs[1]
+    successor.send_signal(signal.SIGTERM)
+    assert successor.wait(timeout=30) == 0
+    push(services, dbs, "after the successor left")
+    wait_for(lambda: judged(services) == 2400 + len(dbs), TTL_S + 30,
+             "the resumed worker processing again")
+    assert len(accepted_ids(workers.log(0))) == len(paused_ids) + len(dbs)
+    assert receipts_written_once(services, dbs) == 2400 + len(dbs)
 
 
 def accepted_ids(log: str) -> set[str]:
