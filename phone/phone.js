@@ -112,6 +112,8 @@ const ops = {
   wait_doc: (op) => waitFor({ ...op, started: op.started || Date.now() }),
   denied: () => ({ denied: state.denied }),
   discard: async (op) => (await sync()).discardChange(op.id), // "Discard my change"
+  sync_once: async () => (await sync()).syncOnce(), // a round of the apps' sync loop
+  pending: async () => (await sync()).pending(), // {notSent, checking, refused}
   remote_info: async (op) => remote(op.remote || op.db, op.url, op).info(),
 };
 

@@ -229,6 +229,44 @@ def test_a_discarded_edit_the_worker_refused_brings_the_accepted_version_back(
         assert s.get(Visit, visit["_id"]).customer_id == "C-1"
 
 
+def test_a_discard_restores_the_copy_the_phone_kept_and_counts_until_accepted(
+        services: Services, phone: Phone) -> None:
+    """The apps' own sync: the phone keeps the revision a receipt accepts, the discard restores
+    it, and the restored to-do is "not sent" until pushed, then waits for the server's check,
+    then is accepted."""
+    client = api_client(services)
+    todo = make_todo("asha", title="Send the AMC quote", customer_id="C-1")
+    phone.call("put", db="me", doc=todo)
+    phone.call("sync_once")
+    services.worker().run_until_idle()
+    phone.call("sync_once")  # the receipt: the phone keeps the accepted revision
+    accepted = phone.call("get", db="me", id=todo["_id"])
+    kept = phone.call("get", db="me", id=f"_local/fieldsync-kept:{todo['_id']}")
+    assert kept["doc"]["_rev"] == accepted["_rev"]
+
+    phone.call("put", db="me", doc={**accepted, "title": "Send the AMC quote today",
+                                    "customer_id": "C-404"})
+    phone.call("sync_once")
+    services.worker().run_until_idle()
+    phone.call("sync_once")
+    assert listed(client, "hema")[todo["_id"]]["source"] == "worker"
+    assert phone.call("pending") == {"notSent": [], "checking": [], "refused": []}
+
+    back = phone.call("discard", id=todo["_id"])
+    assert (back["title"], back["customer_id"]) == ("Send the AMC quote", "C-1")
+    assert phone.call("pending") == {"notSent": [todo["_id"]], "checking": [], "refused": []}
+    phone.call("sync_once")
+    assert phone.call("pending") == {"notSent": [], "checking": [todo["_id"]], "refused": []}
+    services.worker().run_until_idle()
+    phone.call("sync_once")
+    assert phone.call("pending") == {"notSent": [], "checking": [], "refused": []}
+    assert listed(client, "hema") == {}
+    with services.sessions() as s:
+        row = s.get(Todo, todo["_id"])
+        assert row is not None and (row.title, row.customer_id, row.rev) == (
+            "Send the AMC quote", "C-1", back["_rev"])
+
+
 def test_a_refusal_recorded_after_its_discard_is_cleared_by_the_worker(
         server: LiveServer, services: Services, phone: Phone) -> None:
     """Two pushes of one phone overlap (the sync loop's round and "Sync now"): the one carrying
