@@ -143,27 +143,33 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   }
 
   /** A receipt accepting a revision the phone holds: that revision is kept, since the worker
-   * refusing a later edit leaves the refused revision as the server's copy of the document. */
+   * refusing a later edit leaves the refused revision as the server's copy of the document.
+   * GPS trails are left out: no one edits one after it is sent, and they are most of the data. */
   async function keepAccepted(info) {
-    for (const receipt of (info.docs || []).filter((d) => String(d._id).startsWith('receipt:'))) {
-      if (receipt.status !== 'accepted' || !isPhoneDoc(receipt.doc_id)) continue;
-      const doc = await dbs.me.get(receipt.doc_id, { rev: receipt.doc_rev }).catch(() => null);
-      if (!doc || doc._deleted) continue;
+    const wanted = (info.docs || []).filter((d) => String(d._id).startsWith('receipt:')
+      && d.status === 'accepted' && isPhoneDoc(d.doc_id) && typeOf(d.doc_id) !== 'track')
+      .map((d) => ({ id: d.doc_id, rev: d.doc_rev }));
+    if (!wanted.length) return;
+    const { results } = await dbs.me.bulkGet({ docs: wanted }); // one read for the batch
+    const bodies = results.map((r) => ((r.docs || [])[0] || {}).ok).filter((d) => d && !d._deleted);
+    await Promise.all(bodies.map(async (doc) => {
       const id = `${KEPT_PREFIX}${doc._id}`;
       const old = await dbs.me.get(id).catch(() => ({ _id: id }));
-      if (old.doc && generation(old.doc._rev) > generation(doc._rev)) continue;
+      if (old.doc && generation(old.doc._rev) > generation(doc._rev)) return;
       // A pull running beside this one may keep the same receipt first: nothing is lost then.
       await dbs.me.put({ ...old, doc }).catch((err) => { if (err.status !== 409) throw err; });
-    }
+    }));
   }
 
   function pull(options) {
     const rep = PouchDB.replicate(remotes.me, dbs.me, options);
     let kept = Promise.resolve();
+    let keeping = Promise.resolve(); // its own chain: the master data need not wait for it
     rep.on('change', (info) => {
-      kept = kept.then(() => keepFromServer(info)).then(() => keepAccepted(info)).catch(() => {});
+      kept = kept.then(() => keepFromServer(info)).catch(() => {});
+      keeping = keeping.then(() => keepAccepted(info)).catch(() => {});
     });
-    return { rep, kept: () => kept };
+    return { rep, kept: () => kept, keeping: () => keeping };
   }
 
   /** One full round: the push passes in order, then the engineer's own documents, then
@@ -182,7 +188,7 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     const pulled = await down.rep;
     await down.kept();
     onEvent('pulled', { docs: pulled.docs_written });
-    await Promise.all([pullMaster('customers'), pullMaster('catalog')]);
+    await Promise.all([pullMaster('customers'), pullMaster('catalog'), down.keeping()]);
     const saved = await writeState({ last_sync: new Date().toISOString() });
     onEvent('synced', { pushed, pulled: pulled.docs_written, at: saved.last_sync });
     return { pushed, pulled: pulled.docs_written };
