@@ -283,7 +283,11 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   async function lastAccepted(id, local) {
     const held = await serverCopy(id);
     if (!held || held._deleted) return null;
-    if (held._rev !== local._rev) return held;
+    // The server's copy may be an earlier edit the worker refused, under a later one the
+    // gateway refused: the receipt on the phone says so.
+    const receipt = await dbs.me.get(`receipt:${id}`).catch(() => ({}));
+    const refused = receipt.status === 'rejected' && receipt.doc_rev === held._rev;
+    if (held._rev !== local._rev && !refused) return held;
     return (await keptAccepted(id)) || acceptedByReceipt(id);
   }
 

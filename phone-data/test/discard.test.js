@@ -114,3 +114,22 @@ test('refused at the gateway: an edit gets the server\'s version back, a new doc
     await close();
   }
 });
+
+test('a gateway refusal on top of an edit the worker refused: the accepted version comes back', async () => {
+  const { dbs, server, sync, close } = await phoneAndServer('both');
+  try {
+    await acceptedThenEdited(dbs, server, sync);
+    await verdict(server, AMC._id, 'rejected');
+    await sync.syncOnce();
+    refuseAtTheDoor(sync, (doc) => (doc.title === '' ? 'title must not be empty' : ''));
+    await dbs.me.put({ ...(await dbs.me.get(AMC._id)), title: '' });
+    await sync.syncOnce();
+    assert.deepEqual((await sync.pending()).refused, [AMC._id]);
+
+    const back = await sync.discardChange(AMC._id);
+    assert.deepEqual([back.title, back.customer_id], ['Send the AMC quote', 'C-1003']);
+    assert.deepEqual(await sync.pending(), { notSent: [AMC._id], checking: [], refused: [] });
+  } finally {
+    await close();
+  }
+});
