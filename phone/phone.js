@@ -87,8 +87,8 @@ async function sync() {
       opts.headers.set('Authorization', 'Bearer ' + state.token);
       return PouchDB.fetch(target, opts);
     };
-    phoneSync = createSync({ PouchDB, baseUrl: state.gateway, fetch,
-                             dbs: { me: local('me'), catalog: local('catalog'), customers: local('customers') } });
+    const dbs = { me: local('me'), catalog: local('catalog'), customers: local('customers') };
+    phoneSync = createSync({ PouchDB, dbs, baseUrl: state.gateway, fetch });
   }
   return phoneSync;
 }

@@ -255,11 +255,11 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
   }
 
   /** The last revision a receipt accepted, read from the receipt's own revision history on the
-   * server (each verdict is a revision of `receipt:<id>`, kept until the store is compacted):
-   * for a phone that kept no copy of it (a receipt that came before phones kept them, or a
-   * document accepted on another device). Only an
-   * accepted revision counts: restoring an earlier refused one would bring back a refusal the
-   * engineer could never discard. The body comes from the store's revision history too. */
+   * server (each verdict is a revision of `receipt:<id>`, kept until the store is compacted).
+   * For a phone that kept no copy (one from before phones kept them, or a document accepted
+   * on another device). Only an accepted revision counts: restoring an earlier refused one
+   * would bring back a refusal the engineer could never discard. The body comes from the
+   * store's revision history too. */
   async function acceptedByReceipt(id) {
     const receipt = await serverCopy(`receipt:${id}`, { revs: true, attachments: false });
     const { start, ids } = (receipt && receipt._revisions) || { start: 0, ids: [] };
@@ -275,11 +275,11 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     return null;
   }
 
-  /** What the document goes back to when the engineer discards the phone's revision: null when
-   * nothing accepted ever existed. A refusal at the gateway leaves the server's copy as it was,
-   * and that copy is what comes back. A refusal by the worker leaves the refused revision as
-   * the server's copy: the last accepted one comes back instead (the one SQL still shows). Deleting is right only when no revision of the
-   * document was ever accepted: then neither the phone nor the office has anything to keep. */
+  /** What the document goes back to when the engineer discards the phone's revision. A refusal
+   * at the gateway leaves the server's copy as it was, and that copy comes back. A refusal by
+   * the worker leaves the refused revision as the server's copy: the last accepted one comes
+   * back instead (the one SQL still shows). Null, and so a deletion, only when no revision of
+   * the document was ever accepted: then neither the phone nor the office has anything to keep. */
   async function lastAccepted(id, local) {
     const held = await serverCopy(id);
     if (!held || held._deleted) return null;
