@@ -78,6 +78,21 @@ async function waitFor(op) {
   }
 }
 
+// The phone-data layer's sync (the PWA's and the Android app's), for what a screen does with it.
+let phoneSync = null;
+async function sync() {
+  if (!phoneSync) {
+    const { createSync } = await import('../phone-data/src/sync.js');
+    const fetch = (target, opts) => {
+      opts.headers.set('Authorization', 'Bearer ' + state.token);
+      return PouchDB.fetch(target, opts);
+    };
+    const dbs = { me: local('me'), catalog: local('catalog'), customers: local('customers') };
+    phoneSync = createSync({ PouchDB, dbs, baseUrl: state.gateway, fetch });
+  }
+  return phoneSync;
+}
+
 const ops = {
   config: (op) => { Object.assign(state, { gateway: op.gateway || state.gateway,
                                            token: op.token || state.token }); return {}; },
@@ -96,6 +111,9 @@ const ops = {
   live_stop: (op) => { state.live[op.key].rep.cancel(); delete state.live[op.key]; return {}; },
   wait_doc: (op) => waitFor({ ...op, started: op.started || Date.now() }),
   denied: () => ({ denied: state.denied }),
+  discard: async (op) => (await sync()).discardChange(op.id), // "Discard my change"
+  sync_once: async () => (await sync()).syncOnce(), // a round of the apps' sync loop
+  pending: async () => (await sync()).pending(), // {notSent, checking, refused}
   remote_info: async (op) => remote(op.remote || op.db, op.url, op).info(),
 };
 

@@ -14,6 +14,7 @@ export function backOff(delay) {
 }
 
 const typeOf = (id) => String(id).split(':', 1)[0];
+const generation = (rev) => Number.parseInt(String(rev || '0').split('-', 1)[0], 10) || 0;
 
 /** Push passes in order: what the customer signed first, photos and breadcrumbs last. An
  * offer edited after its approval sorts after it in the changes feed, so offers, approvals
@@ -30,6 +31,9 @@ export const PUSH_PASSES = [
 ];
 
 const STATE_ID = '_local/fieldsync-sync';
+/** Where the phone keeps a document's last accepted revision (its body, attachments as stubs:
+ * their data stays in the phone's database), for a discard after a later revision is refused. */
+const KEPT_PREFIX = '_local/fieldsync-kept:';
 
 /** `PouchDB` is the constructor, `dbs` = {me, catalog, customers} local databases, `fetch` an
  * authorised fetch (see auth.authorizedFetch); `onEvent(name, detail)` hears what happens. */
@@ -138,11 +142,34 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
       .then(() => onEvent('progress', { pulled: Object.keys(revs).length }));
   }
 
+  /** A receipt accepting a revision the phone holds: that revision is kept, since the worker
+   * refusing a later edit leaves the refused revision as the server's copy of the document.
+   * GPS trails are left out: no one edits one after it is sent, and they are most of the data. */
+  async function keepAccepted(info) {
+    const wanted = (info.docs || []).filter((d) => String(d._id).startsWith('receipt:')
+      && d.status === 'accepted' && isPhoneDoc(d.doc_id) && typeOf(d.doc_id) !== 'track')
+      .map((d) => ({ id: d.doc_id, rev: d.doc_rev }));
+    if (!wanted.length) return;
+    const { results } = await dbs.me.bulkGet({ docs: wanted }); // one read for the batch
+    const bodies = results.map((r) => ((r.docs || [])[0] || {}).ok).filter((d) => d && !d._deleted);
+    await Promise.all(bodies.map(async (doc) => {
+      const id = `${KEPT_PREFIX}${doc._id}`;
+      const old = await dbs.me.get(id).catch(() => ({ _id: id }));
+      if (old.doc && generation(old.doc._rev) > generation(doc._rev)) return;
+      // A pull running beside this one may keep the same receipt first: nothing is lost then.
+      await dbs.me.put({ ...old, doc }).catch((err) => { if (err.status !== 409) throw err; });
+    }));
+  }
+
   function pull(options) {
     const rep = PouchDB.replicate(remotes.me, dbs.me, options);
     let kept = Promise.resolve();
-    rep.on('change', (info) => { kept = kept.then(() => keepFromServer(info)).catch(() => {}); });
-    return { rep, kept: () => kept };
+    let keeping = Promise.resolve(); // its own chain: the master data need not wait for it
+    rep.on('change', (info) => {
+      kept = kept.then(() => keepFromServer(info)).catch(() => {});
+      keeping = keeping.then(() => keepAccepted(info)).catch(() => {});
+    });
+    return { rep, kept: () => kept, keeping: () => keeping };
   }
 
   /** One full round: the push passes in order, then the engineer's own documents, then
@@ -161,7 +188,7 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     const pulled = await down.rep;
     await down.kept();
     onEvent('pulled', { docs: pulled.docs_written });
-    await Promise.all([pullMaster('customers'), pullMaster('catalog')]);
+    await Promise.all([pullMaster('customers'), pullMaster('catalog'), down.keeping()]);
     const saved = await writeState({ last_sync: new Date().toISOString() });
     onEvent('synced', { pushed, pulled: pulled.docs_written, at: saved.last_sync });
     return { pushed, pulled: pulled.docs_written };
@@ -210,25 +237,74 @@ export function createSync({ PouchDB, dbs, baseUrl = '', fetch, onEvent = () => 
     return (await pending()).notSent.length;
   }
 
-  /** The engineer discards a refused change: the document goes back to what the server holds
-   * (a signed offer keeps its signed terms), or is deleted when the server never had it. It is
-   * a new revision on the phone, sent like any edit, and it clears the office's refusal. */
+  /** The server's copy of a document (or of one revision of it), null when it has none. */
+  async function serverCopy(id, options = {}) {
+    try {
+      return await remotes.me.get(id, { attachments: true, ...options });
+    } catch (err) {
+      if (err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** The last revision the server accepted, as this phone kept it when the receipt came. */
+  async function keptAccepted(id) {
+    const kept = await dbs.me.get(`${KEPT_PREFIX}${id}`).catch(() => null);
+    const body = kept && kept.doc;
+    return body && body._id === id ? body : null;
+  }
+
+  /** The last revision a receipt accepted, read from the receipt's own revision history on the
+   * server (each verdict is a revision of `receipt:<id>`, kept until the store is compacted).
+   * For a phone that kept no copy (one from before phones kept them, or a document accepted
+   * on another device). Only an accepted revision counts: restoring an earlier refused one
+   * would bring back a refusal the engineer could never discard. The body comes from the
+   * store's revision history too. */
+  async function acceptedByReceipt(id) {
+    const receipt = await serverCopy(`receipt:${id}`, { revs: true, attachments: false });
+    const { start, ids } = (receipt && receipt._revisions) || { start: 0, ids: [] };
+    const docs = ids.map((hash, i) => ({ id: receipt._id, rev: `${start - i}-${hash}` }));
+    const verdicts = docs.length ? (await remotes.me.bulkGet({ docs })).results : [];
+    for (const result of verdicts) { // newest first, as the history lists them
+      const verdict = ((result.docs || [])[0] || {}).ok;
+      if (verdict && verdict.status === 'accepted' && verdict.doc_rev) {
+        const body = await serverCopy(id, { rev: verdict.doc_rev });
+        return body && !body._deleted ? body : null;
+      }
+    }
+    return null;
+  }
+
+  /** What the document goes back to when the engineer discards the phone's revision. A refusal
+   * at the gateway leaves the server's copy as it was, and that copy comes back. A refusal by
+   * the worker leaves the refused revision as the server's copy: the last accepted one comes
+   * back instead (the one SQL still shows). Null, and so a deletion, only when no revision of
+   * the document was ever accepted: then neither the phone nor the office has anything to keep. */
+  async function lastAccepted(id, local) {
+    const held = await serverCopy(id);
+    if (!held || held._deleted) return null;
+    // The server's copy may be an earlier edit the worker refused, under a later one the
+    // gateway refused: the receipt on the phone says so.
+    const receipt = await dbs.me.get(`receipt:${id}`).catch(() => ({}));
+    const refused = receipt.status === 'rejected' && receipt.doc_rev === held._rev;
+    if (held._rev !== local._rev && !refused) return held;
+    return (await keptAccepted(id)) || acceptedByReceipt(id);
+  }
+
+  /** The engineer discards a refused change: the document goes back to its last accepted content
+   * (a signed offer keeps its signed terms), or is deleted when nothing of it was ever accepted.
+   * It is a new revision on the phone, sent like any edit: "not sent" until pushed, then waiting
+   * for the server's check, which accepts it and clears the office's refusal. */
   async function discardChange(id) {
     const local = await dbs.me.get(id);
-    let held = null;
-    try {
-      held = await remotes.me.get(id, { attachments: true });
-    } catch (err) {
-      if (err.status !== 404) throw err;
+    const accepted = await lastAccepted(id, local);
+    let next = { _id: id, _rev: local._rev, _deleted: true };
+    if (accepted) {
+      next = { ...accepted, _id: id, _rev: local._rev }; // on top of the phone's revision
+      delete next._revisions;
     }
-    const { _rev: serverRev, ...content } = held || {};
-    // The server's own copy is the refused revision itself when the worker refused it: then
-    // discarding means the document goes.
-    const restore = held && !held._deleted && serverRev !== local._rev;
-    const next = restore ? { ...content, _rev: local._rev }
-      : { _id: id, _rev: local._rev, _deleted: true };
     const { rev } = await dbs.me.put(next);
-    onEvent('discarded', { id, restored: restore, serverRev });
+    onEvent('discarded', { id, restored: Boolean(accepted), serverRev: accepted && accepted._rev });
     return { ...next, _rev: rev };
   }
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import sessionmaker
 from server.audit.recorder import record
 from server.bootstrap import Services
 from server.rebuild import rebuild_projection
+from server.sql.models.documents import Todo, Visit
 from sync.provisioning import engineer_db_name
 from sync.refusals import RefusalLog
-from sync.store import NotFoundError
 from tests.factories import make_expense, make_lead, make_offer, make_todo, make_track, make_visit
 from tests.support.api import PASSWORD, ApiClient, api_client, seed
 from tests.support.live_server import LiveServer
@@ -154,21 +154,11 @@ def test_the_worker_leaves_a_newer_gateway_refusal_alone(services: Services,
     assert rows[offer["_id"]]["body"]["lines"] == []
 
 
-def discard(phone: Phone, services: Services, doc_id: str) -> None:
-    """What the phone's "Discard my change" writes (phone-data sync.discardChange): the
-    server's revision put back on top of the refused one, or a deletion when the server holds
-    nothing else; then the push."""
-    local = phone.call("get", db="me", id=doc_id)
-    db = engineer_db_name(services.settings.db_prefix, "asha")
-    try:
-        held = services.store.get_doc(db, doc_id)
-    except NotFoundError:  # the store never had it (a refusal at sync)
-        held = None
-    if held is not None and not held.get("_deleted") and held["_rev"] != local["_rev"]:
-        phone.call("put", db="me", doc={**held, "_rev": local["_rev"]})
-    else:
-        phone.call("put", db="me", doc={"_id": doc_id, "_rev": local["_rev"], "_deleted": True})
+def discard(phone: Phone, doc_id: str) -> dict[str, Any]:
+    """The phone's "Discard my change" (phone-data sync.discardChange), then the push."""
+    back = dict(phone.call("discard", id=doc_id))
     assert phone.call("push", db="me")["doc_write_failures"] == 0
+    return back
 
 
 def test_a_discard_clears_the_offices_refusal(services: Services, phone: Phone) -> None:
@@ -188,9 +178,93 @@ def test_a_discard_clears_the_offices_refusal(services: Services, phone: Phone) 
         unknown["_id"]: "worker", broken["_id"]: "gateway", kept["_id"]: "worker"}
 
     for doc in (unknown, broken, kept):
-        discard(phone, services, doc["_id"])
+        discard(phone, doc["_id"])
     services.worker().run_until_idle()
     assert listed(client, "hema") == {}
+    # Never accepted: gone. Accepted, then an edit refused: back as it was accepted.
+    for gone in (unknown, broken):
+        assert phone.try_call("get", db="me", id=gone["_id"])["status"] == 404
+    held = phone.call("get", db="me", id=kept["_id"])
+    assert (held["title"], held.get("customer_id")) == ("Send the AMC quote", None)
+
+
+def test_a_discarded_edit_the_worker_refused_brings_the_accepted_version_back(
+        services: Services, phone: Phone) -> None:
+    """The worker refuses an edit of an accepted to-do and visit (a customer no one knows): the
+    store's copy is the refused revision itself. Discarding puts the accepted content back on
+    the phone (no deletion), the worker accepts it again, and SQL kept it all along."""
+    client = api_client(services)
+    todo = make_todo("asha", title="Send the AMC quote", customer_id="C-1")
+    visit = make_visit("asha", customer_id="C-1", purpose="Cold room inspection")
+    phone.call("bulk", db="me", docs=[todo, visit])
+    phone.call("push", db="me")
+    services.worker().run_until_idle()
+    for doc in (todo, visit):
+        edited = {**phone.call("get", db="me", id=doc["_id"]), "customer_id": "C-404"}
+        phone.call("put", db="me", doc=edited)
+    assert phone.call("push", db="me")["docs_written"] == 2
+    services.worker().run_until_idle()
+    assert {k: r["source"] for k, r in listed(client, "hema").items()} == {
+        todo["_id"]: "worker", visit["_id"]: "worker"}
+
+    for doc in (todo, visit):
+        refused = phone.call("get", db="me", id=doc["_id"])
+        back = discard(phone, doc["_id"])
+        assert not back.get("_deleted") and back["customer_id"] == "C-1"
+        held = phone.call("get", db="me", id=doc["_id"])
+        assert held["customer_id"] == "C-1" and held["_rev"] == back["_rev"]
+        assert int(held["_rev"].split("-")[0]) == int(refused["_rev"].split("-")[0]) + 1
+    assert phone.call("get", db="me", id=todo["_id"])["title"] == "Send the AMC quote"
+    assert phone.call("get", db="me", id=visit["_id"])["purpose"] == "Cold room inspection"
+    services.worker().run_until_idle()
+    assert listed(client, "hema") == {}
+    phone.call("pull", db="me")
+    for doc in (todo, visit):
+        receipt = phone.call("get", db="me", id=f"receipt:{doc['_id']}")
+        assert receipt["status"] == "accepted"
+        assert receipt["doc_rev"] == phone.call("get", db="me", id=doc["_id"])["_rev"]
+    with services.sessions() as s:
+        assert (s.get(Todo, todo["_id"]).title, s.get(Todo, todo["_id"]).customer_id) == (
+            "Send the AMC quote", "C-1")
+        assert s.get(Visit, visit["_id"]).customer_id == "C-1"
+
+
+def test_a_discard_restores_the_copy_the_phone_kept_and_counts_until_accepted(
+        services: Services, phone: Phone) -> None:
+    """The apps' own sync: the phone keeps the revision a receipt accepts, the discard restores
+    it, and the restored to-do is "not sent" until pushed, then waits for the server's check,
+    then is accepted."""
+    client = api_client(services)
+    todo = make_todo("asha", title="Send the AMC quote", customer_id="C-1")
+    phone.call("put", db="me", doc=todo)
+    phone.call("sync_once")
+    services.worker().run_until_idle()
+    phone.call("sync_once")  # the receipt: the phone keeps the accepted revision
+    accepted = phone.call("get", db="me", id=todo["_id"])
+    kept = phone.call("get", db="me", id=f"_local/fieldsync-kept:{todo['_id']}")
+    assert kept["doc"]["_rev"] == accepted["_rev"]
+
+    phone.call("put", db="me", doc={**accepted, "title": "Send the AMC quote today",
+                                    "customer_id": "C-404"})
+    phone.call("sync_once")
+    services.worker().run_until_idle()
+    phone.call("sync_once")
+    assert listed(client, "hema")[todo["_id"]]["source"] == "worker"
+    assert phone.call("pending") == {"notSent": [], "checking": [], "refused": []}
+
+    back = phone.call("discard", id=todo["_id"])
+    assert (back["title"], back["customer_id"]) == ("Send the AMC quote", "C-1")
+    assert phone.call("pending") == {"notSent": [todo["_id"]], "checking": [], "refused": []}
+    phone.call("sync_once")
+    assert phone.call("pending") == {"notSent": [], "checking": [todo["_id"]], "refused": []}
+    services.worker().run_until_idle()
+    phone.call("sync_once")
+    assert phone.call("pending") == {"notSent": [], "checking": [], "refused": []}
+    assert listed(client, "hema") == {}
+    with services.sessions() as s:
+        row = s.get(Todo, todo["_id"])
+        assert row is not None and (row.title, row.customer_id, row.rev) == (
+            "Send the AMC quote", "C-1", back["_rev"])
 
 
 def test_a_refusal_recorded_after_its_discard_is_cleared_by_the_worker(
@@ -209,7 +283,7 @@ def test_a_refusal_recorded_after_its_discard_is_cleared_by_the_worker(
     assert phone.call("push", db="me")["doc_write_failures"] == 1
     denied = phone.call("denied")["denied"]
     refused = phone.call("get", db="me", id=todo["_id"])
-    discard(phone, services, todo["_id"])  # the server's revision put back
+    discard(phone, todo["_id"])  # the server's revision put back
     assert listed(client, "hema") == {}  # the gateway closed the refusal it found
     # The slower push's bookkeeping lands now, exactly as its request would have written it.
     assert server._server is not None

@@ -6,8 +6,8 @@ import { parseMoney, showMoney } from 'fieldsync-phone-data/typed.js';
 export { rupees } from 'fieldsync-phone-data/forms.js';
 
 /** The receipt of one document: a coloured badge, the reason when refused, and for a refused
- * document the two ways out: fix and resend, or discard the change (`onDiscard`: the server's
- * version comes back, or the document goes if the server never had it; asked twice). */
+ * document the two ways out: fix and resend, or discard the change (`onDiscard`: the last
+ * accepted version comes back, or the document goes if none was ever accepted; asked twice). */
 export function ReceiptBadge({ state, onFix, onDiscard }) {
   const [asking, setAsking] = useState(false);
   const [failed, setFailed] = useState('');
@@ -32,7 +32,7 @@ export function ReceiptBadge({ state, onFix, onDiscard }) {
         <button type="button" className="small secondary" onClick={() => setAsking(true)}>Discard my change</button>) : null}
       {refused && onDiscard && asking ? (
         <p className="confirm" data-testid="discard-confirm">
-          The server's version comes back, or this document goes if the server never had it.
+          The last accepted version comes back, or this document goes if it was never accepted.
           {' '}<button type="button" className="small" onClick={discard}>Yes, discard</button>
           <button type="button" className="small secondary" onClick={() => setAsking(false)}>Keep it</button>
         </p>) : null}
