@@ -94,7 +94,8 @@ def test_sigkill_at_random_points_ends_like_one_clean_run(services: Services) ->
         proc = start_worker(services.settings)
         # Killed at a random point once it is ingesting: how long a worker takes to start (and to
         # take over a killed one's partitions) depends on the machine's load, not on the worker.
-        wait_for(lambda: _judged(services) > before or before == 5000, 90, "the worker ingesting")
+        wait_for(lambda before=before: _judged(services) > before or before == 5000, 90,
+                 "the worker ingesting")
         time.sleep(rng.uniform(0.0, 1.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
