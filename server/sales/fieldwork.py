@@ -30,7 +30,7 @@ VISIT_SORT = {"check_in_at": Visit.check_in_at, "owner": Visit.owner,
               "created_at": Visit.created_at}
 EXPENSE_SORT = {"date": Expense.date, "amount": Expense.amount, "owner": Expense.owner,
                 "created_at": Expense.created_at}
-TODO_SORT = {"due_date": Todo.due_date, "owner": Todo.owner, "created_at": Todo.created_at,
+TO_DO_SORT_COLUMNS = {"due_date": Todo.due_date, "owner": Todo.owner, "created_at": Todo.created_at,
              "title": Todo.title}
 
 
@@ -101,7 +101,7 @@ class FieldworkQueries:
     def todos(self, owners: Owners, args: Mapping[str, Any]) -> Page:
         stmt = _equal(scoped(select(Todo), Todo.owner, owners), Todo, args, ("owner", "done"))
         with self.sessions() as s:
-            return paginate(s, stmt, args, TODO_SORT, "-created_at")
+            return paginate(s, stmt, args, TO_DO_SORT_COLUMNS, "-created_at")
 
     def todo(self, owners: Owners, todo_id: str) -> Todo:
         with self.sessions() as s:
